@@ -1,0 +1,121 @@
+"""The autodiff core shared by :class:`~autograd.Value` and :class:`~autograd.Tensor`.
+
+Reverse-mode differentiation is two steps:
+
+1. order the nodes of the graph so that every node comes after the nodes it was
+   computed from (a *topological order*), and
+2. walk that order backwards, letting each node hand its gradient to its parents
+   through the chain rule: ``dL/dparent += dL/dnode * dnode/dparent``.
+
+Both steps live here, once. A node type plugs in by having
+
+* ``_parents``: the tuple of nodes it was computed from (empty for a leaf),
+* ``grad``: its gradient ``dL/dnode``, and
+* ``_propagate()``: the chain-rule step for that node, which adds
+  ``node.grad * local derivative`` into each parent's ``grad``.
+
+A scalar :class:`~autograd.Value` stores its local derivatives as plain numbers; a
+:class:`~autograd.Tensor` stores a function (a vector-Jacobian product), because the
+Jacobian of an array op is too big to keep. The walk below does not care which.
+
+The only global state in the package is the no-grad switch, also here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+__all__ = ["Node", "backward", "is_grad_enabled", "no_grad", "topological_order"]
+
+
+class Node(Protocol):
+    """What the graph walk needs from a node (Value and Tensor both qualify)."""
+
+    _parents: tuple[Any, ...]
+    grad: Any
+
+    def _propagate(self) -> None:
+        """Add ``self.grad * d(self)/d(parent)`` into each parent's ``grad``."""
+        ...
+
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True unless we are inside a :func:`no_grad` block."""
+    return _grad_enabled
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Context manager: ops inside record no graph (no parents, no derivatives).
+
+    Use it for evaluation and for parameter updates, where nobody will call
+    ``backward()`` and building the graph would only cost time and memory::
+
+        with no_grad():
+            y = w * x      # y is a plain leaf: y._parents == ()
+    """
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def topological_order(root: Node) -> list[Any]:
+    """Every node that ``root`` depends on, each once, parents before children.
+
+    An iterative depth-first search with an explicit stack, so the depth of the
+    graph is limited by memory, not by Python's recursion limit (a recursive sort
+    fails near 1,000 nodes deep; a single 784-input neuron is already ~800 deep).
+    A node is appended after all of its parents (post-order), which is exactly a
+    topological order.
+    """
+    order: list[Any] = []
+    visited: set[int] = set()
+    # (node, True) means "all parents are done, emit the node".
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        key = id(node)
+        if key in visited:
+            continue
+        visited.add(key)
+        stack.append((node, True))
+        for parent in node._parents:
+            if id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def backward(root: Node, seed: Any, zero: Any) -> None:
+    """Reverse-mode pass from ``root``, seeding ``d root / d root = seed``.
+
+    Semantics (the same as PyTorch's):
+
+    * **Leaves accumulate.** A leaf's ``grad`` (a node with no parents: inputs,
+      parameters) is *added to* on every call, until someone zeroes it. Two calls
+      give exactly twice the gradient.
+    * **Intermediates are fresh.** Every non-leaf node's ``grad`` is reset to
+      ``zero`` before the pass, so a stale gradient from an earlier call never
+      leaks into this one.
+    * **Reused nodes sum.** A node used by several others receives the sum over all
+      paths, because every child adds (``+=``) its share.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._parents:
+            node.grad = zero
+    root.grad = root.grad + seed if root.grad is not None else seed
+    for node in reversed(order):
+        if node._parents:
+            node._propagate()
