@@ -110,12 +110,22 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
       leaks into this one.
     * **Reused nodes sum.** A node used by several others receives the sum over all
       paths, because every child adds (``+=``) its share.
+
+    A leaf's gradient from this pass is summed on its own (from ``zero``) and added
+    to the stored one once, at the end: floating-point addition is not associative,
+    so adding each path straight into the stored gradient would make the second
+    call's result differ from twice the first in the last bits.
     """
     order = topological_order(root)
+    leaves = []
     for node in order:
-        if node._parents:
-            node.grad = zero
+        if not node._parents:
+            leaves.append((node, node.grad))
+        node.grad = zero
     root.grad = root.grad + seed if root.grad is not None else seed
     for node in reversed(order):
         if node._parents:
             node._propagate()
+    for leaf, before in leaves:
+        if before is not None:
+            leaf.grad = before if leaf.grad is None else before + leaf.grad

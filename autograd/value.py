@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Union
+from typing import TypeAlias
 
 from autograd import graph
 
 __all__ = ["Value"]
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number: TypeAlias = "int | float"
+Operand: TypeAlias = "Value | int | float"
 
 
 def _check_real(data: object, what: str) -> float:
@@ -55,7 +55,7 @@ class Value:
         label: an optional name, shown in ``repr`` and in graph pictures.
     """
 
-    __slots__ = ("data", "grad", "label", "_parents", "_local", "_op")
+    __slots__ = ("_local", "_op", "_parents", "data", "grad", "label")
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float or not math.isfinite(data):  # fast path for plain floats
@@ -89,22 +89,22 @@ class Value:
 
     def __add__(self, other: Operand) -> Value:
         """``a + b``;  d/da = 1, d/db = 1."""
-        o = other if type(other) is Value else Value(other)
+        o = other if isinstance(other, Value) else Value(other)
         return Value._node(self.data + o.data, "+", (self, o), (1.0, 1.0))
 
     def __mul__(self, other: Operand) -> Value:
         """``a * b``;  d/da = b, d/db = a."""
-        o = other if type(other) is Value else Value(other)
+        o = other if isinstance(other, Value) else Value(other)
         return Value._node(self.data * o.data, "*", (self, o), (o.data, self.data))
 
     def __sub__(self, other: Operand) -> Value:
         """``a - b``;  d/da = 1, d/db = -1."""
-        o = other if type(other) is Value else Value(other)
+        o = other if isinstance(other, Value) else Value(other)
         return Value._node(self.data - o.data, "-", (self, o), (1.0, -1.0))
 
     def __truediv__(self, other: Operand) -> Value:
         """``a / b``;  d/da = 1/b, d/db = -a/b^2."""
-        o = other if type(other) is Value else Value(other)
+        o = other if isinstance(other, Value) else Value(other)
         if o.data == 0.0:
             raise ZeroDivisionError(f"division: {self.data!r} / 0.0 is undefined (divisor is zero)")
         q = self.data / o.data
@@ -113,7 +113,7 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a."""
         a = self.data
-        if type(other) is not Value:
+        if not isinstance(other, Value):
             n = _check_real(other, "pow exponent")
             y = _pow(a, n)
             return Value._node(y, f"**{_fmt(n)}", (self,), (n * _pow(a, n - 1) if n != 0 else 0.0,))
@@ -192,7 +192,7 @@ class Value:
     def _propagate(self) -> None:
         """The chain rule for this node: ``parent.grad += d(self)/d(parent) * self.grad``."""
         g = self.grad
-        for parent, local in zip(self._parents, self._local):
+        for parent, local in zip(self._parents, self._local, strict=False):
             parent.grad += local * g
 
     def backward(self, grad: float = 1.0) -> None:
@@ -237,10 +237,11 @@ def _pow(a: float, n: float) -> float:
             f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
         )
     try:
-        return a**n
+        return float(a**n)
     except OverflowError:
         raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
 
 
 def _fmt(n: float) -> str:
-    return str(int(n)) if n.is_integer() else f"{n:g}"
+    """The exponent as written in ``_op`` ("**3", "**0.5"): exact, so ``float()`` reads it back."""
+    return str(int(n)) if n.is_integer() else repr(n)

@@ -1,0 +1,601 @@
+"""Gradient checking: does ``backward()`` agree with finite differences?
+
+The derivative of ``f`` with respect to an input ``x`` can be estimated without
+any calculus, from two evaluations of ``f`` (a *central difference*)::
+
+    df/dx  ≈  (f(x + eps) - f(x - eps)) / (2 eps)          (error ~ eps²)
+
+:func:`gradcheck` computes every input's gradient both ways, analytically with
+``backward()`` and numerically with the formula above, and reports each entry
+where they disagree: which input (index and label, and the element index for an
+array input), the two numbers and their absolute and relative difference.
+
+When the check fails on a graph of :class:`~autograd.Value` nodes it goes one step
+further and **localizes** the error: it walks the graph in topological order
+(inputs first) and, for every op, recomputes the op on its parents' values nudged
+by ``±eps`` and compares that numerical derivative with the local derivative the
+node stored (``node._local``). The first op that disagrees is named in the report,
+so a wrong ``_local`` in a hand-written op is pointed at directly. Tensor graphs
+store vector-Jacobian functions instead of numbers, so for them only the inputs
+are reported.
+
+How close is close enough? An entry fails when::
+
+    |analytic - numeric|  >  atol + rtol * |numeric| + roundoff / eps
+
+``roundoff`` is the rounding error of evaluating ``f`` itself, estimated from the
+same backward pass as ``u * Σ |node.grad * node.data|`` over the op nodes (``u`` is
+the float64 unit roundoff, ~1.1e-16): each op rounds its result by a relative
+``u``, and ``node.grad`` says how much that moves ``f``. A finite difference
+cannot be more accurate than that error divided by the step, so differences
+below it are noise, not bugs. For well-scaled functions it is far below ``atol``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any, Literal
+
+import numpy as np
+
+from autograd import graph
+from autograd.value import Value
+
+__all__ = [
+    "GradcheckError",
+    "GradcheckResult",
+    "InputMismatch",
+    "OpMismatch",
+    "check_local_derivatives",
+    "gradcheck",
+]
+
+_UNIT_ROUNDOFF = sys.float_info.epsilon / 2
+
+
+class GradcheckError(AssertionError):
+    """Raised by :func:`gradcheck` when gradients disagree; ``.result`` has the details."""
+
+    def __init__(self, result: GradcheckResult) -> None:
+        super().__init__(result.report())
+        self.result = result
+
+
+@dataclass(frozen=True)
+class InputMismatch:
+    """One gradient entry where ``backward()`` and finite differences disagree.
+
+    Attributes:
+        index: position of the input in the ``inputs`` list.
+        label: the input's ``label`` ("" if it has none).
+        element: the element index inside an array input, ``None`` for a scalar.
+        analytic: the gradient from ``backward()``.
+        numeric: the central finite difference.
+        tolerance: the largest difference that would have passed.
+    """
+
+    index: int
+    label: str
+    element: tuple[int, ...] | None
+    analytic: float
+    numeric: float
+    tolerance: float
+
+    @property
+    def abs_diff(self) -> float:
+        """``|analytic - numeric|``."""
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_diff(self) -> float:
+        """``|analytic - numeric| / max(|analytic|, |numeric|)`` (0 when both are 0)."""
+        return _rel_diff(self.analytic, self.numeric)
+
+    def __str__(self) -> str:
+        name = f"input {self.index}"
+        if self.label:
+            name += f" {self.label!r}"
+        if self.element is not None:
+            name += f" element {self.element}"
+        return (
+            f"{name}: analytic {self.analytic:.8g}, numeric {self.numeric:.8g}, "
+            f"abs diff {self.abs_diff:.3g}, rel diff {self.rel_diff:.3g} "
+            f"(tolerance {self.tolerance:.3g})"
+        )
+
+
+@dataclass(frozen=True)
+class OpMismatch:
+    """An op node whose stored result disagrees with a recomputation of the op.
+
+    Attributes:
+        position: the node's position in topological order (0 = first computed).
+        op: the node's ``_op`` string, e.g. ``"tanh"`` or ``"**3"``.
+        node: the node itself.
+        parent: which argument (0 for ``a`` in ``a * b``, 1 for ``b``); ``None`` for
+            a forward mismatch.
+        kind: ``"derivative"``: ``node._local[parent]`` is not ``d node / d parent``;
+            ``"forward"``: ``node.data`` is not the op applied to the parents' data.
+        stored: what the node holds (``_local[parent]`` or ``data``).
+        expected: the numerical derivative, or the recomputed forward value.
+    """
+
+    position: int
+    op: str
+    node: Any
+    parent: int | None
+    kind: Literal["derivative", "forward"]
+    stored: float
+    expected: float
+
+    def __str__(self) -> str:
+        if self.kind == "forward":
+            return (
+                f"op {self.op!r} (node {self.position} in topological order) computed "
+                f"{self.stored:.8g} but {self.op!r} of its inputs "
+                f"{_parent_data(self.node)} is {self.expected:.8g}; "
+                f"check the forward computation of {self.op!r}"
+            )
+        assert self.parent is not None
+        parent = self.node._parents[self.parent]
+        return (
+            f"op {self.op!r} (node {self.position} in topological order, {self.node!r}): "
+            f"stored local derivative d out/d arg{self.parent} = {self.stored:.8g}, "
+            f"numerical {self.expected:.8g} at arg{self.parent} = {parent.data:.8g}; "
+            f"check the local derivative of {self.op!r}"
+        )
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """What :func:`gradcheck` found. ``bool(result)`` is ``result.ok``.
+
+    Attributes:
+        ok: every gradient entry passed.
+        mismatches: the entries that failed, in input order.
+        checked: how many gradient entries were compared.
+        max_abs_diff: the largest ``|analytic - numeric|`` over all entries.
+        max_rel_diff: the largest relative difference over all entries.
+        roundoff: the estimated rounding error of evaluating ``f`` (see the module doc).
+        op_mismatches: on failure of a Value graph, every op whose stored result or
+            local derivative disagrees with a recomputation, in topological order.
+        unchecked_ops: op names met during localization that the op table does not
+            know (custom ops), so could not be checked.
+        localized: whether op localization ran (only on failure, only for Values).
+        eps, rtol, atol: the settings used.
+    """
+
+    ok: bool
+    mismatches: tuple[InputMismatch, ...]
+    checked: int
+    max_abs_diff: float
+    max_rel_diff: float
+    roundoff: float
+    op_mismatches: tuple[OpMismatch, ...]
+    unchecked_ops: tuple[str, ...]
+    localized: bool
+    eps: float
+    rtol: float
+    atol: float
+
+    @property
+    def culprit(self) -> OpMismatch | None:
+        """The first op (in topological order) that disagrees, or ``None``."""
+        return self.op_mismatches[0] if self.op_mismatches else None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def report(self) -> str:
+        """A readable, multi-line account of the check."""
+        settings = f"eps={self.eps:g}, rtol={self.rtol:g}, atol={self.atol:g}"
+        if self.ok:
+            return (
+                f"gradcheck passed: {self.checked} gradient entries agree with central "
+                f"finite differences ({settings}; max abs diff {self.max_abs_diff:.3g})"
+            )
+        lines = [
+            f"gradcheck failed: {len(self.mismatches)} of {self.checked} gradient entries "
+            f"disagree with central finite differences ({settings})",
+        ]
+        shown = self.mismatches[:10]
+        lines += [f"  {m}" for m in shown]
+        if len(self.mismatches) > len(shown):
+            lines.append(f"  ... and {len(self.mismatches) - len(shown)} more")
+        if not self.localized:
+            lines.append(
+                "Op localization only runs on Value graphs; for other nodes (Tensor) "
+                "only the inputs are reported."
+            )
+        elif self.culprit is not None:
+            lines.append(
+                "First op in the graph (inputs first) that disagrees with a numerical check:"
+            )
+            lines.append(f"  {self.culprit}")
+            if len(self.op_mismatches) > 1:
+                later = ", ".join(repr(m.op) for m in self.op_mismatches[1:6])
+                lines.append(f"  (later ops that also disagree: {later})")
+        else:
+            lines.append(
+                "Every op's stored value and local derivative agree with a numerical "
+                "check, so look at how gradients are propagated (_propagate), at f "
+                "(does it recompute from the inputs' .data?), or at the ops not checked."
+            )
+        if self.unchecked_ops:
+            lines.append(f"Ops not checked (unknown to the op table): {list(self.unchecked_ops)}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+
+def gradcheck(
+    f: Callable[..., Any],
+    inputs: Sequence[Any] | Any,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    raise_exception: bool = True,
+) -> GradcheckResult:
+    """Check ``backward()`` gradients of ``f(*inputs)`` against central finite differences.
+
+    Args:
+        f: called as ``f(*inputs)``; returns a scalar node (a ``Value``, or a
+            one-element ``Tensor``). It must recompute from the inputs' ``.data``
+            on every call, because the numerical check calls it again (under
+            :func:`~autograd.no_grad`) with each input entry nudged by ``±eps``.
+        inputs: the nodes to differentiate with respect to: ``Value``\\ s, or nodes
+            whose ``.data`` is a float64 NumPy array (every element is checked;
+            ``requires_grad=False`` inputs are skipped). A single node is allowed.
+        eps: the finite-difference step.
+        rtol, atol: an entry fails when
+            ``|analytic - numeric| > atol + rtol * |numeric| + roundoff / eps``.
+        raise_exception: raise :class:`GradcheckError` (an ``AssertionError``) on
+            failure; with ``False``, return the result and let the caller look at ``ok``.
+
+    Returns:
+        A :class:`GradcheckResult` (truthy when the check passed).
+
+    The inputs' ``.grad`` and ``.data`` are restored afterwards.
+
+    >>> from autograd import Value, gradcheck
+    >>> x, y = Value(0.5, label="x"), Value(-1.5, label="y")
+    >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp() / (y * y + 1), [x, y]).ok
+    True
+    """
+    if not (eps > 0 and math.isfinite(eps)):
+        raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"gradcheck: rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
+    nodes = _as_input_list(inputs)
+    checked_nodes = [(i, x) for i, x in enumerate(nodes) if getattr(x, "requires_grad", True)]
+    if not checked_nodes:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+
+    # 1. Analytic gradients, from one backward pass (grad forced on, input grads saved).
+    saved_grads = [x.grad for x in nodes]
+    try:
+        for x in nodes:
+            x.grad = _zero_like(x)
+        with _grad_enabled():
+            out = f(*nodes)
+        _check_output(out)
+        out.backward()
+        analytic = {i: _grad_array(x) for i, x in checked_nodes}
+        roundoff = _roundoff(out)
+    finally:
+        for x, g in zip(nodes, saved_grads, strict=True):
+            x.grad = g
+
+    # 2. Numeric gradients, one central difference per entry, with no graph recorded.
+    mismatches: list[InputMismatch] = []
+    checked = 0
+    max_abs = max_rel = 0.0
+    slack = roundoff / eps
+    for i, x in checked_nodes:
+        numeric = _numeric_grad(f, nodes, i, eps)
+        for element, a, n in _entries(analytic[i], numeric, isinstance(x.data, np.ndarray)):
+            checked += 1
+            diff = abs(a - n)
+            max_abs = max(max_abs, diff)
+            max_rel = max(max_rel, _rel_diff(a, n))
+            tolerance = atol + rtol * abs(n) + slack
+            if not diff <= tolerance:  # also catches nan
+                label = getattr(x, "label", "")
+                mismatches.append(
+                    InputMismatch(
+                        i, label if isinstance(label, str) else "", element, a, n, tolerance
+                    )
+                )
+
+    # 3. On failure, point at the first op whose local derivative is wrong.
+    ok = not mismatches
+    op_mismatches: tuple[OpMismatch, ...] = ()
+    unchecked: tuple[str, ...] = ()
+    localized = False
+    if not ok and isinstance(out, Value):
+        localized = True
+        op_mismatches, unchecked = _localize(out, eps, rtol, atol)
+    result = GradcheckResult(
+        ok=ok,
+        mismatches=tuple(mismatches),
+        checked=checked,
+        max_abs_diff=max_abs,
+        max_rel_diff=max_rel,
+        roundoff=roundoff,
+        op_mismatches=op_mismatches,
+        unchecked_ops=unchecked,
+        localized=localized,
+        eps=eps,
+        rtol=rtol,
+        atol=atol,
+    )
+    if not ok and raise_exception:
+        raise GradcheckError(result)
+    return result
+
+
+def check_local_derivatives(
+    root: Value, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8
+) -> list[OpMismatch]:
+    """Every op node in ``root``'s graph whose stored data or local derivative is wrong.
+
+    Each op is recomputed from its parents' ``data`` with a small table of the ops
+    (keyed by ``node._op``), and each stored local derivative ``node._local[k]`` is
+    compared with the central difference of the op in argument ``k``. Nodes are
+    visited in topological order (inputs first), so the first entry is the op
+    closest to the inputs. Ops the table does not know are skipped.
+
+    >>> from autograd import Value
+    >>> y = Value(1.0).tanh()
+    >>> y._local = (0.5,)           # a wrong derivative (the right one is 1 - tanh² 1)
+    >>> [m.op for m in check_local_derivatives(y)]
+    ['tanh']
+    """
+    return list(_localize(root, eps, rtol, atol)[0])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@contextmanager
+def _grad_enabled() -> Iterator[None]:
+    """Record the graph even if the caller is inside ``no_grad()``."""
+    previous = graph._grad_enabled
+    graph._grad_enabled = True
+    try:
+        yield
+    finally:
+        graph._grad_enabled = previous
+
+
+def _as_input_list(inputs: Sequence[Any] | Any) -> list[Any]:
+    nodes = [inputs] if hasattr(inputs, "data") else list(inputs)
+    if not nodes:
+        raise ValueError("gradcheck: inputs is empty; pass the nodes to check, e.g. [x, y]")
+    for i, x in enumerate(nodes):
+        data = getattr(x, "data", None)
+        if isinstance(data, np.ndarray):
+            if data.dtype != np.float64:
+                raise TypeError(
+                    f"gradcheck: input {i} has dtype {data.dtype}; finite differences with a "
+                    f"small eps need float64 data (float32 resolves only ~1e-7), e.g. "
+                    f"build it from x.astype(np.float64)"
+                )
+        elif isinstance(data, bool) or not isinstance(data, Real):
+            raise TypeError(
+                f"gradcheck: input {i} must be a node with float or float64-array .data "
+                f"(a Value or Tensor), got {type(x).__name__}: {x!r}"
+            )
+    return nodes
+
+
+def _zero_like(x: Any) -> Any:
+    """The 'no gradient yet' value of a node: 0.0 for Value, None for array nodes."""
+    return None if isinstance(x.data, np.ndarray) else 0.0
+
+
+def _check_output(out: Any) -> None:
+    data = getattr(out, "data", None)
+    if data is None or not hasattr(out, "backward"):
+        raise TypeError(
+            f"gradcheck: f must return a scalar node (Value or one-element Tensor), "
+            f"got {type(out).__name__}: {out!r}"
+        )
+    if isinstance(data, np.ndarray) and data.size != 1:
+        raise ValueError(
+            f"gradcheck: f must return a scalar; got an array node of shape {data.shape} "
+            f"(reduce it first, e.g. with .sum())"
+        )
+
+
+def _grad_array(x: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
+    g = x.grad
+    if g is None:
+        return np.zeros(np.shape(x.data), dtype=np.float64)
+    arr: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(g, dtype=np.float64)
+    shape: tuple[int, ...] = np.shape(x.data)
+    return arr.reshape(shape)
+
+
+def _scalar(out: Any) -> float:
+    return float(np.asarray(out.data, dtype=np.float64).reshape(-1)[0])
+
+
+def _roundoff(out: Any) -> float:
+    """Estimated rounding error of computing ``out``: ``u * Σ |grad * data|`` over op nodes."""
+    total = 0.0
+    for node in graph.topological_order(out):
+        if node._parents and node.grad is not None:
+            total += float(np.sum(np.abs(np.asarray(node.grad) * np.asarray(node.data))))
+    return _UNIT_ROUNDOFF * total
+
+
+def _numeric_grad(
+    f: Callable[..., Any], nodes: list[Any], i: int, eps: float
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    x = nodes[i]
+
+    def evaluate(where: str) -> float:
+        try:
+            with graph.no_grad():
+                return _scalar(f(*nodes))
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(f"gradcheck: f raised while evaluating {where} (eps={eps:g}): {e}") from e
+
+    if isinstance(x.data, np.ndarray):
+        arr = x.data
+        grad = np.zeros(arr.shape, dtype=np.float64)
+        for idx in np.ndindex(arr.shape):
+            orig = arr[idx]
+            try:
+                arr[idx] = orig + eps
+                plus = evaluate(f"input {i} element {idx} + eps")
+                arr[idx] = orig - eps
+                minus = evaluate(f"input {i} element {idx} - eps")
+            finally:
+                arr[idx] = orig
+            grad[idx] = (plus - minus) / (2 * eps)
+        return grad
+    orig = x.data
+    try:
+        x.data = orig + eps
+        plus = evaluate(f"input {i} + eps")
+        x.data = orig - eps
+        minus = evaluate(f"input {i} - eps")
+    finally:
+        x.data = orig
+    return np.array((plus - minus) / (2 * eps))
+
+
+def _entries(
+    analytic: np.ndarray[Any, np.dtype[np.float64]],
+    numeric: np.ndarray[Any, np.dtype[np.float64]],
+    is_array: bool,
+) -> Iterator[tuple[tuple[int, ...] | None, float, float]]:
+    for idx in np.ndindex(numeric.shape):
+        yield (idx if is_array else None), float(analytic[idx]), float(numeric[idx])
+
+
+def _rel_diff(a: float, n: float) -> float:
+    scale = max(abs(a), abs(n))
+    return abs(a - n) / scale if scale > 0 else 0.0
+
+
+# ------------------------------------------------------- op localization
+# The reference implementation of every Value op, on plain floats. math.pow
+# raises ValueError where the result would be complex, instead of returning one.
+
+
+def _sigmoid(a: float) -> float:
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+_OPS: dict[str, Callable[..., float]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": math.pow,
+    "neg": lambda a: -a,
+    "exp": math.exp,
+    "log": math.log,
+    "tanh": math.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda a: a if a > 0.0 else 0.0,
+}
+
+
+def _op_function(op: str) -> Callable[..., float] | None:
+    """The float function for an ``_op`` string; ``"**3"`` means ``a ** 3.0``."""
+    if op in _OPS:
+        return _OPS[op]
+    if op.startswith("**"):
+        try:
+            n = float(op[2:])
+        except ValueError:
+            return None
+        return lambda a: math.pow(a, n)
+    return None
+
+
+def _parent_data(node: Any) -> list[float]:
+    return [p.data for p in node._parents]
+
+
+def _safe_call(fn: Callable[..., float], args: list[float]) -> float | None:
+    try:
+        return fn(*args)
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def _localize(
+    root: Value, eps: float, rtol: float, atol: float
+) -> tuple[tuple[OpMismatch, ...], tuple[str, ...]]:
+    found: list[OpMismatch] = []
+    unknown: dict[str, None] = {}
+    for position, node in enumerate(graph.topological_order(root)):
+        if not node._parents:
+            continue
+        fn = _op_function(node._op)
+        if fn is None or len(node._local) != len(node._parents):
+            unknown[node._op] = None
+            continue
+        args = _parent_data(node)
+        expected = _safe_call(fn, args)
+        if expected is None:
+            continue
+        noise = 4 * _UNIT_ROUNDOFF * abs(expected)
+        if not abs(node.data - expected) <= atol + rtol * abs(expected) + noise:
+            found.append(OpMismatch(position, node._op, node, None, "forward", node.data, expected))
+            continue
+        for k, stored in enumerate(node._local):
+            numeric = _local_derivative(fn, args, k, eps, node._op)
+            if numeric is None:
+                continue
+            value, noise = numeric
+            if not abs(stored - value) <= atol + rtol * abs(value) + noise:
+                found.append(OpMismatch(position, node._op, node, k, "derivative", stored, value))
+                break
+    return tuple(found), tuple(unknown)
+
+
+def _local_derivative(
+    fn: Callable[..., float], args: list[float], k: int, eps: float, op: str
+) -> tuple[float, float] | None:
+    """Central (or, at a domain edge, one-sided) difference of ``fn`` in argument ``k``.
+
+    Returns (derivative, its rounding noise), or None where no difference is defined
+    (relu's kink at 0, or both sides outside the domain).
+    """
+    x = args[k]
+    h = eps * max(1.0, abs(x))
+    if op == "relu" and abs(x) <= h:
+        return None  # not differentiable at 0; value.py picks 0 there
+    plus = _safe_call(fn, [*args[:k], x + h, *args[k + 1 :]])
+    minus = _safe_call(fn, [*args[:k], x - h, *args[k + 1 :]])
+    center = _safe_call(fn, args)
+    if center is None:
+        return None
+    if plus is not None and minus is not None:
+        value, step, scale = (plus - minus) / (2 * h), 2 * h, max(abs(plus), abs(minus))
+    elif plus is not None:
+        value, step, scale = (plus - center) / h, h, max(abs(plus), abs(center))
+    elif minus is not None:
+        value, step, scale = (center - minus) / h, h, max(abs(minus), abs(center))
+    else:
+        return None
+    # Each evaluation is within a few ulps; one-sided differences also carry ~h f''.
+    noise = 8 * _UNIT_ROUNDOFF * scale / step
+    if step == h:
+        noise += 1e3 * h * max(1.0, abs(value))
+    return value, noise
