@@ -1,6 +1,18 @@
 """autograd: reverse-mode automatic differentiation, for scalars and for arrays."""
 
+from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.graph import is_grad_enabled, no_grad
+from autograd.tensor import Tensor
 from autograd.value import Value
+from autograd.viz import draw_graph
 
-__all__ = ["Value", "is_grad_enabled", "no_grad"]
+__all__ = [
+    "GradcheckError",
+    "GradcheckResult",
+    "Tensor",
+    "Value",
+    "draw_graph",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+]

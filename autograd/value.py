@@ -223,9 +223,9 @@ class Value:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         """Jupyter shows a Value as the picture of its graph (graphviz is imported lazily)."""
-        from autograd.viz import draw_graph
+        from autograd.viz import notebook_bundle
 
-        return draw_graph(self)._repr_mimebundle_(include, exclude)  # type: ignore[no-any-return]
+        return notebook_bundle(self, include, exclude)
 
 
 def _pow(a: float, n: float) -> float:

@@ -10,6 +10,7 @@ of several rounds for each and the ratio (micrograd time / valuegrad time).
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 def make_mlp(value_cls: Any, sizes: list[int], rng: random.Random) -> list[list[list[Any]]]:
     """Layers of neurons; each neuron is [w_1, ..., w_nin, b] as Values."""
     layers = []
-    for nin, nout in zip(sizes[:-1], sizes[1:]):
+    for nin, nout in itertools.pairwise(sizes):
         layers.append(
             [[value_cls(rng.uniform(-1, 1)) for _ in range(nin + 1)] for _ in range(nout)]
         )
@@ -32,14 +33,16 @@ def forward(layers: list[list[list[Any]]], x: list[Any]) -> Any:
         out = []
         for neuron in layer:
             act = neuron[-1]
-            for w, xi in zip(neuron[:-1], x):
+            for w, xi in zip(neuron[:-1], x, strict=True):
                 act = act + w * xi
             out.append(act.relu() if i < len(layers) - 1 else act)
         x = out
     return x[0]
 
 
-def step(value_cls: Any, layers: list[list[list[Any]]], data: list[tuple[list[float], float]]) -> float:
+def step(
+    value_cls: Any, layers: list[list[list[Any]]], data: list[tuple[list[float], float]]
+) -> float:
     loss = value_cls(0.0)
     for x, y in data:
         diff = forward(layers, x) - y
@@ -51,7 +54,9 @@ def step(value_cls: Any, layers: list[list[list[Any]]], data: list[tuple[list[fl
 def time_library(value_cls: Any, rounds: int, points: int) -> tuple[float, float]:
     rng = random.Random(0)
     layers = make_mlp(value_cls, [2, 16, 16, 1], rng)
-    data = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], rng.choice([-1.0, 1.0])) for _ in range(points)]
+    data = [
+        ([rng.uniform(-2, 2), rng.uniform(-2, 2)], rng.choice([-1.0, 1.0])) for _ in range(points)
+    ]
     times, loss = [], 0.0
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -61,7 +66,9 @@ def time_library(value_cls: Any, rounds: int, points: int) -> tuple[float, float
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--points", type=int, default=100)
     args = ap.parse_args(argv)
@@ -72,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ours, loss_ours = time_library(Value, args.rounds, args.points)
     theirs, loss_theirs = time_library(MicroValue, args.rounds, args.points)
-    print(f"workload: 2-16-16-1 ReLU MLP, {args.points} points, forward+loss+backward, "
-          f"median of {args.rounds} rounds (Python {sys.version.split()[0]})")
+    print(
+        f"workload: 2-16-16-1 ReLU MLP, {args.points} points, forward+loss+backward, "
+        f"median of {args.rounds} rounds (Python {sys.version.split()[0]})"
+    )
     print(f"valuegrad : {ours * 1e3:8.1f} ms   (loss {loss_ours:.6f})")
     print(f"micrograd : {theirs * 1e3:8.1f} ms   (loss {loss_theirs:.6f})")
     print(f"speed-up  : {theirs / ours:8.2f}x  (target >= 2x)")

@@ -1,0 +1,1003 @@
+"""``Tensor``: the :class:`~autograd.Value` design over NumPy arrays.
+
+Every op below does two things side by side, exactly as in :mod:`autograd.value`:
+
+* the **forward** computation, ``out = f(a, b)`` on ``ndarray`` data, and
+* the **local derivative** of ``out`` with respect to each parent, stored as a
+  *vector-Jacobian product* (VJP): a function ``g -> g @ d out / d parent`` that
+  turns ``dL/d out`` (shape of ``out``) into ``dL/d parent`` (shape of the parent).
+
+A Value can store its local derivative as a number; the Jacobian of an array op is
+a huge matrix (a 32x784 input to a 784x100 product has a 2.5-billion-entry
+Jacobian), so we store the product with it instead, which is never bigger than the
+arrays themselves. The graph walk (:func:`autograd.graph.backward`) is the same,
+unchanged, for both node types.
+
+Broadcasting: when NumPy stretches an operand (a bias of shape ``(10,)`` added to a
+batch ``(32, 10)``), the operand was *used* 32 times, so its gradient is the sum of
+the 32 row gradients: :func:`_unbroadcast` sums the gradient back to the
+operand's shape.
+
+Only parents that require a gradient are recorded, so constants (inputs, targets,
+Python numbers) cost nothing in the backward pass, and inside
+:func:`autograd.no_grad` nothing is recorded at all.
+
+The hot path of a network uses a few *fused* ops, each one node with its own
+VJP: :func:`linear` (``x @ W.T + b``), :meth:`Tensor.sigmoid` (whose VJP reuses the
+saved output), :func:`mse` and :func:`cross_entropy` (from logits, via log-sum-exp).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from numbers import Real
+from typing import Any, Union
+
+import numpy as np
+from numpy.typing import NDArray
+
+from autograd import graph
+
+__all__ = ["Tensor", "cross_entropy", "linear", "mse"]
+
+Array = NDArray[Any]
+VJP = Callable[[Array], Array]
+Operand = Union["Tensor", int, float, np.ndarray, Sequence[Any]]
+
+_FLOAT_KINDS = "f"
+
+
+def _float_array(data: object, dtype: Any, copy: bool) -> Array:
+    """``data`` as a floating ndarray; integers/bools become float64 (or ``dtype``)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dt = np.dtype(dtype)
+        if dt.kind != _FLOAT_KINDS:
+            raise TypeError(f"Tensor dtype must be a floating type (float32, float64), got {dt}")
+    try:
+        arr = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"Tensor() needs numbers or an array of numbers, got {type(data).__name__}: {err}"
+        ) from None
+    kind = arr.dtype.kind
+    if kind != _FLOAT_KINDS:
+        if kind in "biu":
+            arr = arr.astype(np.float64)
+        else:
+            raise TypeError(
+                f"Tensor() needs real numbers, got an array of dtype {arr.dtype} "
+                f"(from {type(data).__name__})"
+            )
+    return arr
+
+
+def _unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
+    """Sum ``g`` over the axes NumPy broadcast, so that it has ``shape`` again.
+
+    Leading axes that broadcasting added are summed away; axes where the operand
+    had size 1 are summed with ``keepdims``.
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:
+    """``axis`` as a tuple of non-negative ints (all axes for ``None``)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= ax < ndim or (ndim == 0 and ax not in (0, -1)):
+            raise ValueError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dims")
+        out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(out)
+
+
+def _expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
+    """Put the reduced ``axes`` back into ``g`` as size-1 dims (inverse of keepdims=False)."""
+    if keepdims or not axes:
+        return g
+    shape = list(g.shape)
+    for ax in sorted(axes):
+        shape.insert(ax, 1)
+    return g.reshape(shape)
+
+
+def _first_bad(mask: Array) -> str:
+    """'N entries, first at index (i, j)' for the True entries of ``mask``."""
+    idx = tuple(int(i[0]) for i in np.nonzero(mask)) if mask.ndim else ()
+    n = int(np.count_nonzero(mask))
+    return f"{n} entr{'y' if n == 1 else 'ies'}, first at index {idx}"
+
+
+class Tensor:
+    """An array node in a computation graph (the array version of :class:`~autograd.Value`).
+
+    >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x = Tensor([1.0, -1.0])
+    >>> y = (w @ x).sum()          # y = sum_i sum_j w_ij x_j
+    >>> y.backward()               # dy/dw_ij = x_j
+    >>> w.grad
+    array([[ 1., -1.],
+           [ 1., -1.]])
+
+    Attributes:
+        data: the ``numpy.ndarray`` this node holds (float32 or float64).
+        grad: ``dL/d(this node)`` after ``backward()``, an array of ``data``'s shape and
+            dtype, or ``None`` before any gradient has reached it.
+        requires_grad: whether gradients flow to (and are recorded for) this node.
+        label: an optional name, shown in ``repr`` and in graph pictures.
+
+    ``Tensor(data)`` keeps a floating ``data`` array's dtype (float32 stays float32;
+    integer and bool input become float64 unless ``dtype`` is given). With
+    ``requires_grad=True`` the data is copied (optimizers update parameters in
+    place, so a parameter never shares memory with the caller's array); otherwise an
+    ndarray of the right dtype is wrapped without a copy (the engine never writes
+    into the data of a tensor that does not require grad).
+
+    Python numbers in ops are "weak": ``float32_tensor * 2.0`` stays float32. Two
+    tensors of different dtypes follow NumPy's promotion (float32 + float64 is
+    float64); each operand's gradient comes back in its own dtype.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_op",
+        "_parents",
+        "_pre",
+        "_vjps",
+        "data",
+        "grad",
+        "label",
+        "requires_grad",
+    )
+
+    # Make NumPy defer to Tensor's reflected ops: ``ndarray + Tensor`` -> Tensor.__radd__.
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        data: object,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        label: str = "",
+    ) -> None:
+        self.data: Array = _float_array(data, dtype, copy=bool(requires_grad))
+        self.grad: Array | None = None
+        self.requires_grad: bool = bool(requires_grad)
+        self.label = label
+        self._parents: tuple[Tensor, ...] = ()
+        self._vjps: tuple[VJP, ...] = ()
+        self._pre: VJP | None = None
+        self._op = ""
+
+    # ------------------------------------------------------------ basics
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        """The single number in a one-element tensor, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> Array:
+        """The data array (not a copy)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing ``data``, with no history and no gradient."""
+        return Tensor._leaf(self.data)
+
+    def __repr__(self) -> str:
+        parts = [np.array2string(self.data, precision=4, threshold=20, separator=", ")]
+        if self.data.dtype != np.float64:
+            parts.append(f"dtype={self.data.dtype}")
+        if self.requires_grad:
+            parts.append("requires_grad=True")
+        if self._op:
+            parts.append(f"op={self._op!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"Tensor({', '.join(parts)})"
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        """Jupyter shows a Tensor as the picture of its graph (graphviz imported lazily)."""
+        from autograd.viz import notebook_bundle
+
+        return notebook_bundle(self, include, exclude)
+
+    # ------------------------------------------------------- construction
+
+    @staticmethod
+    def _leaf(data: Array) -> Tensor:
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.requires_grad = False
+        out.label = ""
+        out._parents = ()
+        out._vjps = ()
+        out._pre = None
+        out._op = ""
+        return out
+
+    @staticmethod
+    def _node(data: Array, op: str, parents: tuple[Tensor, ...], vjps: tuple[VJP, ...]) -> Tensor:
+        """The result of an op: ``data`` plus, when grad is on, the parents that need grad."""
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = ""
+        out._op = op
+        out._pre = None
+        if graph._grad_enabled:
+            for p in parents:
+                if not p.requires_grad:
+                    break
+            else:  # the usual case: every parent needs its gradient
+                out._parents = parents
+                out._vjps = vjps
+                out.requires_grad = True
+                return out
+            keep = [i for i, p in enumerate(parents) if p.requires_grad]
+            if keep:
+                out._parents = tuple(parents[i] for i in keep)
+                out._vjps = tuple(vjps[i] for i in keep)
+                out.requires_grad = True
+                return out
+        out._parents = ()  # a constant result: nothing to record
+        out._vjps = ()
+        out._op = ""
+        out.requires_grad = False
+        return out
+
+    def _other(self, other: object, op: str) -> Tensor:
+        """The other operand of a binary op as a Tensor (a constant unless it already is one).
+
+        Python numbers and lists take this tensor's dtype (no float32 -> float64 upcast);
+        a floating ndarray keeps its own dtype, as in NumPy.
+        """
+        if type(other) is Tensor:
+            return other
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, bool) or other is None:
+            raise TypeError(f"{op}: unsupported operand type {type(other).__name__} for Tensor")
+        if isinstance(other, (Real, np.number)):
+            return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
+        if isinstance(other, np.ndarray) and other.dtype.kind == _FLOAT_KINDS:
+            return Tensor._leaf(other)
+        if isinstance(other, (np.ndarray, list, tuple)):
+            try:
+                arr = np.asarray(other, dtype=self.data.dtype)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"{op}: cannot use {type(other).__name__} {other!r:.60} as a numeric array"
+                ) from None
+            return Tensor._leaf(arr)
+        raise TypeError(f"{op}: unsupported operand type {type(other).__name__} for Tensor")
+
+    # ---------------------------------------------------------------- ops
+    # Each op: forward data, then one VJP per parent (same order as the parents):
+    # g = dL/d out  ->  dL/d parent.
+
+    def __add__(self, other: Operand) -> Tensor:
+        """``a + b``;  dL/da = g, dL/db = g (each summed back to its shape)."""
+        o = self._other(other, "add")
+        a, b = self.data, o.data
+        out = _broadcast_op(np.add, a, b, "add", "+")
+        sa, sb = a.shape, b.shape
+        return Tensor._node(
+            out, "+", (self, o), (lambda g: _unbroadcast(g, sa), lambda g: _unbroadcast(g, sb))
+        )
+
+    def __sub__(self, other: Operand) -> Tensor:
+        """``a - b``;  dL/da = g, dL/db = -g."""
+        o = self._other(other, "sub")
+        a, b = self.data, o.data
+        out = _broadcast_op(np.subtract, a, b, "sub", "-")
+        sa, sb = a.shape, b.shape
+        return Tensor._node(
+            out, "-", (self, o), (lambda g: _unbroadcast(g, sa), lambda g: _unbroadcast(-g, sb))
+        )
+
+    def __mul__(self, other: Operand) -> Tensor:
+        """``a * b`` (elementwise);  dL/da = g b, dL/db = g a."""
+        o = self._other(other, "mul")
+        a, b = self.data, o.data
+        out = _broadcast_op(np.multiply, a, b, "mul", "*")
+        return Tensor._node(
+            out,
+            "*",
+            (self, o),
+            (lambda g: _unbroadcast(g * b, a.shape), lambda g: _unbroadcast(g * a, b.shape)),
+        )
+
+    def __truediv__(self, other: Operand) -> Tensor:
+        """``a / b``;  dL/da = g / b, dL/db = -g a / b^2.  No zero entries in ``b``."""
+        o = self._other(other, "div")
+        a, b = self.data, o.data
+        zero = b == 0
+        if zero.any():
+            raise ZeroDivisionError(f"div: divisor of shape {b.shape} has zero {_first_bad(zero)}")
+        out = _broadcast_op(np.divide, a, b, "div", "/")
+        return Tensor._node(
+            out,
+            "/",
+            (self, o),
+            (
+                lambda g: _unbroadcast(g / b, a.shape),
+                lambda g: _unbroadcast(-g * out / b, b.shape),
+            ),
+        )
+
+    def __pow__(self, other: Operand) -> Tensor:
+        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a."""
+        a = self.data
+        if not isinstance(other, Tensor):
+            if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
+                raise TypeError(
+                    f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
+                )
+            n = float(other)
+            if n < 0 and (a == 0).any():
+                raise ZeroDivisionError(
+                    f"pow: 0 ** {n:g} is undefined; the base has zero {_first_bad(a == 0)}"
+                )
+            if not n.is_integer() and (a < 0).any():
+                raise ValueError(
+                    f"pow: a negative base ** {n:g} is not real; the base has negative "
+                    f"{_first_bad(a < 0)}"
+                )
+            k: int | float = int(n) if n.is_integer() else n
+            out = np.asarray(a**k)
+            op = f"**{k}"
+            if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
+                return Tensor._node(out, op, (self,), (np.zeros_like,))
+            if k == 2:
+                return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),))
+            return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),))
+        o = other
+        b = o.data
+        if o.requires_grad and (a <= 0).any():
+            raise ValueError(
+                "pow: a ** Tensor needs a positive base, because d/dn a**n = a**n ln(a); "
+                f"the base has non-positive {_first_bad(a <= 0)}"
+            )
+        out = _broadcast_op(np.power, a, b, "pow", "**")
+        return Tensor._node(
+            out,
+            "**",
+            (self, o),
+            (
+                lambda g: _unbroadcast(g * b * a ** (b - 1), a.shape),
+                lambda g: _unbroadcast(g * out * np.log(a), b.shape),
+            ),
+        )
+
+    def __neg__(self) -> Tensor:
+        """``-a``;  dL/da = -g."""
+        return Tensor._node(np.asarray(-self.data), "neg", (self,), (np.negative,))
+
+    def __radd__(self, other: Operand) -> Tensor:
+        return self._other(other, "add") + self
+
+    def __rsub__(self, other: Operand) -> Tensor:
+        return self._other(other, "sub") - self
+
+    def __rmul__(self, other: Operand) -> Tensor:
+        return self._other(other, "mul") * self
+
+    def __rtruediv__(self, other: Operand) -> Tensor:
+        return self._other(other, "div") / self
+
+    def __rpow__(self, other: Operand) -> Tensor:
+        return self._other(other, "pow") ** self
+
+    def __matmul__(self, other: Operand) -> Tensor:
+        """``a @ b`` (1-D, 2-D, or batched with broadcasting batch dims).
+
+        For 2-D: dL/da = g @ b.T, dL/db = a.T @ g. 1-D operands are treated as a row
+        (left) or a column (right) and the extra axis dropped again, as in NumPy.
+        """
+        o = self._other(other, "matmul")
+        a, b = self.data, o.data
+        _check_matmul(a.shape, b.shape)
+        out = a @ b
+        if a.ndim == 2 and b.ndim == 2:
+            return Tensor._node(out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g))
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        out_shape2 = (*batch, a2.shape[-2], b2.shape[-1])
+
+        def vjp_a(g: Array) -> Array:
+            g2 = g.reshape(out_shape2)
+            return _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+
+        def vjp_b(g: Array) -> Array:
+            g2 = g.reshape(out_shape2)
+            return _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+
+        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b))
+
+    def __rmatmul__(self, other: Operand) -> Tensor:
+        return self._other(other, "matmul") @ self
+
+    # ---------------------------------------------------------- reductions
+
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all by default);  dL/da = g broadcast back over the summed axes."""
+        a = self.data
+        axes = _normalize_axis(axis, a.ndim, "sum")
+        out = np.asarray(a.sum(axis=axes, keepdims=keepdims))
+        shape = a.shape
+        return Tensor._node(
+            out,
+            "sum",
+            (self,),
+            (lambda g: np.broadcast_to(_expand(g, axes, keepdims), shape),),
+        )
+
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis``;  dL/da = g / n broadcast back (n = number of entries averaged)."""
+        a = self.data
+        axes = _normalize_axis(axis, a.ndim, "mean")
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        if n == 0:
+            raise ValueError(f"mean: no entries to average over axis {axis} of shape {a.shape}")
+        out = np.asarray(a.mean(axis=axes, keepdims=keepdims))
+        shape = a.shape
+        return Tensor._node(
+            out,
+            "mean",
+            (self,),
+            (lambda g: np.broadcast_to(_expand(g, axes, keepdims) / n, shape),),
+        )
+
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Max over ``axis``;  dL/da = g at the maximal entries (split evenly between ties)."""
+        a = self.data
+        axes = _normalize_axis(axis, a.ndim, "max")
+        if a.size == 0:
+            raise ValueError(f"max: empty tensor of shape {a.shape} has no maximum")
+        m = a.max(axis=axes, keepdims=True)
+        out = np.asarray(
+            m if keepdims else m.reshape([n for i, n in enumerate(m.shape) if i not in axes])
+        )
+
+        def vjp(g: Array) -> Array:
+            mask = a == m
+            count = mask.sum(axis=axes, keepdims=True)
+            return np.asarray(mask * (_expand(g, axes, keepdims) / count))
+
+        return Tensor._node(out, "max", (self,), (vjp,))
+
+    # ----------------------------------------------------------- reshaping
+
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """Same entries, new shape;  dL/da = g reshaped back."""
+        a = self.data
+        new = shape[0] if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) else shape
+        try:
+            out = a.reshape(new)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} entries) "
+                f"into shape {tuple(new)}"
+            ) from None
+        shp = a.shape
+        return Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),))
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute axes (reverse them by default);  dL/da = g with the inverse permutation."""
+        a = self.data
+        perm = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        if not perm:
+            perm = tuple(reversed(range(a.ndim)))
+        if sorted(int(p) % max(a.ndim, 1) for p in perm) != list(range(a.ndim)):
+            raise ValueError(
+                f"transpose: {perm} is not a permutation of the axes of shape {a.shape}"
+            )
+        inverse = tuple(np.argsort([int(p) % a.ndim for p in perm]))
+        return Tensor._node(
+            a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),)
+        )
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (the matrix transpose for 2-D)."""
+        return self.transpose()
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """Indexing and slicing as in NumPy;  dL/da = g scattered back into zeros.
+
+        Repeated indices (``t[[0, 0]]``) accumulate, via ``np.add.at``. As in NumPy,
+        basic indexing (ints, slices), ``reshape`` and ``transpose`` give views that
+        share ``data`` with the input (the engine never writes into ``data``).
+        """
+        a = self.data
+        idx = _index(index)
+        try:
+            out = np.asarray(a[idx])
+        except IndexError as err:
+            raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {err}") from None
+        basic = _is_basic(idx)
+
+        def vjp(g: Array) -> Array:
+            full = np.zeros(a.shape, dtype=a.dtype)
+            if basic:
+                full[idx] = g
+            else:
+                np.add.at(full, idx, g)
+            return full
+
+        return Tensor._node(out, "getitem", (self,), (vjp,))
+
+    # ---------------------------------------------------- elementwise math
+
+    def exp(self) -> Tensor:
+        """``e^a``;  dL/da = g e^a (the saved output)."""
+        y = np.asarray(np.exp(self.data))
+        return Tensor._node(y, "exp", (self,), (lambda g: g * y,))
+
+    def log(self) -> Tensor:
+        """``ln a``;  dL/da = g / a.  Every entry must be positive."""
+        a = self.data
+        bad = a <= 0
+        if bad.any():
+            raise ValueError(
+                f"log: needs positive inputs; shape {a.shape} has non-positive {_first_bad(bad)}"
+                f" (value {a[np.nonzero(bad)][0]!r})"
+            )
+        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,))
+
+    def tanh(self) -> Tensor:
+        """``tanh a``;  dL/da = g (1 - tanh^2 a) (from the saved output)."""
+        t = np.asarray(np.tanh(self.data))
+        return Tensor._node(t, "tanh", (self,), (lambda g: g * (1 - t * t),))
+
+    def sigmoid(self) -> Tensor:
+        """``s = 1 / (1 + e^-a)``;  dL/da = g s (1 - s) (from the saved output).
+
+        Nothing overflows and no warning is raised for any input: float32 computes
+        ``0.5 + 0.5 tanh(a / 2)``; float64 caps ``-a`` at 709 before ``e^-a``.
+        ``sigmoid(1000)`` is exactly 1 and ``sigmoid(-1000)`` 0 (float32) or ~1e-308
+        (float64).
+        """
+        s = _sigmoid(self.data)
+        return Tensor._node(s, "sigmoid", (self,), (lambda g: _sigmoid_vjp(g, s),))
+
+    def relu(self) -> Tensor:
+        """``max(0, a)``;  dL/da = g where a > 0, else 0 (0 at a = 0, as for Value)."""
+        a = self.data
+        out = np.asarray(np.maximum(a, 0))
+        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),))
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted first: no overflow);
+        dL/da = s * (g - sum(g s)).
+        """
+        a = self.data
+        (ax,) = _normalize_axis(axis, a.ndim, "softmax")
+        e = np.exp(a - a.max(axis=ax, keepdims=True))
+        s = e / e.sum(axis=ax, keepdims=True)
+        return Tensor._node(
+            s, "softmax", (self,), (lambda g: s * (g - (g * s).sum(axis=ax, keepdims=True)),)
+        )
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """``a_i - log sum_j e^(a_j)`` (log-sum-exp with the max subtracted: stable);
+        dL/da = g - softmax(a) * sum(g).
+        """
+        a = self.data
+        (ax,) = _normalize_axis(axis, a.ndim, "log_softmax")
+        shifted = a - a.max(axis=ax, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+        return Tensor._node(
+            out,
+            "log_softmax",
+            (self,),
+            (lambda g: g - np.exp(out) * g.sum(axis=ax, keepdims=True),),
+        )
+
+    # ---------------------------------------------------------- backward
+
+    def _propagate(self) -> None:
+        """The chain rule for this node: ``parent.grad += vjp(self.grad)`` for each parent.
+
+        A parent's first gradient is stored as is (intermediate nodes) or as an owned
+        copy (leaves: a leaf's ``grad`` never shares memory with another node's grad);
+        later ones are added without writing into the existing array, so no array
+        is ever modified in place behind anyone's back.
+        """
+        g = self.grad
+        if g is None:
+            return
+        if self._pre is not None:  # a fused node's elementwise part, applied once
+            g = self._pre(g)
+        for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
+            c = vjp(g)
+            if type(c) is not np.ndarray or c.dtype is not parent.data.dtype:
+                c = _cast(c, parent.data.dtype)  # 0-d results, mixed dtypes
+            pg = parent.grad
+            if pg is not None:
+                parent.grad = np.asarray(pg + c)
+            elif parent._parents or (c.base is None and c is not g):
+                parent.grad = c  # an intermediate, or a fresh array nobody else holds
+            else:
+                parent.grad = c.copy()  # a leaf gets its own array
+
+    def backward(self, grad: object = None) -> None:
+        """Fill ``.grad`` of every node this one depends on with ``d self / d node``.
+
+        On a one-element tensor (a loss) the seed is 1. On any other tensor pass
+        ``grad``, an array of this tensor's shape (the gradient of some scalar with
+        respect to this tensor). Leaf gradients accumulate across calls until
+        ``zero_grad``; intermediate ones are recomputed on each call (see
+        :func:`autograd.graph.backward`, the walk shared with Value).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad (it was made from constants "
+                "or under no_grad()), so there is nothing to differentiate"
+            )
+        data = self.data
+        if grad is None:
+            if data.size != 1:
+                raise ValueError(
+                    f"backward() without a gradient needs a one-element tensor (a scalar loss), "
+                    f"but this tensor has shape {data.shape}; pass grad= (an array of that "
+                    "shape: dL/d this tensor), or reduce it first, e.g. t.sum().backward()"
+                )
+            seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones_like(data)
+        else:
+            if isinstance(grad, Tensor):
+                grad = grad.data
+            seed = np.array(grad, dtype=data.dtype)  # a copy: never alias the caller's array
+            if seed.shape != data.shape:
+                raise ValueError(
+                    f"backward(grad): grad has shape {seed.shape} but this tensor has shape "
+                    f"{data.shape}; they must match"
+                )
+        graph.backward(self, seed, None)
+
+    def zero_grad(self) -> None:
+        """Set ``grad = None`` on this node and every node it depends on."""
+        for node in graph.topological_order(self):
+            node.grad = None
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _cast(c: Any, dtype: np.dtype[Any]) -> Array:
+    """``c`` as an ndarray of ``dtype`` (NumPy returns scalars for 0-d results)."""
+    arr: Array = np.asarray(c)
+    return arr if arr.dtype == dtype else arr.astype(dtype)
+
+
+def _broadcast_op(ufunc: Any, a: Array, b: Array, name: str, sym: str) -> Array:
+    """``ufunc(a, b)`` with a broadcasting error that names both shapes."""
+    try:
+        return np.asarray(ufunc(a, b))
+    except ValueError:
+        raise ValueError(
+            f"{name}: {a.shape} {sym} {b.shape}: shapes do not broadcast "
+            "(aligned from the right, each pair of sizes must be equal or one of them 1)"
+        ) from None
+
+
+def _check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
+    if len(sa) == 0 or len(sb) == 0:
+        raise ValueError(f"matmul: {sa} @ {sb}: operands must have at least 1 dimension")
+    ka = sa[-1]
+    kb = sb[0] if len(sb) == 1 else sb[-2]
+    if ka != kb:
+        raise ValueError(f"matmul: {sa} @ {sb}: inner dimensions {ka} and {kb} differ")
+    if len(sa) > 2 or len(sb) > 2:
+        try:
+            np.broadcast_shapes(sa[:-2], sb[:-2])
+        except ValueError:
+            raise ValueError(
+                f"matmul: {sa} @ {sb}: batch dimensions {sa[:-2]} and {sb[:-2]} do not broadcast"
+            ) from None
+
+
+def _index(index: Any) -> Any:
+    """Tensors inside an index become their (integer) arrays."""
+    if isinstance(index, Tensor):
+        return index.data.astype(np.intp)
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_basic(idx: Any) -> bool:
+    """True for basic indexing (ints, slices, None, ...): no entry can be picked twice."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return all(
+        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items
+    ) and not any(isinstance(i, bool) for i in items)
+
+
+_SIGMOID_CAP: dict[np.dtype[Any], Array] = {}
+
+
+def _sigmoid_cap(dtype: np.dtype[Any]) -> Array:
+    """Largest ``x`` with ``e^x`` finite, as a 0-d array (88 for float32, 709 for float64)."""
+    cap = _SIGMOID_CAP.get(dtype)
+    if cap is None:
+        cap = _SIGMOID_CAP[dtype] = np.array(np.floor(np.log(np.finfo(dtype).max)), dtype=dtype)
+    return cap
+
+
+def _sigmoid_vjp(g: Array, s: Array) -> Array:
+    """``g * s * (1 - s)`` with one temporary array."""
+    t = np.subtract(1, s)
+    t *= s
+    t *= g
+    return t
+
+
+_HALF32 = np.float32(0.5)
+
+
+def _sigmoid(a: Array, out: Array | None = None) -> Array:
+    """``1 / (1 + e^-a)`` without overflow, into ``out`` (default: a new array).
+
+    float32 (the fast path): ``0.5 + 0.5 tanh(a / 2)``, the same function with
+    nothing that can overflow, in four in-place ufuncs; absolute error ~1e-7.
+    Other dtypes: ``1 / (1 + e^-a)`` with ``-a`` capped below the overflow of
+    ``exp`` (709 for float64), accurate to a few ulp relative everywhere.
+    """
+    if out is None:
+        out = np.empty_like(a)
+    if a.dtype.char == "f":
+        s: Array = np.multiply(a, _HALF32, out=out)
+        np.tanh(s, s)
+        s *= _HALF32
+        s += _HALF32
+        return s
+    e = np.negative(a, out=out)
+    np.minimum(e, _sigmoid_cap(e.dtype), out=e)
+    np.exp(e, e)
+    e += 1
+    return np.reciprocal(e, e)
+
+
+# ------------------------------------------------------------- fused ops
+
+
+def linear(
+    x: Tensor | Array,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    activation: str | None = None,
+) -> Tensor:
+    """``y = x @ W.T + b`` as one node (the affine map of a layer), ``W`` of shape (nout, nin).
+
+    For a batch ``x`` of shape (N, nin): ``dL/dx = g @ W``, ``dL/dW = g.T @ x``,
+    ``dL/db = sum over the batch of g``. ``x`` may be a plain ndarray (a constant
+    input: no gradient is computed for it; it is converted to the weight's dtype, so
+    float64 or uint8 data fed to a float32 layer does not silently make the whole
+    network float64). Extra leading dims are allowed.
+
+    With ``activation`` (``"sigmoid"``, ``"relu"`` or ``"tanh"``) the node is the whole
+    layer ``y = act(z)``, ``z = x @ W.T + b``. Its backward step first turns
+    ``g = dL/dy`` into ``delta = dL/dz = g * act'(z)``, once (the node's ``_pre``, from
+    the saved output: ``y (1 - y)``, ``[y > 0]``, ``1 - y^2``), then applies the three
+    VJPs above to ``delta``. The same numbers as an activation node after a linear
+    node, with half the bookkeeping.
+    """
+    if type(x) is np.ndarray:
+        xt: Tensor | None = None
+        xd = x
+    elif isinstance(x, Tensor):
+        xt = x
+        xd = x.data
+    else:
+        xt = None
+        xd = np.asarray(x)
+    w = weight.data
+    if xt is None and xd.dtype is not w.dtype and xd.dtype != w.dtype:
+        xd = xd.astype(w.dtype)  # a constant input takes the layer's dtype (no upcast)
+    if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {xd.shape} has {xd.shape[-1] if xd.ndim else 'no'} features, "
+            f"but the layer expects {w.shape[1]} (weight shape {w.shape}: (nout, nin))"
+        )
+    out = xd @ w.T
+    if bias is not None:
+        out += bias.data
+
+    # Local derivatives (VJPs) of z = x W^T + b, given delta = dL/dz:
+    # dL/dW = delta^T x, dL/db = sum_n delta_n, dL/dx = delta W.
+    vjp_w: VJP
+    vjp_b: VJP
+    if xd.ndim == 2:
+        vjp_w = lambda d: d.T @ xd  # noqa: E731
+        vjp_b = _sum_rows
+    elif xd.ndim == 1:
+        vjp_w = lambda d: np.outer(d, xd)  # noqa: E731
+        vjp_b = np.copy
+    else:
+        x2 = xd.reshape(-1, xd.shape[-1])
+        vjp_w = lambda d: d.reshape(-1, d.shape[-1]).T @ x2  # noqa: E731
+        vjp_b = lambda d: _sum_rows(d.reshape(-1, d.shape[-1]))  # noqa: E731
+    parents: tuple[Tensor, ...]
+    vjps: tuple[VJP, ...]
+    if xt is None:
+        if bias is None:
+            parents, vjps = (weight,), (vjp_w,)
+        else:
+            parents, vjps = (weight, bias), (vjp_w, vjp_b)
+    else:
+        vjp_x: VJP = lambda d: d @ w  # noqa: E731
+        if bias is None:
+            parents, vjps = (xt, weight), (vjp_x, vjp_w)
+        else:
+            parents, vjps = (xt, weight, bias), (vjp_x, vjp_w, vjp_b)
+
+    if activation is None:
+        return Tensor._node(out, "linear", parents, vjps)
+    try:
+        op, forward, act_vjp = _FUSED_ACTIVATIONS[activation]
+    except KeyError:
+        raise ValueError(
+            f"linear: unknown activation {activation!r}; choose one of "
+            f"{', '.join(_FUSED_ACTIVATIONS)} or None"
+        ) from None
+    y = forward(out, out)  # y = act(z), in place: out is ours
+    node = Tensor._node(y, op, parents, vjps)
+    if node._parents:
+        node._pre = lambda g: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
+    return node
+
+
+def _sum_rows(g: Array) -> Array:
+    """``g.sum(axis=0)`` without the Python-level wrapper of ``ndarray.sum``."""
+    return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
+
+
+def _relu_vjp(g: Array, y: Array) -> Array:
+    """``g * [y > 0]`` (y = relu(z): y > 0 exactly where z > 0)."""
+    return g * (y > 0)
+
+
+def _tanh_vjp(g: Array, y: Array) -> Array:
+    """``g * (1 - y^2)`` with y = tanh(z)."""
+    t = np.multiply(y, y)
+    np.subtract(1, t, out=t)
+    t *= g
+    return t
+
+
+def _relu_inplace(z: Array, out: Array) -> Array:
+    return np.maximum(z, 0, out=out)
+
+
+def _tanh_inplace(z: Array, out: Array) -> Array:
+    return np.tanh(z, out=out)
+
+
+# activation -> (op name of the fused node, forward into ``out``, VJP from (g, saved output)).
+_FUSED_ACTIVATIONS: dict[
+    str, tuple[str, Callable[[Array, Array], Array], Callable[[Array, Array], Array]]
+] = {
+    "sigmoid": ("linear+sigmoid", _sigmoid, _sigmoid_vjp),
+    "relu": ("linear+relu", _relu_inplace, _relu_vjp),
+    "tanh": ("linear+tanh", _tanh_inplace, _tanh_vjp),
+}
+
+
+def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
+    """``L = (1/N) sum_n sum_k (pred_nk - target_nk)^2``: squared error summed over the
+    outputs, averaged over the N examples (rows; a 1-D ``pred`` is one example).
+
+    ``target`` must have ``pred``'s shape (use one-hot rows for class labels: the
+    series' cost compares the 10 outputs with the 10 desired activations).
+    dL/dpred = g * 2 (pred - target) / N.  One fused node.
+    """
+    if not isinstance(pred, Tensor):
+        raise TypeError(f"mse: predictions must be a Tensor, got {type(pred).__name__}")
+    p = pred.data
+    if isinstance(target, Tensor):
+        tt: Tensor | None = target
+        t = target.data
+    else:
+        tt = None
+        t = target if type(target) is np.ndarray else np.asarray(target, dtype=p.dtype)
+    if t.shape != p.shape:
+        raise ValueError(
+            f"mse: predictions of shape {p.shape} and targets of shape {t.shape} differ "
+            "(targets must have the predictions' shape; e.g. one-hot rows for class labels)"
+        )
+    if t.dtype != p.dtype and tt is None:
+        t = t.astype(p.dtype)  # constant targets take the predictions' dtype (no upcast)
+    diff = p - t
+    n = p.shape[0] if p.ndim >= 2 else 1
+    flat = diff.reshape(-1)
+    loss = np.array(np.dot(flat, flat) / n, dtype=diff.dtype)
+    scale = 2.0 / n
+    # dL/dpred = g 2 (pred - target) / N;  dL/dtarget = -that (g is a 0-d array).
+    vjp_pred: VJP = lambda g: diff * (float(g) * scale)  # noqa: E731
+    if tt is None:
+        return Tensor._node(loss, "mse", (pred,), (vjp_pred,))
+    return Tensor._node(loss, "mse", (pred, tt), (vjp_pred, lambda g: diff * (-float(g) * scale)))
+
+
+def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor:
+    """``L = -(1/N) sum_n log softmax(logits_n)[y_n]``: the mean negative log-likelihood
+    of the right classes, from raw scores (logits) of shape (N, C) and int labels (N,).
+
+    Stable (log-sum-exp with the row max subtracted). One fused node:
+    dL/dlogits = g (softmax(logits) - onehot(y)) / N. A 1-D ``logits`` with an int
+    label is one example.
+    """
+    z = logits.data
+    y = np.asarray(labels)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
+    single = z.ndim == 1
+    z2 = z[None, :] if single else z
+    y1 = y.reshape(1) if single else y
+    if z2.ndim != 2 or y1.shape != (z2.shape[0],):
+        raise ValueError(
+            f"cross_entropy: logits of shape {z.shape} need labels of shape {z2.shape[:1]}, "
+            f"got labels of shape {y.shape}"
+        )
+    n, c = z2.shape
+    if n and (y1.min() < 0 or y1.max() >= c):
+        raise ValueError(
+            f"cross_entropy: labels must be in [0, {c}), got range [{y1.min()}, {y1.max()}]"
+        )
+    rows = np.arange(n)
+    shifted = z2 - z2.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    sums = e.sum(axis=1, keepdims=True)
+    loss = np.asarray((np.log(sums).sum() - shifted[rows, y1].sum()) / n, dtype=z.dtype)
+
+    def vjp(g: Array) -> Array:
+        d = e / sums
+        d[rows, y1] -= 1
+        d *= g / n
+        return np.asarray(d.reshape(z.shape))
+
+    return Tensor._node(loss, "cross_entropy", (logits,), (vjp,))

@@ -1,0 +1,651 @@
+"""Pictures of computation graphs: :func:`draw_graph` turns a graph into a ``graphviz.Digraph``.
+
+Each node of the graph (a :class:`~autograd.Value` or :class:`~autograd.Tensor`)
+becomes a box showing its label, its data and its gradient; each op becomes a
+small oval between its inputs and its result, so arrows run in the forward
+direction, and backprop walks them backwards::
+
+    x1 ─┐
+        (×)─▶ x1w1 ─┐
+    w1 ─┘          (+)─▶ n ─(tanh)─▶ o
+                    ...
+
+**Colours by role.** The root(s) you draw are the *output* (green). Leaves are
+*parameters* (orange: weights and biases, the knobs training turns), *inputs*
+(blue) or *constants* (grey: unlabelled numbers such as the ``1`` in ``1 - x``).
+Which leaves are parameters is known when you pass ``params=`` or ``module=``;
+for Tensors a leaf with ``requires_grad=True`` counts as a parameter; without
+that information a labelled Value leaf is drawn as a plain *leaf* (violet).
+Everything else is an *intermediate* result (white).
+
+**Gradient shading.** After ``backward()`` (when ``show_grad`` is on and some
+gradient is non-zero), each grad cell and each arrow is shaded by the size of
+the gradient it carries, on a log scale spanning four decades below the
+largest: red and thick for the largest, pale and thin for gradients 10,000x
+smaller or zero. Vanishing gradients (saturated sigmoids, dead ReLUs) show up
+as pale regions at a glance. An arrow into an op carries the gradient that
+flows back along it: for a Value, ``|d out/d parent * out.grad|``.
+
+**Clusters for networks.** ``draw_graph(out, module=mlp)`` groups the nodes of
+each neuron (its weights, bias, products, sums, ``z`` and activation) into a
+box, and neurons into one box per layer. Tensor modules get one box per layer.
+
+Rendering (``.render()``, ``.pipe()``, notebook display) needs Graphviz's
+``dot`` program; building the graph and its DOT source (``.source``) does not.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+__all__ = ["DEFAULT_MAX_NODES", "ROLE_STYLES", "draw_graph"]
+
+#: Largest graph :func:`draw_graph` draws unless told otherwise (graph nodes, not op ovals).
+DEFAULT_MAX_NODES = 500
+
+#: Fill and border colour of each role's boxes.
+ROLE_STYLES: dict[str, tuple[str, str]] = {
+    "output": ("#dcfce7", "#15803d"),
+    "parameter": ("#ffedd5", "#c2410c"),
+    "input": ("#dbeafe", "#1d4ed8"),
+    "leaf": ("#ede9fe", "#6d28d9"),
+    "constant": ("#f3f4f6", "#9ca3af"),
+    "intermediate": ("#ffffff", "#64748b"),
+}
+
+_OP_SYMBOLS = {
+    "+": "+",
+    "-": "−",
+    "*": "×",
+    "/": "÷",
+    "**": "^",
+    "neg": "−x",
+    "sigmoid": "σ",
+    "relu": "ReLU",
+    "matmul": "@",
+    "@": "@",
+}
+
+_DECADES = 4.0  # gradient shading spans this many powers of ten below the largest
+_COLD = (0xCB, 0xD5, 0xE1)  # arrow colour for a zero / tiny gradient
+_HOT = (0xB9, 0x1C, 0x1C)  # arrow colour for the largest gradient
+_CELL_COLD = (0xFF, 0xFF, 0xFF)
+_CELL_HOT = (0xFC, 0x8E, 0x8E)
+
+
+def draw_graph(
+    root: Any,
+    format: str = "svg",
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    *,
+    params: Iterable[Any] | None = None,
+    module: Any = None,
+    title: str | None = None,
+    legend: bool = False,
+    highlight: Iterable[Any] = (),
+    pending: Iterable[Any] = (),
+) -> Any:
+    """Draw the graph that ``root`` was computed from, as a ``graphviz.Digraph``.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x"); w = Value(-3.0, label="w")
+    >>> y = (x * w).tanh(); y.label = "y"
+    >>> y.backward()
+    >>> g = draw_graph(y, params=[w])
+    >>> g.render("neuron", cleanup=True)  # writes neuron.svg; needs dot  # doctest: +SKIP
+
+    Args:
+        root: a Value or Tensor, or a list of them (e.g. all outputs of an MLP);
+            they are drawn as the *output*.
+        format: output format used by ``render()`` / ``pipe()``: ``"svg"``, ``"png"``, ``"pdf"``...
+        rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+        show_grad: show each node's gradient and shade by gradient magnitude.
+        max_nodes: refuse graphs with more nodes than this (``None``: no limit),
+            because a picture of thousands of boxes is unreadable.
+        params: the leaves to colour as parameters.
+        module: an :class:`nn.Module` whose ``parameters()`` are the parameters;
+            its neurons and layers become clusters.
+        title: a caption drawn above the graph.
+        legend: add a key of the role colours present (and of the gradient
+            shading) under the title; it adds no nodes to the graph.
+        highlight: nodes to draw with a thick gold border (and their op ovals
+            filled gold), e.g. the step being explained.
+        pending: nodes whose gradient is not known yet: shown as ``grad ?`` and
+            unshaded (used by ``examples/backprop_film.py`` to show gradients
+            filling in from the output back to the inputs).
+
+    Returns:
+        a ``graphviz.Digraph``; ``.source`` is the DOT text, ``.render(path)`` writes
+        the file, and a notebook displays it inline.
+
+    Raises:
+        ValueError: the graph has more than ``max_nodes`` nodes (the message
+            suggests drawing a subgraph or a smaller network instead).
+    """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    if not roots:
+        raise ValueError("draw_graph: nothing to draw (an empty list of roots)")
+    for r in roots:
+        if not hasattr(r, "_parents") or not hasattr(r, "data"):
+            raise TypeError(
+                f"draw_graph draws Values and Tensors (graph nodes), got {type(r).__name__}"
+            )
+    order = _nodes(roots)
+    if max_nodes is not None and len(order) > max_nodes:
+        raise ValueError(_too_big_message(len(order), max_nodes, roots, module))
+
+    # ------------------------------------------------------------- roles
+    param_ids: set[int] = set()
+    if params is not None:
+        param_ids.update(id(p) for p in params)
+    if module is not None:
+        param_ids.update(id(p) for p in module.parameters())
+    know_params = params is not None or module is not None
+    root_ids = {id(r) for r in roots}
+    roles = {id(n): _role(n, root_ids, param_ids, know_params) for n in order}
+
+    # --------------------------------------------------- gradient shading
+    mags = {id(n): _grad_magnitude(n) for n in order} if show_grad else {}
+    top = max((m for m in mags.values() if m is not None), default=0.0)
+    shade = show_grad and top > 0.0
+
+    def heat(m: float | None) -> float:
+        if not shade or m is None or m <= 0.0 or not math.isfinite(m):
+            return 0.0
+        return min(1.0, max(0.0, 1.0 + math.log10(m / top) / _DECADES))
+
+    hot = {id(n) for n in highlight}
+    unknown = {id(n) for n in pending}
+    for k in unknown:
+        mags[k] = None
+
+    # ----------------------------------------------------------- clusters
+    owner = _owners(order, module) if module is not None else {}
+
+    Graph = _graph_class()
+    g = Graph(
+        name="graph",
+        format=format,
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "nodesep": "0.18",
+            "ranksep": "0.32",
+            "bgcolor": "white",
+            "pad": "0.2",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"arrowsize": "0.6", "color": "#64748b"},
+    )
+    if legend:
+        present = [r for r in ROLE_STYLES if r in set(roles.values())]
+        g.attr(label=_legend_label(title, present, shade), labelloc="t", labeljust="c")
+    elif title:
+        g.attr(label=title, labelloc="t", fontsize="16", fontname="Helvetica-Bold")
+
+    ids = {id(n): f"n{i}" for i, n in enumerate(order)}
+    # Statements per cluster path (() = top level); emitted as nested subgraphs below.
+    placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]] = {}
+
+    def put(path: tuple[str, ...], name: str, label: str, attrs: dict[str, str]) -> None:
+        placed.setdefault(path, []).append((name, label, attrs))
+
+    for n in order:
+        nid = ids[id(n)]
+        role = roles[id(n)]
+        path = owner.get(id(n), ())
+        m = mags.get(id(n))
+        put(
+            path,
+            nid,
+            _node_label(
+                n,
+                role,
+                show_grad,
+                _mix(_CELL_COLD, _CELL_HOT, heat(m)) if shade else "",
+                pending=id(n) in unknown,
+                highlight=id(n) in hot,
+            ),
+            {"shape": "plain"},
+        )
+        if n._parents:
+            put(
+                path,
+                nid + "op",
+                _op_symbol(n._op),
+                {
+                    "shape": "ellipse",
+                    "style": "filled",
+                    "fillcolor": "#fcd34d" if id(n) in hot else "#fef9c3",
+                    "color": "#a16207",
+                    "fontsize": "11",
+                    "width": "0.3",
+                    "height": "0.3",
+                    "margin": "0.03,0.01",
+                },
+            )
+
+    _emit(g, placed, owner_labels=_cluster_labels(module) if module is not None else {})
+
+    for n in order:
+        if not n._parents:
+            continue
+        nid = ids[id(n)]
+        locals_ = getattr(n, "_local", None)
+        out_grad = mags.get(id(n))
+        for k, parent in enumerate(n._parents):
+            flow: float | None
+            if id(parent) in unknown or out_grad is None or roles[id(parent)] == "constant":
+                flow = None
+            elif shade and isinstance(locals_, tuple) and k < len(locals_):
+                flow = abs(float(locals_[k]) * float(n.grad))
+            else:
+                flow = mags.get(id(parent))
+            g.edge(ids[id(parent)], nid + "op", **_edge_style(heat(flow), shade))
+        g.edge(nid + "op", nid, **_edge_style(heat(out_grad), shade))
+
+    return g
+
+
+# --------------------------------------------------------------------------- walking
+
+
+def _nodes(roots: Sequence[Any]) -> list[Any]:
+    """Every node the roots depend on, each once, parents before children."""
+    from autograd.graph import topological_order
+
+    if len(roots) == 1:
+        return topological_order(roots[0])
+    seen: set[int] = set()
+    order: list[Any] = []
+    for r in roots:
+        for n in topological_order(r):
+            if id(n) not in seen:
+                seen.add(id(n))
+                order.append(n)
+    return order
+
+
+def _too_big_message(count: int, max_nodes: int, roots: Sequence[Any], module: Any) -> str:
+    hint = (
+        "Draw a subgraph instead: one output (draw_graph(outputs[0])), one intermediate "
+        "node such as a single neuron's activation, or the same network with fewer "
+        "inputs/neurons (e.g. nn.MLP(2, [4, 4, 1]))"
+    )
+    if len(roots) > 1:
+        hint = (
+            "Draw a subgraph instead: one output at a time (draw_graph(outputs[0])), "
+            "or a smaller network"
+        )
+    return (
+        f"draw_graph: this graph has {count:,} nodes, more than max_nodes={max_nodes:,}; "
+        f"a picture that big is unreadable. {hint}. "
+        f"Or pass max_nodes=None (or a larger number) to draw it anyway."
+    )
+
+
+def _is_value(n: Any) -> bool:
+    """A scalar Value (float data), as opposed to a Tensor (array data, even 0-d)."""
+    return not hasattr(n.data, "shape")
+
+
+def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) -> str:
+    if id(n) in root_ids:
+        return "output"
+    if n._parents:
+        return "intermediate"
+    if id(n) in param_ids:
+        return "parameter"
+    if _is_value(n):
+        if not n.label:
+            return "constant"
+        return "input" if know_params else "leaf"
+    if not know_params and getattr(n, "requires_grad", False):
+        return "parameter"
+    return "input"
+
+
+def _grad_magnitude(n: Any) -> float | None:
+    """|grad| for a Value, root-mean-square of the grad array for a Tensor, None if no grad."""
+    g = n.grad
+    if g is None:
+        return None
+    if isinstance(g, (int, float)):
+        return abs(float(g))
+    import numpy as np
+
+    arr = np.asarray(g, dtype=np.float64)
+    return float(np.sqrt(np.mean(arr * arr))) if arr.size else 0.0
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _fmt(x: float) -> str:
+    """4 significant digits, trailing zeros kept: 2.000, 0.5000, -1.234e-05."""
+    return format(float(x), "#.4g").replace("e+0", "e+").replace("e-0", "e-")
+
+
+def _fmt_array(a: Any) -> str:
+    import numpy as np
+
+    arr = np.asarray(a)
+    if arr.ndim == 0:
+        return _fmt(float(arr))
+    formatter: Any = {"float_kind": _fmt, "int": str}
+    return np.array2string(arr, separator=", ", formatter=formatter, max_line_width=80)
+
+
+def _op_symbol(op: str) -> str:
+    if op in _OP_SYMBOLS:
+        return _OP_SYMBOLS[op]
+    if op.startswith("**"):
+        return "^" + op[2:]
+    return op or "?"
+
+
+def _cell(text: str, bg: str = "", bold: bool = False) -> str:
+    body = html.escape(text).replace("\n", '<BR ALIGN="LEFT"/>')
+    if bold:
+        body = f"<B>{body}</B>"
+    attr = f' BGCOLOR="{bg}"' if bg else ""
+    return f"<TD{attr}>{body}</TD>"
+
+
+def _node_label(
+    n: Any, role: str, show_grad: bool, grad_bg: str, pending: bool = False, highlight: bool = False
+) -> str:
+    fill, border = ROLE_STYLES[role]
+    if pending:
+        grad_bg = ""
+    cells: list[str] = []
+    if _is_value(n):
+        if n.label:
+            cells.append(_cell(n.label, bold=True))
+        cells.append(_cell(f"data {_fmt(n.data)}"))
+        if show_grad and role != "constant":
+            cells.append(_cell("grad ?" if pending else f"grad {_fmt(n.grad)}", grad_bg))
+    else:
+        data = n.data
+        shape = str(tuple(data.shape)) if data.shape else "scalar"
+        if n.label:
+            cells.append(_cell(n.label, bold=True))
+        cells.append(_cell(f"{shape} {data.dtype}"))
+        small = data.size <= 6
+        if small:
+            cells.append(_cell(f"data {_fmt_array(data)}"))
+        if show_grad:
+            g = n.grad
+            if pending:
+                text = "grad ?"
+            elif g is None:
+                text = "grad None"
+            elif small:
+                text = f"grad {_fmt_array(g)}"
+            else:
+                m = _grad_magnitude(n)
+                text = f"grad rms {_fmt(m if m is not None else 0.0)}"
+            cells.append(_cell(text, grad_bg))
+    width = "3" if highlight else "2" if role == "output" else "1"
+    if highlight:
+        border = "#d97706"
+    return (
+        f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{fill}" COLOR="{border}"><TR>{"".join(cells)}</TR></TABLE>>'
+    )
+
+
+def _legend_label(title: str | None, roles: list[str], shade: bool) -> str:
+    """The graph caption: the title, and under it one row of colour keys (no extra nodes)."""
+    cells = [
+        f'<TD BGCOLOR="{ROLE_STYLES[r][0]}" COLOR="{ROLE_STYLES[r][1]}">{_small(r)}</TD>'
+        for r in roles
+    ]
+    if shade:
+        hot, warm = _mix(_CELL_COLD, _CELL_HOT, 1.0), _mix(_CELL_COLD, _CELL_HOT, 0.3)
+        cells.append(f'<TD BGCOLOR="{hot}">{_small("large |grad|")}</TD>')
+        cells.append(f'<TD BGCOLOR="{warm}">{_small("small |grad|")}</TD>')
+        cells.append(f'<TD COLOR="#cbd5e1">{_small("0 or < max/10⁴")}</TD>')
+    head = ""
+    if title:
+        head = (
+            f'<TR><TD BORDER="0" COLSPAN="{len(cells)}">'
+            f'<FONT POINT-SIZE="16"><B>{html.escape(title)}</B></FONT></TD></TR>'
+        )
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="3" CELLPADDING="3">'
+        f"{head}<TR>{''.join(cells)}</TR></TABLE>>"
+    )
+
+
+def _small(text: str) -> str:
+    return f'<FONT POINT-SIZE="11">{html.escape(text)}</FONT>'
+
+
+def _mix(cold: tuple[int, int, int], hot: tuple[int, int, int], t: float) -> str:
+    r, g, b = (round(c + (h - c) * t) for c, h in zip(cold, hot, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _edge_style(t: float, shade: bool) -> dict[str, str]:
+    if not shade:
+        return {}
+    style = {"color": _mix(_COLD, _HOT, t), "penwidth": f"{0.6 + 2.4 * t:.2f}"}
+    if t == 0.0:
+        style["style"] = "dashed"
+    return style
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+class _Group:
+    """The parameters of one neuron (or Tensor layer), and what ends its computation."""
+
+    __slots__ = ("act", "bias", "params", "path")
+
+    def __init__(self, path: tuple[str, ...], params: list[Any], bias: Any, act: str) -> None:
+        self.path = path
+        self.params = {id(p) for p in params}
+        self.bias = id(bias) if bias is not None else None
+        self.act = act  # op name of the activation applied after z, or "" for none
+
+
+def _groups(module: Any) -> list[_Group]:
+    """Clusters for a module: scalar MLP / Layer / Neuron by structure, others by name prefix."""
+    layers = getattr(module, "layers", None)
+    if layers is not None and all(hasattr(layer, "neurons") for layer in layers):
+        return [
+            _neuron_group(n, (f"L{i}", f"L{i}N{k}"))
+            for i, layer in enumerate(layers)
+            for k, n in enumerate(layer.neurons)
+        ]
+    if hasattr(module, "neurons"):
+        return [_neuron_group(n, ("L0", f"L0N{k}")) for k, n in enumerate(module.neurons)]
+    if hasattr(module, "w") and hasattr(module, "b"):
+        return [_neuron_group(module, ("L0N0",))]
+    by_prefix: dict[str, list[tuple[str, Any]]] = {}
+    for name, p in module.named_parameters():
+        by_prefix.setdefault(name.rsplit(".", 1)[0] if "." in name else "", []).append((name, p))
+    groups = []
+    for prefix, items in by_prefix.items():
+        bias = next((p for name, p in items if name.endswith("bias")), None)
+        groups.append(_Group((prefix or "module",), [p for _, p in items], bias, ""))
+    return groups
+
+
+def _neuron_group(neuron: Any, path: tuple[str, ...]) -> _Group:
+    act = neuron.activation
+    return _Group(path, [*neuron.w, neuron.b], neuron.b, "" if act == "linear" else act)
+
+
+def _cluster_labels(module: Any) -> dict[tuple[str, ...], str]:
+    """Captions: ``layer 1: 2 → 4, tanh`` and ``neuron a1[0]``."""
+    labels: dict[tuple[str, ...], str] = {}
+    layers = getattr(module, "layers", None)
+    if layers is not None and all(hasattr(layer, "neurons") for layer in layers):
+        for i, layer in enumerate(layers):
+            labels[(f"L{i}",)] = f"layer {i + 1}: {layer.nin} → {layer.nout}, {layer.activation}"
+            for k in range(len(layer.neurons)):
+                labels[(f"L{i}", f"L{i}N{k}")] = f"neuron {k}"
+    elif hasattr(module, "neurons"):
+        labels[("L0",)] = f"layer: {module.nin} → {module.nout}, {module.activation}"
+        for k in range(len(module.neurons)):
+            labels[("L0", f"L0N{k}")] = f"neuron {k}"
+    elif hasattr(module, "w") and hasattr(module, "b"):
+        labels[("L0N0",)] = f"neuron ({module.activation})"
+    else:
+        for name, _ in module.named_parameters():
+            prefix = name.rsplit(".", 1)[0] if "." in name else ""
+            labels[(prefix or "module",)] = prefix or type(module).__name__
+    return labels
+
+
+def _owners(order: list[Any], module: Any) -> dict[int, tuple[str, ...]]:
+    """Which cluster each node belongs to.
+
+    Parameters belong to their neuron/layer. An op result belongs to group G when
+    every parent that belongs to any group belongs to G (leaves such as inputs
+    are neutral) and at least one does. Ownership stops at a group's *end*: the
+    node that adds its bias (``z``), or, when the group has an activation, that
+    activation applied to ``z``. So ``w*x`` products, partial sums, ``z`` and
+    ``a`` are inside the neuron; whatever consumes ``a`` (the next layer, the
+    loss) is not.
+    """
+    groups = _groups(module)
+    owner: dict[int, _Group] = {}
+    for grp in groups:
+        for pid in grp.params:
+            owner[pid] = grp
+    open_: set[int] = set(owner)  # nodes whose group is still "open" (not ended)
+    zs: set[int] = set()
+    for n in order:
+        if not n._parents or id(n) in owner:
+            continue
+        cands = {id(owner[id(p)]) for p in n._parents if id(p) in open_}
+        if len(cands) != 1:
+            continue
+        grp = next(owner[id(p)] for p in n._parents if id(p) in open_)
+        # Every parent from some group must be from this one, or be closed (a finished neuron).
+        owner[id(n)] = grp
+        if grp.bias is not None and any(id(p) == grp.bias for p in n._parents):
+            if grp.act:
+                zs.add(id(n))
+                open_.add(id(n))
+            # no activation: z is the end, so it stays closed
+        elif len(n._parents) == 1 and id(n._parents[0]) in zs:
+            if n._op != grp.act:
+                open_.add(id(n))
+            # the activation of z: the end of the group
+        else:
+            open_.add(id(n))
+    return {k: g.path for k, g in owner.items()}
+
+
+def _emit(
+    g: Any,
+    placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]],
+    owner_labels: dict[tuple[str, ...], str],
+) -> None:
+    """Add nodes to ``g``, nesting clusters by path prefix."""
+    for name, label, attrs in placed.get((), []):
+        g.node(name, label, **attrs)
+    paths = sorted(p for p in placed if p)
+    tops = sorted({p[:1] for p in paths})
+    for top in tops:
+        _emit_cluster(g, top, placed, paths, owner_labels)
+
+
+def _emit_cluster(
+    parent: Any,
+    path: tuple[str, ...],
+    placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]],
+    paths: list[tuple[str, ...]],
+    labels: dict[tuple[str, ...], str],
+) -> None:
+    depth = len(path)
+    with parent.subgraph(name="cluster_" + re.sub(r"\W", "_", "_".join(path))) as c:
+        outer = depth == 1 and any(len(p) > 1 and p[:1] == path for p in paths)
+        c.attr(
+            label=labels.get(path, path[-1]),
+            style="rounded,filled",
+            fillcolor="#f8fafc" if outer else "#eef2ff",
+            color="#94a3b8" if outer else "#a5b4fc",
+            fontname="Helvetica",
+            fontsize="12" if outer else "10",
+            fontcolor="#334155",
+            labeljust="l",
+        )
+        for name, label, attrs in placed.get(path, []):
+            c.node(name, label, **attrs)
+        children = sorted({p[: depth + 1] for p in paths if len(p) > depth and p[:depth] == path})
+        for child in children:
+            _emit_cluster(c, child, placed, paths, labels)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+_INSTALL_HINT = (
+    "Rendering a graph needs Graphviz's `dot` program, which was not found on PATH. "
+    "Install it with your system's package manager: `sudo apt-get install graphviz` "
+    "(Debian/Ubuntu), `brew install graphviz` (macOS), `conda install -c conda-forge "
+    "graphviz`, or from https://graphviz.org/download/ (Windows). Building the graph "
+    "and its DOT text (`.source`) works without it."
+)
+
+
+@cache
+def _graph_class() -> Any:
+    """A ``graphviz.Digraph`` whose rendering errors say how to install ``dot``."""
+    try:
+        import graphviz
+    except ImportError as e:  # pragma: no cover - graphviz is a dependency
+        raise ImportError(
+            "draw_graph needs the Python package `graphviz`: pip install graphviz"
+        ) from e
+
+    class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+        """``dot`` is missing: the message says how to install it."""
+
+        def __init__(self, message: str) -> None:
+            RuntimeError.__init__(self, message)
+
+    class Graph(graphviz.Digraph):  # type: ignore[misc]
+        """A ``graphviz.Digraph`` from :func:`draw_graph`."""
+
+        def pipe(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().pipe(*args, **kwargs)
+            except graphviz.ExecutableNotFound as e:
+                raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
+
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().render(*args, **kwargs)
+            except graphviz.ExecutableNotFound as e:
+                raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
+
+    Graph.DotNotFoundError = DotNotFoundError
+    return Graph
+
+
+def notebook_bundle(node: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """What Jupyter shows for a Value or Tensor: its graph, or its repr when it can't.
+
+    A graph over ``max_nodes`` (say, the loss of a whole MNIST batch) or a machine
+    without ``dot`` falls back to the plain ``repr`` instead of a traceback.
+    """
+    try:
+        return draw_graph(node)._repr_mimebundle_(include, exclude)  # type: ignore[no-any-return]
+    except (ValueError, OSError, RuntimeError):  # too big, or no `dot` to render with
+        return {"text/plain": repr(node)}

@@ -1,0 +1,92 @@
+"""Peak memory (max resident set size) of a full ``3b1b`` MNIST training run.
+
+Runs ``examples/mnist.py --preset 3b1b`` (all 30 epochs, pictures and checkpoint
+included) in a child process and reads the child's peak RSS from the kernel
+(``os.wait4`` rusage, ``ru_maxrss``), next to two reference points measured the
+same way: the interpreter with the packages imported, and the same plus the
+MNIST arrays loaded. Target: below 600 MB.
+
+    MNIST_DIR=/work/shared/data/mnist python benchmarks/memory.py [--epochs 30] [--no-plots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_MB = 600.0
+
+
+def peak_rss_mb(cmd: list[str]) -> tuple[float, float, int]:
+    """Run ``cmd``; return (peak RSS in MB, seconds, exit status) of that child alone."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - t0
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    scale = 1.0 if sys.platform == "darwin" else 1024.0
+    return usage.ru_maxrss * scale / 1e6, elapsed, proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=None, help="default: the preset's (30)")
+    ap.add_argument("--no-plots", action="store_true", help="skip the pictures (no matplotlib)")
+    ap.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"))
+    args = ap.parse_args(argv)
+    if not args.data_dir:
+        ap.error("set MNIST_DIR or pass --data-dir (e.g. /work/shared/data/mnist)")
+
+    py = sys.executable
+    load = (
+        "import nn; from nn.data import load_mnist; "
+        f"d = load_mnist({args.data_dir!r}, download=False, progress=False)"
+    )
+    rows = [
+        ("python + import nn, numpy", [py, "-c", "import nn, numpy"]),
+        ("... + MNIST arrays loaded", [py, "-c", load]),
+    ]
+    with tempfile.TemporaryDirectory() as out:
+        run = [
+            py,
+            "examples/mnist.py",
+            "--preset",
+            "3b1b",
+            "--out",
+            out,
+            "--data-dir",
+            args.data_dir,
+            "--no-progress",
+        ]
+        if args.epochs is not None:
+            run += ["--epochs", str(args.epochs)]
+        if args.no_plots:
+            run.append("--no-plots")
+        epochs = args.epochs if args.epochs is not None else "30 (preset)"
+        rows.append((f"full 3b1b run, {epochs} epochs", run))
+        print(f"{'process':40} {'peak RSS MB':>12} {'seconds':>8}")
+        peak = 0.0
+        for name, cmd in rows:
+            mb, secs, rc = peak_rss_mb(cmd)
+            if rc != 0:
+                print(f"{name}: exited with status {rc}: {' '.join(cmd)}", file=sys.stderr)
+                return 2
+            print(f"{name:40} {mb:12.1f} {secs:8.1f}")
+            peak = mb
+    ok = peak < TARGET_MB
+    print(
+        f"peak of the training run: {peak:.0f} MB (target < {TARGET_MB:.0f} MB): "
+        f"{'ok' if ok else 'MISS'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Train a digit recogniser on full MNIST (60,000 training, 10,000 test images).
+
+The README's main job (``make mnist``). Two presets:
+
+* ``3b1b`` — the series' network: 784-16-16-10, sigmoid everywhere, the quadratic
+  cost on one-hot targets (``nn.mse``), plain mini-batch stochastic gradient
+  descent (batch 10, learning rate decayed each epoch, a little L2 weight decay).
+  Reaches about 95.7-95.9% test accuracy in ~20 s (30 epochs).
+* ``best`` — the most accurate MLP we could train in about a minute on one CPU
+  core: 784-512-256-10, ReLU hidden layers with He init, linear outputs
+  (logits), softmax cross-entropy, Adam with a cosine learning-rate decay, and
+  every training image shifted by up to one pixel at random each epoch (data
+  augmentation). Reaches about 99.0% test accuracy in ~50 s (20 epochs).
+
+::
+
+    python examples/mnist.py --preset 3b1b --out out/mnist-3b1b
+    python examples/mnist.py --preset best --out out/mnist-best
+    python examples/mnist.py --preset 3b1b --limit 5000 --epochs 3   # a quick look
+
+Writes into ``--out``: ``curves.png`` (loss and accuracy per epoch), ``weights.png``
+(first-layer weights of the first 16 hidden neurons as 28x28 images: what they
+"look for"), ``confusion.png``, ``misclassified.png``, ``model.npz`` (load with
+``nn.TensorMLP(...).load(path)``) and ``history.json``; then prints a one-line
+summary. The same ``--seed`` gives the same accuracy, bit for bit.
+
+MNIST comes from ``--data-dir``, else ``$MNIST_DIR``, else a per-user cache
+(downloaded on first use; see ``nn.load_mnist``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import nn
+from nn.data import FASHION_CLASSES, DataError, load_mnist, random_shift
+from nn.train import fit, predict
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Everything that defines a run, besides the seed."""
+
+    hidden: tuple[int, ...]
+    activation: str  # hidden layers
+    output_activation: str  # "sigmoid" (the series) or "linear" (logits)
+    init: str
+    loss: str
+    optimizer: str  # "sgd" or "adam"
+    lr: float
+    momentum: float
+    weight_decay: float
+    schedule: str  # "exp" (lr * decay**epoch) or "cosine" (to 0 over the run)
+    decay: float
+    batch_size: int
+    epochs: int
+    shift: int  # data augmentation: random shifts of up to this many pixels (0: none)
+    eval_train: int  # training accuracy after each epoch on the first N images (0: all)
+    weights_shown: int
+
+
+PRESETS: dict[str, Preset] = {
+    # The series' network and cost, trained as in Nielsen's book (ch. 1), with two
+    # small additions that make 95% reliable with only 16+16 hidden neurons: the
+    # learning rate shrinks by 10% each epoch, and a little L2 weight decay.
+    # lr 2.0 with this mse (sum over outputs, mean over the batch) equals Nielsen's
+    # eta = 4.0 for his C = 1/(2n) sum ||y - a||^2.
+    "3b1b": Preset(
+        hidden=(16, 16),
+        activation="sigmoid",
+        output_activation="sigmoid",
+        init="lecun",
+        loss="mse",
+        optimizer="sgd",
+        lr=2.0,
+        momentum=0.0,
+        weight_decay=1e-4,
+        schedule="exp",
+        decay=0.9,
+        batch_size=10,
+        epochs=30,
+        shift=0,
+        eval_train=0,
+        weights_shown=16,
+    ),
+    # Measured on one core: without augmentation this net reaches 98.6% in 12 epochs
+    # (train accuracy hits 100% by epoch 8, so more epochs do not help); random
+    # 1-pixel shifts keep it learning up to ~99.0% in 20 epochs. L2 weight decay
+    # (coupled, as in nn.Adam) made it slightly worse. Training accuracy is measured
+    # on the first 10,000 training images (unshifted) to save time.
+    "best": Preset(
+        hidden=(512, 256),
+        activation="relu",
+        output_activation="linear",
+        init="he",
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=2e-3,
+        momentum=0.0,
+        weight_decay=0.0,
+        schedule="cosine",
+        decay=0.0,
+        batch_size=256,
+        epochs=20,
+        shift=1,
+        eval_train=10000,
+        weights_shown=16,
+    ),
+}
+
+
+def lr_schedule(p: Preset, lr: float, epochs: int) -> Callable[[int], float]:
+    """Learning rate for each epoch (counted from 0)."""
+    if p.schedule == "cosine":
+        # Half a cosine from lr down towards 0, evaluated at the middle of each epoch.
+        return lambda e: lr * 0.5 * (1.0 + math.cos(math.pi * (e + 0.5) / max(epochs, 1)))
+    return lambda e: lr * p.decay**e
+
+
+def build(p: Preset, seed: int) -> nn.TensorMLP:
+    return nn.TensorMLP(
+        784,
+        [*p.hidden, 10],
+        activation=p.activation,
+        output_activation=p.output_activation,
+        init=p.init,
+        seed=seed,
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    ap.add_argument("--preset", choices=sorted(PRESETS), default="3b1b")
+    ap.add_argument("--epochs", type=int, help="default: the preset's")
+    ap.add_argument("--batch-size", type=int, help="default: the preset's")
+    ap.add_argument("--lr", type=float, help="initial learning rate; default: the preset's")
+    ap.add_argument("--seed", type=int, default=0, help="initial weights and shuffling")
+    ap.add_argument("--out", type=Path, default=None, help="default: out/mnist-<preset>")
+    ap.add_argument("--data-dir", type=Path, help="folder with the four IDX files")
+    ap.add_argument(
+        "--dataset", choices=("mnist", "fashion"), default="mnist", help="fashion = Fashion-MNIST"
+    )
+    ap.add_argument("--limit", type=int, help="train on the first N training images only")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    ap.add_argument("--no-plots", action="store_true", help="skip the pictures")
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    preset = PRESETS[args.preset]
+    epochs = preset.epochs if args.epochs is None else args.epochs
+    batch_size = preset.batch_size if args.batch_size is None else args.batch_size
+    lr = preset.lr if args.lr is None else args.lr
+    out: Path = args.out if args.out is not None else Path("out") / f"mnist-{args.preset}"
+    out.mkdir(parents=True, exist_ok=True)
+
+    t_load = time.perf_counter()
+    x_train, y_train, x_test, y_test = load_mnist(
+        args.data_dir, dataset=args.dataset, progress=not args.no_progress
+    )
+    t_load = time.perf_counter() - t_load
+    if args.limit is not None:
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+
+    model = build(preset, args.seed)
+    if preset.optimizer == "adam":
+        optimizer: nn.Optimizer = nn.Adam(
+            model.parameters(), lr=lr, weight_decay=preset.weight_decay
+        )
+    else:
+        optimizer = nn.SGD(
+            model.parameters(), lr=lr, momentum=preset.momentum, weight_decay=preset.weight_decay
+        )
+    sizes = "-".join(str(s) for s in model.sizes)
+    if not args.no_progress:
+        print(
+            f"{args.preset}: {sizes} {preset.activation}, {preset.loss}, {type(optimizer).__name__}"
+            f" lr {lr:g}, batch {batch_size}, {epochs} epochs on {len(x_train):,} images",
+            file=sys.stderr,
+        )
+
+    augment = None
+    if preset.shift:
+        augment = functools.partial(random_shift, max_shift=preset.shift)
+
+    history = fit(
+        model,
+        preset.loss,
+        optimizer,
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=args.seed,
+        lr_schedule=lr_schedule(preset, lr, epochs),
+        checkpoint=out / "model.npz",
+        progress=not args.no_progress,
+        eval_train=preset.eval_train or True,
+        augment=augment,
+    )
+    model.save(out / "model.npz")
+    preds = predict(model, x_test)
+    test_acc = float((preds == y_test).mean())
+
+    label = "Fashion-MNIST" if args.dataset == "fashion" else "MNIST"
+    names = FASHION_CLASSES if args.dataset == "fashion" else None
+    if not args.no_plots:
+        from nn import plots
+
+        what = f"{label} {args.preset} ({sizes} {preset.activation}, {preset.loss})"
+        n_eval = min(preset.eval_train or len(x_train), len(x_train))
+        train_label = (
+            "training set" if n_eval == len(x_train) else f"first {n_eval:,} training images"
+        )
+        plots.plot_history(history, out / "curves.png", title=what, train_label=train_label)
+        plots.plot_weights(
+            model.state_dict()["layers.0.weight"],
+            out / "weights.png",
+            n=preset.weights_shown,
+            title=f"{what}\nweights into the first {preset.weights_shown} hidden neurons",
+        )
+        plots.plot_confusion(y_test, preds, out / "confusion.png", class_names=names)
+        plots.plot_misclassified(
+            x_test, y_test, preds, out / "misclassified.png", class_names=names
+        )
+
+    summary = {
+        "preset": args.preset,
+        "dataset": args.dataset,
+        "seed": args.seed,
+        "test_accuracy": test_acc,
+        "train_accuracy": history.train_acc[-1] if history.train_acc else math.nan,
+        "train_time_s": history.total_time,
+        "load_time_s": t_load,
+        "parameters": model.num_parameters(),
+        "layers": sizes,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "train_examples": len(x_train),
+        "config": asdict(preset),
+        "history": history.to_dict(),
+    }
+    (out / "history.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(
+        f"{label} {args.preset}: test accuracy {100 * test_acc:.2f}% "
+        f"(train {100 * summary['train_accuracy']:.2f}%), {epochs} epochs in "
+        f"{history.total_time:.1f} s, {model.num_parameters():,} parameters ({sizes}), "
+        f"seed {args.seed} -> {out}"
+    )
+    return summary
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (FileNotFoundError, DataError) as err:  # no data: say where to put it, no trace
+        sys.exit(f"error: {err}")

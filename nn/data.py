@@ -1,0 +1,605 @@
+"""MNIST (and Fashion-MNIST): reading IDX files, checking them, finding or downloading them.
+
+The data set is four files in the IDX format (LeCun et al.): a big-endian header,
+then raw bytes::
+
+    offset 0   magic: 0x00 0x00 <dtype code> <ndim>   (0x08 = unsigned byte)
+           4   ndim big-endian uint32 sizes           (n) for labels, (n, 28, 28) for images
+           ... n * prod(sizes) bytes of data
+
+so the images file starts with the magic number 2051 (``0x00000803``: ubyte, 3 dims)
+and the labels file with 2049 (``0x00000801``: ubyte, 1 dim).
+
+:func:`load_mnist` finds the four files (``.gz`` or raw), checks every header, size
+and label, verifies checksums, and returns float32 images in ``[0, 1]`` and int64
+labels. Where it looks, in order:
+
+1. the ``data_dir`` argument,
+2. the ``MNIST_DIR`` environment variable (``FASHION_MNIST_DIR`` for Fashion-MNIST;
+   an empty value counts as unset),
+3. for Fashion-MNIST only, ``/usr/share/datasets/fashion-mnist`` (the Debian package
+   ``dataset-fashion-mnist``) when the files are there,
+4. a per-user cache: ``$XDG_CACHE_HOME/valuegrad/mnist`` or ``~/.cache/valuegrad/mnist``.
+
+Missing files are downloaded into that directory from public mirrors (unless
+``download=False``), through a temporary file that is renamed into place only after
+its checksum matched, so an interrupted or corrupted download never leaves a file
+that a later run would accept. Without network the error says where to put the files.
+
+:func:`batches` cuts arrays into shuffled mini-batches.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.request import urlopen
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "DATASETS",
+    "FASHION_CLASSES",
+    "ChecksumError",
+    "DataError",
+    "Dataset",
+    "MNISTData",
+    "batches",
+    "default_data_dir",
+    "download_mnist",
+    "iterate_minibatches",
+    "load_mnist",
+    "num_batches",
+    "one_hot",
+    "parse_idx",
+    "random_shift",
+    "read_idx",
+]
+
+IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions (n, rows, cols)
+LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension (n,)
+
+#: The four files, in the order :func:`load_mnist` returns their arrays.
+FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+class DataError(ValueError):
+    """A data file is missing a piece, malformed, or does not match its partner."""
+
+
+class ChecksumError(DataError):
+    """A data file's checksum is not one of the expected ones."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Where an IDX data set lives and how to recognise its files.
+
+    ``checksums`` maps each file stem (``"train-images-idx3-ubyte"``) to the digests
+    that identify it: 32 hex digits = MD5 of the ``.gz`` file as distributed, 64 hex
+    digits = SHA-256 of the decompressed IDX content (which also checks raw files).
+    A file passes when either matches.
+    """
+
+    name: str
+    env_var: str
+    cache_name: str
+    mirrors: tuple[str, ...]
+    checksums: Mapping[str, tuple[str, ...]]
+    sizes: Mapping[str, int]
+    system_dirs: tuple[str, ...] = ()
+
+
+DATASETS: dict[str, Dataset] = {
+    "mnist": Dataset(
+        name="MNIST",
+        env_var="MNIST_DIR",
+        cache_name="mnist",
+        # Well-known public copies of the original files (the original host,
+        # yann.lecun.com, now often refuses downloads; it is tried last).
+        mirrors=(
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "https://storage.googleapis.com/cvdf-datasets/mnist/",
+            "http://yann.lecun.com/exdb/mnist/",
+        ),
+        checksums={
+            # Published MD5s of the original .gz files; SHA-256 of the decompressed files.
+            "train-images-idx3-ubyte": (
+                "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            ),
+            "train-labels-idx1-ubyte": (
+                "d53e105ee54ea40749a09fcbcd1e9432",
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            ),
+            "t10k-images-idx3-ubyte": (
+                "9fb629c4189551a2d022fa330f9573f3",
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            ),
+            "t10k-labels-idx1-ubyte": (
+                "ec29112dd5afa0611ce80d1b7f02629c",
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+            ),
+        },
+        sizes={FILES[0]: 60000, FILES[1]: 60000, FILES[2]: 10000, FILES[3]: 10000},
+    ),
+    "fashion": Dataset(
+        name="Fashion-MNIST",
+        env_var="FASHION_MNIST_DIR",
+        cache_name="fashion-mnist",
+        mirrors=(
+            "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+            "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
+        ),
+        checksums={
+            # MD5s: as published in Zalando's fashion-mnist README (copied from the
+            # README shipped in the Debian package dataset-fashion-mnist; not checked
+            # against a download, there being no network where this was written).
+            # SHA-256s: of the decompressed files in that Debian package, which
+            # re-compresses them (so its .gz MD5s differ from the published ones);
+            # label counts checked: 6,000 per class in train, 1,000 in test.
+            "train-images-idx3-ubyte": (
+                "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            ),
+            "train-labels-idx1-ubyte": (
+                "25c81989df183df01b3e8a0aad5dffbe",
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            ),
+            "t10k-images-idx3-ubyte": (
+                "bef4ecab320f06d8554ea6380940ec79",
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            ),
+            "t10k-labels-idx1-ubyte": (
+                "bb300cfdad3c16e7a12a480ee83cd310",
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            ),
+        },
+        sizes={FILES[0]: 60000, FILES[1]: 60000, FILES[2]: 10000, FILES[3]: 10000},
+        system_dirs=("/usr/share/datasets/fashion-mnist",),
+    ),
+}
+DATASETS["fashion-mnist"] = DATASETS["fashion"]
+
+#: Fashion-MNIST's class names, label 0 to 9.
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
+class MNISTData(NamedTuple):
+    """What :func:`load_mnist` returns; unpacks as ``x_train, y_train, x_test, y_test``."""
+
+    x_train: npt.NDArray[np.float32]
+    y_train: npt.NDArray[np.int64]
+    x_test: npt.NDArray[np.float32]
+    y_test: npt.NDArray[np.int64]
+
+
+# --------------------------------------------------------------------------- IDX
+
+
+def _decompress(path: Path, blob: bytes) -> bytes:
+    try:
+        return gzip.decompress(blob)
+    except EOFError as e:
+        raise DataError(f"{path}: truncated gzip file (the download was cut short?)") from e
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        raise DataError(f"{path}: corrupted gzip file ({e})") from e
+
+
+def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
+    """The array in an IDX blob of unsigned bytes, after checking header and length.
+
+    Raises :class:`DataError` (naming ``name``) for a bad magic number, a dtype
+    other than unsigned byte, or a length that does not match the header.
+    """
+    if len(raw) < 4:
+        raise DataError(f"{name}: {len(raw)} bytes, too short for an IDX header")
+    zero, dtype_code, ndim = int.from_bytes(raw[:2], "big"), raw[2], raw[3]
+    magic = int.from_bytes(raw[:4], "big")
+    if zero != 0 or ndim == 0:
+        raise DataError(
+            f"{name}: not an IDX file (magic number {magic} = 0x{magic:08x}; "
+            f"expected {IMAGES_MAGIC} for images or {LABELS_MAGIC} for labels)"
+        )
+    if dtype_code != 0x08:
+        raise DataError(f"{name}: IDX data type 0x{dtype_code:02x}, expected 0x08 (unsigned byte)")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"{name}: truncated IDX header ({len(raw)} of {header} bytes)")
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = header + int(np.prod(dims, dtype=np.int64))
+    if len(raw) != expected:
+        what = "truncated" if len(raw) < expected else "has trailing bytes"
+        raise DataError(
+            f"{name}: {what}: {len(raw):,} bytes, but its header (shape {dims}) says {expected:,}"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _digests_match(blob: bytes, raw: bytes, expected: Sequence[str]) -> tuple[bool, str, str]:
+    """(matched, md5 of blob, sha256 of raw); the SHA-256 is only computed if needed."""
+    md5 = hashlib.md5(blob, usedforsecurity=False).hexdigest()
+    wanted = {e.lower() for e in expected}
+    if md5 in wanted:
+        return True, md5, ""
+    sha = hashlib.sha256(raw).hexdigest()
+    return sha in wanted, md5, sha
+
+
+def read_idx(
+    path: str | os.PathLike[str],
+    *,
+    magic: int | None = None,
+    checksums: Sequence[str] | None = None,
+) -> npt.NDArray[np.uint8]:
+    """Read one IDX file (gzip-compressed or raw) into a read-only ``uint8`` array.
+
+    Args:
+        path: the file. A name ending in ``.gz`` (or starting with gzip's magic
+            bytes) is decompressed first.
+        magic: when given, the file's magic number must equal it (2051 for
+            images, 2049 for labels).
+        checksums: when given, the file must match one of these digests: MD5 of the
+            file as stored (32 hex digits) or SHA-256 of the decompressed content
+            (64 hex digits). ``None`` skips the check.
+
+    Raises:
+        FileNotFoundError: no such file.
+        DataError: truncated, corrupted, wrong magic number or wrong size
+            (the message names the file); :class:`ChecksumError` for a digest mismatch.
+    """
+    p = Path(path)
+    blob = p.read_bytes()
+    raw = _decompress(p, blob) if blob[:2] == b"\x1f\x8b" else blob
+    array = parse_idx(raw, str(p))
+    if magic is not None:
+        found = int.from_bytes(raw[:4], "big")
+        if found != magic:
+            raise DataError(f"{p}: magic number {found}, expected {magic}")
+    if checksums is not None:
+        ok, md5, sha = _digests_match(blob, raw, checksums)
+        if not ok:
+            raise ChecksumError(
+                f"{p}: checksum mismatch (MD5 {md5}, SHA-256 of content {sha}); "
+                f"expected one of {', '.join(checksums)}. The file is corrupted or is "
+                "not the expected data set: delete it (it will be downloaded again) "
+                "or pass verify=False for your own files."
+            )
+    return array
+
+
+# --------------------------------------------------------------------- locating
+
+
+def default_data_dir(dataset: str = "mnist") -> Path:
+    """Where :func:`load_mnist` looks when given no directory (see the module doc)."""
+    spec = _dataset(dataset)
+    env = os.environ.get(spec.env_var, "")
+    if env:
+        return Path(env).expanduser()
+    for d in spec.system_dirs:
+        if all(_find(Path(d), stem) is not None for stem in FILES):
+            return Path(d)
+    return _cache_dir(spec)
+
+
+def _cache_dir(spec: Dataset) -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME", "") or str(Path("~/.cache").expanduser())
+    return Path(cache) / "valuegrad" / spec.cache_name
+
+
+def _dataset(name: str) -> Dataset:
+    try:
+        return DATASETS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown dataset {name!r}; choose from {sorted(DATASETS)}") from None
+
+
+def _candidates(stem: str) -> list[str]:
+    # "train-images-idx3-ubyte(.gz)" as distributed; "train-images.idx3-ubyte" as
+    # some unpackers name it.
+    dotted = stem.replace("-idx", ".idx")
+    return [stem + ".gz", stem, dotted + ".gz", dotted]
+
+
+def _find(directory: Path, stem: str) -> Path | None:
+    for name in _candidates(stem):
+        p = directory / name
+        if p.is_file():
+            return p
+    return None
+
+
+# ------------------------------------------------------------------- download
+
+
+def _download_one(
+    url: str, dest: Path, checksums: Sequence[str], progress: bool, timeout: float
+) -> None:
+    """Fetch ``url`` into ``dest`` via a temp file; rename only after the checksum matched."""
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        md5 = hashlib.md5(usedforsecurity=False)
+        with os.fdopen(fd, "wb") as tmp, urlopen(url, timeout=timeout) as response:
+            headers = getattr(response, "headers", None)
+            total = headers.get("Content-Length") if headers is not None else None
+            bar: Any = None
+            if progress:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(
+                    total=int(total) if total else None,
+                    unit="B",
+                    unit_scale=True,
+                    desc=dest.name,
+                    leave=False,
+                )
+            try:
+                while chunk := response.read(1 << 16):
+                    tmp.write(chunk)
+                    md5.update(chunk)
+                    if bar is not None:
+                        bar.update(len(chunk))
+            finally:
+                if bar is not None:
+                    bar.close()
+        # A .gz download is identified by its published MD5; otherwise read_idx checks
+        # its structure and the SHA-256 of its content (and names what is wrong).
+        if md5.hexdigest() not in {c.lower() for c in checksums}:
+            read_idx(tmp_name, checksums=checksums)
+        os.replace(tmp_name, dest)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def download_mnist(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    dataset: str = "mnist",
+    mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, Sequence[str]] | None = None,
+    progress: bool = True,
+    timeout: float = 30.0,
+) -> Path:
+    """Download whichever of the four files are missing from ``data_dir``; return the dir.
+
+    Each file is tried from each mirror in turn (``mirrors``: base URLs; default
+    the data set's well-known ones), written to a temporary file in ``data_dir`` and
+    renamed into place only after its checksum matched (``checksums``: as in
+    :func:`load_mnist`; default the published ones; a download is never accepted
+    unchecked). Raises ``FileNotFoundError`` saying where to put the files when no
+    mirror delivers.
+    """
+    spec = _dataset(dataset)
+    expected = {**spec.checksums, **(checksums or {})}
+    directory = Path(data_dir) if data_dir is not None else default_data_dir(dataset)
+    urls = tuple(mirrors) if mirrors is not None else spec.mirrors
+    directory.mkdir(parents=True, exist_ok=True)
+    for stem in FILES:
+        if _find(directory, stem) is not None:
+            continue
+        dest = directory / (stem + ".gz")
+        errors: list[str] = []
+        for base in urls:
+            url = base.rstrip("/") + "/" + dest.name
+            try:
+                _download_one(url, dest, expected[stem], progress, timeout)
+                break
+            except (OSError, DataError) as e:  # URLError, HTTPError, timeouts are OSErrors
+                errors.append(f"  {url}: {e}")
+        else:
+            raise FileNotFoundError(_missing_message(spec, directory, stem, errors))
+    return directory
+
+
+def _missing_message(spec: Dataset, directory: Path, stem: str, errors: list[str]) -> str:
+    tried = "\n".join(errors) if errors else "  (download disabled)"
+    return (
+        f"{spec.name} file {stem}.gz is not in {directory} and could not be downloaded:\n"
+        f"{tried}\n"
+        f"Put the four files {', '.join(f + '.gz' for f in FILES)} (or uncompressed) "
+        f"into {directory}, or into any folder and set {spec.env_var}=/that/folder "
+        "(or pass data_dir=...)."
+    )
+
+
+# ----------------------------------------------------------------------- load
+
+
+def load_mnist(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    dataset: str = "mnist",
+    flatten: bool = True,
+    verify: bool = True,
+    checksums: Mapping[str, Sequence[str]] | None = None,
+    download: bool = True,
+    mirrors: Sequence[str] | None = None,
+    progress: bool = True,
+) -> MNISTData:
+    """Load MNIST (or Fashion-MNIST) as ``(x_train, y_train, x_test, y_test)``.
+
+    Images are float32 in ``[0, 1]`` (pixel / 255), shape ``(n, 784)`` with
+    ``flatten=True`` (the input layer of the series' network: row by row, 28
+    pixels a row) or ``(n, 28, 28)``; labels are int64 digits 0..9.
+    Full MNIST: 60,000 training and 10,000 test examples.
+
+    Args:
+        data_dir: folder holding the four IDX files (``.gz`` or raw). ``None``:
+            ``$MNIST_DIR`` (``$FASHION_MNIST_DIR``), else a per-user cache dir
+            (see :func:`default_data_dir`).
+        dataset: ``"mnist"`` or ``"fashion"`` (Fashion-MNIST, same format).
+        flatten: return images as rows of 784 instead of 28x28.
+        verify: check each file's checksum against ``checksums``.
+        checksums: file stem (``"train-images-idx3-ubyte"``) -> accepted digests
+            (MD5 of the stored file or SHA-256 of its content); ``None`` = the data
+            set's published ones. Stems left out are not checked (handy for
+            small files of your own).
+        download: fetch missing files from public mirrors (with a progress bar
+            when ``progress``), verified against ``checksums`` (or the published
+            ones) even when ``verify=False``; ``False`` raises ``FileNotFoundError``
+            instead.
+        mirrors: base URLs to try instead of the built-in ones.
+
+    Raises:
+        FileNotFoundError: files missing and not downloadable; the message says
+            where to put them.
+        DataError: a file is truncated, corrupted, has a wrong magic number or
+            size, labels outside 0..9, or images and labels of different counts;
+            :class:`ChecksumError` when a checksum does not match.
+    """
+    spec = _dataset(dataset)
+    directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir(dataset)
+    expected = spec.checksums if checksums is None else checksums
+
+    paths: list[Path] = []
+    for stem in FILES:
+        found = _find(directory, stem)
+        if found is None:
+            if not download:
+                raise FileNotFoundError(_missing_message(spec, directory, stem, []))
+            download_mnist(
+                directory,
+                dataset=dataset,
+                mirrors=mirrors,
+                checksums=checksums,
+                progress=progress,
+            )
+            found = _find(directory, stem)
+            assert found is not None
+        paths.append(found)
+
+    arrays: list[Any] = []
+    for stem, path in zip(FILES, paths, strict=True):
+        want = expected.get(stem) if verify else None
+        is_images = "images" in stem
+        a = read_idx(path, magic=IMAGES_MAGIC if is_images else LABELS_MAGIC, checksums=want)
+        if is_images:
+            if a.shape[1:] != (28, 28):
+                raise DataError(f"{path}: images of shape {a.shape[1:]}, expected (28, 28)")
+            x = a.reshape(len(a), 784) if flatten else a
+            # One pass uint8 -> float32, then an in-place scale.
+            xf = x.astype(np.float32)
+            xf *= np.float32(1.0 / 255.0)
+            arrays.append(xf)
+        else:
+            if a.size and int(a.max()) > 9:
+                raise DataError(f"{path}: label {int(a.max())} outside 0..9")
+            arrays.append(a.astype(np.int64))
+    for i, split in ((0, "train"), (2, "test")):
+        if len(arrays[i]) != len(arrays[i + 1]):
+            raise DataError(
+                f"{split} images and labels differ in count: {paths[i]} has "
+                f"{len(arrays[i]):,} images, {paths[i + 1]} has {len(arrays[i + 1]):,} labels"
+            )
+    return MNISTData(*arrays)
+
+
+# ------------------------------------------------------------------- batches
+
+
+def num_batches(n: int, batch_size: int, drop_last: bool = False) -> int:
+    """How many mini-batches :func:`batches` yields for ``n`` examples."""
+    return n // batch_size if drop_last else -(-n // batch_size)
+
+
+def batches(
+    x: npt.NDArray[Any],
+    y: npt.NDArray[Any] | None = None,
+    batch_size: int = 32,
+    *,
+    shuffle: bool = True,
+    seed: int | np.random.Generator | None = None,
+    drop_last: bool = False,
+) -> Iterator[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
+    """Yield ``(x_batch, y_batch)`` mini-batches covering every example once (one epoch).
+
+    With ``shuffle`` the order is a random permutation drawn from ``seed`` (an int,
+    a ``numpy.random.Generator`` to continue across epochs, or ``None`` for fresh
+    entropy). The last batch keeps the remainder (``n % batch_size`` examples)
+    unless ``drop_last``. Each batch is gathered by index (``np.take``), so only
+    one batch is ever copied, never the whole shuffled array. With ``y=None``
+    the second element of each pair is the index array of the batch.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    n = len(x)
+    if y is not None and len(y) != n:
+        raise ValueError(f"x and y differ in length: {n} and {len(y)}")
+    if shuffle:
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        order = rng.permutation(n)
+    else:
+        order = np.arange(n)
+    stop = num_batches(n, batch_size, drop_last) * batch_size
+    for start in range(0, stop, batch_size):
+        idx = order[start : start + batch_size]
+        xb = np.take(x, idx, axis=0)
+        yield xb, (np.take(y, idx, axis=0) if y is not None else idx)
+
+
+#: Alias with the name some tutorials use.
+iterate_minibatches = batches
+
+
+def one_hot(labels: npt.ArrayLike, num_classes: int = 10, dtype: Any = np.float32) -> Any:
+    """Rows of zeros with a 1 at each label: ``one_hot([2], 4) == [[0, 0, 1, 0]]``.
+
+    The target vectors of the series' quadratic cost (the desired output layer).
+    """
+    y = np.asarray(labels)
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {y.min()}..{y.max()}")
+    out = np.zeros((*y.shape, num_classes), dtype=dtype)
+    np.put_along_axis(out, y[..., None].astype(np.intp), 1, axis=-1)
+    return out
+
+
+def random_shift(
+    x: npt.NDArray[Any], rng: np.random.Generator, max_shift: int = 2, side: int = 28
+) -> npt.NDArray[Any]:
+    """Each image moved by its own random offset of up to ``max_shift`` pixels in x and y.
+
+    Data augmentation for :func:`nn.fit` (``augment=random_shift``): the network
+    sees a slightly different copy of each digit every epoch, which makes it rely
+    less on exact pixel positions. Pixels shifted in from outside are 0. Works on
+    rows of ``side * side`` pixels or on ``(n, side, side)`` images; returns a new
+    array of the same shape.
+    """
+    n = len(x)
+    images = x.reshape(n, side, side)
+    m = max_shift
+    padded = np.zeros((n, side + 2 * m, side + 2 * m), dtype=x.dtype)
+    padded[:, m : m + side, m : m + side] = images
+    oy = rng.integers(0, 2 * m + 1, n)
+    ox = rng.integers(0, 2 * m + 1, n)
+    grid = np.arange(side)
+    rows = (oy[:, None] + grid)[:, :, None]
+    cols = (ox[:, None] + grid)[:, None, :]
+    out: npt.NDArray[Any] = padded[np.arange(n)[:, None, None], rows, cols]
+    return out.reshape(x.shape)

@@ -1,0 +1,361 @@
+"""Layers made of :class:`~autograd.Tensor` s: the array twin of :mod:`nn.scalar`.
+
+The scalar network computes one neuron at a time; here a whole layer of neurons
+for a whole batch of examples is one matrix product. For a batch ``x`` of shape
+``(N, nin)`` (one example per row), the series' ``a1 = sigmoid(W a0 + b)`` becomes
+
+    a1 = sigmoid(x @ W.T + b)        W: (nout, nin), row k = weights into neuron k
+
+:class:`Linear` computes ``x @ W.T + b`` as one fused graph node
+(:func:`autograd.tensor.linear`), so a layer costs one node in the graph, not
+``nout * nin`` as with Values.
+
+:class:`TensorMLP` has the same constructor and the same state-dict keys
+(``"layers.{i}.weight"``, ``"layers.{i}.bias"``) as the scalar :class:`nn.MLP`, so
+``twin.load_state_dict(mlp.state_dict())`` moves weights between the two engines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from autograd.tensor import Tensor, linear
+from nn.module import Module
+from nn.serialize import load_state, save_state
+
+__all__ = [
+    "Identity",
+    "Linear",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "TensorMLP",
+    "TensorModule",
+]
+
+Seed = int | np.random.Generator | None
+Input = Tensor | NDArray[Any]
+
+INITS = ("xavier", "he", "lecun", "uniform", "zeros")
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(
+            f"seed must be None, an int or a numpy Generator, got {type(seed).__name__}"
+        )
+    return np.random.default_rng(seed)
+
+
+def _as_input(x: Any, what: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor(x)
+    raise TypeError(f"{what}: input must be a Tensor or a numpy array, got {type(x).__name__}")
+
+
+class TensorModule(Module):
+    """A :class:`Module` whose parameters are Tensors; adds ``save``/``load`` (``.npz``)."""
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`state_dict` to ``path`` as ``.npz``, atomically (temp file + rename)."""
+        return save_state(self.state_dict(), path)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Load parameters saved by :meth:`save` (keys and shapes must match)."""
+        self.load_state_dict(load_state(path))
+
+    def forward(self, x: Any) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def __call__(self, x: Any) -> Tensor:
+        return self.forward(x)
+
+
+class Linear(TensorModule):
+    """``y = x @ W.T + b``: ``nout`` neurons, each a weighted sum of ``nin`` inputs plus a bias.
+
+    Args:
+        nin, nout: input and output widths. ``weight`` has shape ``(nout, nin)`` (row
+            ``k`` holds the weights into neuron ``k``), ``bias`` shape ``(nout,)``.
+        init: weight initialisation, scaled so activations keep a sensible size:
+            ``"xavier"`` (Glorot uniform, ``U(-a, a)``, ``a = sqrt(6 / (nin + nout))``;
+            good for sigmoid/tanh), ``"he"`` (normal, std ``sqrt(2 / nin)``; for ReLU),
+            ``"lecun"`` (normal, std ``sqrt(1 / nin)``), ``"uniform"`` (``U(-1, 1)``,
+            like the scalar neurons), ``"zeros"``. Biases start at 0.
+        bias: whether to have a bias.
+        seed: None, an int, or a ``numpy.random.Generator`` (shared between layers).
+        dtype: float32 (default) or float64.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        init: str = "xavier",
+        bias: bool = True,
+        seed: Seed = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        for name, n in (("nin", nin), ("nout", nout)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"Linear: {name} must be a positive int, got {n!r}")
+        if init not in INITS:
+            raise ValueError(f"Linear: unknown init {init!r}; choose one of {', '.join(INITS)}")
+        self.nin, self.nout, self.init = int(nin), int(nout), init
+        rng = _rng(seed)
+        shape = (self.nout, self.nin)
+        if init == "xavier":
+            a = math.sqrt(6.0 / (nin + nout))
+            w = rng.uniform(-a, a, shape)
+        elif init == "he":
+            w = rng.normal(0.0, math.sqrt(2.0 / nin), shape)
+        elif init == "lecun":
+            w = rng.normal(0.0, math.sqrt(1.0 / nin), shape)
+        elif init == "uniform":
+            w = rng.uniform(-1.0, 1.0, shape)
+        else:
+            w = np.zeros(shape)
+        self.weight = Tensor(w, requires_grad=True, dtype=dtype, label="weight")
+        self.bias: Tensor | None = (
+            Tensor(np.zeros(self.nout), requires_grad=True, dtype=dtype, label="bias")
+            if bias
+            else None
+        )
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """``[("weight", W), ("bias", b)]``."""
+        if self.bias is None:
+            return [("weight", self.weight)]
+        return [("weight", self.weight), ("bias", self.bias)]
+
+    def forward(self, x: Input) -> Tensor:
+        """``x @ W.T + b`` for ``x`` of shape ``(..., nin)`` (a Tensor or a plain array)."""
+        if not isinstance(x, (Tensor, np.ndarray)):
+            raise TypeError(
+                f"Linear: input must be a Tensor or a numpy array, got {type(x).__name__}"
+            )
+        shape = x.shape
+        if not shape or shape[-1] != self.nin:
+            raise ValueError(
+                f"Linear({self.nin}, {self.nout}): expected input with {self.nin} features "
+                f"(last dim), got shape {tuple(shape)}"
+            )
+        return linear(x, self.weight, self.bias)
+
+    def __repr__(self) -> str:
+        dt = np.dtype(self.weight.dtype).name
+        return f"Linear({self.nin}, {self.nout}, bias={self.bias is not None}, dtype={dt})"
+
+
+class _Activation(TensorModule):
+    """A parameter-free elementwise function."""
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        return []
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(_Activation):
+    """``1 / (1 + e^-x)`` elementwise (the series' squishing function)."""
+
+    def forward(self, x: Input) -> Tensor:
+        return _as_input(x, "Sigmoid").sigmoid()
+
+
+class ReLU(_Activation):
+    """``max(0, x)`` elementwise."""
+
+    def forward(self, x: Input) -> Tensor:
+        return _as_input(x, "ReLU").relu()
+
+
+class Tanh(_Activation):
+    """``tanh x`` elementwise."""
+
+    def forward(self, x: Input) -> Tensor:
+        return _as_input(x, "Tanh").tanh()
+
+
+class Identity(_Activation):
+    """``x`` unchanged (the "linear" output activation: raw scores / logits)."""
+
+    def forward(self, x: Input) -> Tensor:
+        return _as_input(x, "Identity")
+
+
+ACTIVATIONS: dict[str, type[_Activation]] = {
+    "sigmoid": Sigmoid,
+    "relu": ReLU,
+    "tanh": Tanh,
+    "linear": Identity,
+}
+
+
+_FUSED: dict[str, str | None] = {
+    "sigmoid": "sigmoid",
+    "relu": "relu",
+    "tanh": "tanh",
+    "linear": None,
+}
+
+
+def _activation(name: str, what: str) -> _Activation:
+    try:
+        return ACTIVATIONS[name]()
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"{what}: unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        ) from None
+
+
+class Sequential(TensorModule):
+    """Modules applied one after another: ``Sequential(f, g, h)(x) == h(g(f(x)))``.
+
+    Parameter names are ``"{index}.{name}"`` (e.g. ``"0.weight"``), in module order.
+    """
+
+    def __init__(self, *modules: TensorModule) -> None:
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, not a Module")
+        self.modules: list[TensorModule] = list(modules)
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        return [
+            (f"{i}.{name}", p)
+            for i, m in enumerate(self.modules)
+            for name, p in m.named_parameters()
+        ]
+
+    def forward(self, x: Input) -> Tensor:
+        out: Any = x
+        for m in self.modules:
+            out = m(out)
+        return _as_input(out, "Sequential")
+
+    def __getitem__(self, i: int) -> TensorModule:
+        return self.modules[i]
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+    def __iter__(self) -> Iterator[TensorModule]:
+        return iter(self.modules)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {m!r}" for m in self.modules)
+        return f"Sequential(\n{inner}\n)"
+
+
+class TensorMLP(TensorModule):
+    """A multi-layer perceptron of :class:`Linear` layers: the Tensor twin of ``nn.MLP``.
+
+    ``TensorMLP(784, [16, 16, 10])`` is the series' network: 784 inputs, two hidden
+    layers of 16, 10 outputs, every layer ``a = activation(W a_prev + b)``.
+
+    Args:
+        nin: input width.
+        nouts: widths of the layers, the last one being the output layer.
+        activation: ``"sigmoid"``, ``"relu"`` or ``"tanh"`` for the hidden layers.
+        output_activation: for the last layer; ``None`` means the same as
+            ``activation`` (every neuron squishes, as in the series); ``"linear"`` gives
+            raw scores (logits, for :func:`nn.cross_entropy`).
+        init: weight init (see :class:`Linear`); ``None`` picks ``"he"`` for ReLU and
+            ``"xavier"`` otherwise.
+        seed: None, an int or a ``numpy.random.Generator``.
+        dtype: float32 (default, fast) or float64 (for exact comparisons).
+
+    Parameters are named ``"layers.{i}.weight"`` / ``"layers.{i}.bias"`` as in the
+    scalar ``nn.MLP``.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        init: str | None = None,
+        seed: Seed = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        sizes = [nin, *list(nouts)]
+        if len(sizes) < 2:
+            raise ValueError("TensorMLP: nouts must list at least one layer width")
+        hidden = _activation(activation, "TensorMLP")
+        del hidden
+        out_name = activation if output_activation is None else output_activation
+        _activation(out_name, "TensorMLP")
+        if init is None:
+            init = "he" if activation == "relu" else "xavier"
+        rng = _rng(seed)
+        self.activation, self.output_activation = activation, out_name
+        self.layers: list[Linear] = [
+            Linear(a, b, init=init, seed=rng, dtype=dtype) for a, b in itertools.pairwise(sizes)
+        ]
+        for i, layer in enumerate(self.layers):  # the series' names, as in the scalar MLP
+            layer.weight.label = f"W{i + 1}"
+            if layer.bias is not None:
+                layer.bias.label = f"b{i + 1}"
+        n = len(self.layers)
+        self.activations: list[_Activation] = [
+            _activation(activation if i < n - 1 else out_name, "TensorMLP") for i in range(n)
+        ]
+        # The forward pass calls the fused op and the Tensor method directly (no
+        # module dispatch per layer): it runs once per mini-batch, thousands of times.
+        # Each layer is one fused graph node, act(x @ W.T + b) (see autograd.tensor.linear).
+        self._steps = [
+            (layer, _FUSED[activation if i < n - 1 else out_name])
+            for i, layer in enumerate(self.layers)
+        ]
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].nin] + [layer.nout for layer in self.layers]
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """``layers.0.weight, layers.0.bias, layers.1.weight, ...`` (input to output)."""
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def forward(self, x: Input) -> Tensor:
+        """The outputs for a batch ``x`` of shape ``(N, nin)`` (or one example ``(nin,)``)."""
+        if not isinstance(x, (Tensor, np.ndarray)):
+            raise TypeError(
+                f"TensorMLP: input must be a Tensor or a numpy array, got {type(x).__name__}"
+            )
+        nin = self.layers[0].nin
+        if not x.shape or x.shape[-1] != nin:
+            raise ValueError(
+                f"TensorMLP: expected input with {nin} features (last dim), got shape "
+                f"{tuple(x.shape)}"
+            )
+        out: Any = x
+        for layer, act in self._steps:
+            out = linear(out, layer.weight, layer.bias, act)
+        return out  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        dt = np.dtype(self.layers[0].weight.dtype).name
+        return (
+            f"TensorMLP({self.sizes[0]}, {self.sizes[1:]}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}, dtype={dt})"
+        )

@@ -1,0 +1,271 @@
+"""The guided tour stays true: every ```python block in docs/ runs, and so do the
+scripts that draw its figures and the notebooks.
+
+* Each page's Python blocks run **in order, in one shared namespace**, with the
+  working directory set to a fresh ``tmp_path`` (so a snippet that saves a picture
+  writes it there). A failing block is reported with its page and line number.
+* ``examples/tour/*.py`` run with their small ``--quick`` flags and must write
+  the files they promise.
+* ``examples/notebooks/*.py`` (jupytext percent scripts) are converted to
+  notebooks and executed with nbclient, with ``VALUEGRAD_QUICK=1`` so that the
+  MNIST notebook trains on a small slice.
+
+MNIST comes from ``$MNIST_DIR`` (CI sets it); when it is unset we look beside the
+repository (``../shared/data/mnist``), and skip what needs MNIST if nothing is there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+TOUR = ROOT / "examples" / "tour"
+NOTEBOOKS = ROOT / "examples" / "notebooks"
+
+# Team notes that are not part of the site.
+NOT_PAGES = {"CONTRACTS.md"}
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[^\n]*$")
+
+
+def _mnist_dir() -> Path | None:
+    env = os.environ.get("MNIST_DIR")
+    candidates = [Path(env)] if env else [ROOT.parent / "shared" / "data" / "mnist"]
+    for d in candidates:
+        if (d / "train-images-idx3-ubyte.gz").exists() or (d / "train-images-idx3-ubyte").exists():
+            return d.resolve()
+    return None
+
+
+MNIST_DIR = _mnist_dir()
+
+
+def python_blocks(path: Path) -> list[tuple[int, str]]:
+    """``(first line number, source)`` of every fenced ```python block in a Markdown file.
+
+    Blocks may be indented (inside an admonition or a list); the indentation of the
+    opening fence is removed from every line.
+    """
+    blocks: list[tuple[int, str]] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, lang = m.group("indent"), m.group("lang")
+        start = i + 1
+        j = start
+        while j < len(lines) and lines[j].strip() != "```":
+            j += 1
+        if lang in {"python", "py"}:
+            body = [ln[len(indent) :] if ln.startswith(indent) else ln for ln in lines[start:j]]
+            blocks.append((start + 1, textwrap.dedent("\n".join(body)) + "\n"))
+        i = j + 1
+    return blocks
+
+
+def doc_pages() -> list[Path]:
+    pages = sorted(p for p in DOCS.rglob("*.md") if p.name not in NOT_PAGES)
+    return [p for p in pages if python_blocks(p)]
+
+
+@pytest.fixture
+def docs_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("VALUEGRAD_QUICK", "1")
+    monkeypatch.setenv("PYTHONHASHSEED", "0")
+    if MNIST_DIR is not None:
+        monkeypatch.setenv("MNIST_DIR", str(MNIST_DIR))
+    return tmp_path
+
+
+def _needs_mnist(text: str) -> bool:
+    return "load_mnist" in text or "MNIST_DIR" in text
+
+
+def test_every_chapter_has_code() -> None:
+    """The six chapters exist and each one has something to run."""
+    chapters = sorted(DOCS.glob("0[1-6]-*.md"))
+    assert [p.name[:2] for p in chapters] == ["01", "02", "03", "04", "05", "06"]
+    for p in chapters:
+        assert python_blocks(p), f"{p.name} has no ```python block"
+
+
+@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_markdown_snippets_run(page: Path, docs_env: Path) -> None:
+    """Run a page's ```python blocks top to bottom, like a reader would."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    blocks = python_blocks(page)
+    if _needs_mnist("".join(src for _, src in blocks)) and MNIST_DIR is None:
+        pytest.skip("MNIST files not found; set MNIST_DIR")
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
+    for line, source in blocks:
+        where = f"{page.relative_to(ROOT)}:{line}"
+        try:
+            code = compile(source, where, "exec")
+            exec(code, namespace)
+        except Exception as exc:  # re-raise with the page and line in the message
+            raise AssertionError(f"code block at {where} failed: {exc!r}\n\n{source}") from exc
+    try:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    except ImportError:  # pragma: no cover
+        pass
+
+
+# ---------------------------------------------------------------- tour scripts
+
+# script -> (quick flags, files it must write into --out)
+TOUR_SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
+    "gradient_magnitudes.py": (["--quick"], ["gradient-magnitudes.png"]),
+    "desires.py": (["--quick"], ["desires.png"]),
+    "sgd_vs_gd.py": (["--quick"], ["sgd-vs-gd.png"]),
+    "attention.py": (["--quick"], ["attention.png"]),
+    "chain_graph.py": ([], ["chain.svg"]),
+}
+
+
+def test_every_tour_script_is_tested() -> None:
+    assert sorted(p.name for p in TOUR.glob("*.py")) == sorted(TOUR_SCRIPTS)
+
+
+@pytest.mark.parametrize("script", sorted(TOUR_SCRIPTS))
+def test_tour_script(script: str, docs_env: Path) -> None:
+    flags, outputs = TOUR_SCRIPTS[script]
+    text = (TOUR / script).read_text(encoding="utf-8")
+    if _needs_mnist(text) and MNIST_DIR is None:
+        pytest.skip("MNIST files not found; set MNIST_DIR")
+    out = docs_env / "out"
+    proc = subprocess.run(
+        [sys.executable, str(TOUR / script), *flags, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=docs_env,
+        env={**os.environ},
+    )
+    assert proc.returncode == 0, f"{script} failed:\n{proc.stdout}\n{proc.stderr}"
+    for name in outputs:
+        f = out / name
+        assert f.exists() and f.stat().st_size > 1000, f"{script} did not write {name}"
+
+
+# ------------------------------------------------------------------- notebooks
+
+
+def notebook_scripts() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.py"))
+
+
+def test_notebooks_exist() -> None:
+    names = {p.stem for p in notebook_scripts()}
+    assert {"build_a_neuron", "mnist"} <= names
+
+
+@pytest.mark.parametrize("script", notebook_scripts(), ids=lambda p: p.name)
+def test_notebook_executes(script: Path, docs_env: Path) -> None:
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    if _needs_mnist(script.read_text(encoding="utf-8")) and MNIST_DIR is None:
+        pytest.skip("MNIST files not found; set MNIST_DIR")
+    nb = jupytext.read(script)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(docs_env)}},
+    )
+    client.execute()
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert not errors, errors
+
+
+# ------------------------------------------------------- reference and figures
+
+
+def test_reference_covers_the_public_api() -> None:
+    """Every name in ``autograd.__all__`` and ``nn.__all__`` has an API reference entry."""
+    import autograd
+    import nn
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "reference").glob("*.md"))
+    documented: set[int] = set()
+    modules: set[str] = set()
+    for ident in re.findall(r"^::: ([\w.]+)", text, flags=re.MULTILINE):
+        obj = importlib.import_module(ident.split(".")[0])
+        for part in ident.split(".")[1:]:
+            obj = getattr(obj, part) if hasattr(obj, part) else importlib.import_module(ident)
+        documented.add(id(obj))
+        if isinstance(obj, types.ModuleType):
+            modules.add(obj.__name__)
+    missing = [
+        f"{pkg.__name__}.{name}"
+        for pkg in (autograd, nn)
+        for name in pkg.__all__
+        if id(getattr(pkg, name)) not in documented
+        and getattr(getattr(pkg, name), "__module__", None) not in modules
+    ]
+    assert not missing, f"add these to docs/reference/: {missing}"
+
+
+IMAGE = re.compile(r"!\[[^\]]*\]\((images/[^)\s]+)\)")
+
+
+def test_every_figure_exists_and_names_its_command() -> None:
+    """Each picture in the tour is committed and followed by the command that makes it."""
+    for page in sorted(DOCS.glob("*.md")):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            for target in IMAGE.findall(line):
+                assert (DOCS / target).is_file(), f"{page.name}: {target} is missing"
+                rest = lines[i:]
+                end = next((j for j, ln in enumerate(rest) if ln.startswith("## ")), len(rest))
+                after = "\n".join(rest[:end])  # the rest of the section
+                assert re.search(r"[Mm]ade with", after), (
+                    f"{page.name}: say which command makes {target}"
+                )
+
+
+def test_rst_docstrings_become_markdown() -> None:
+    """The griffe extension used by the API reference (docs/hooks/rst_docstrings.py)."""
+    pytest.importorskip("griffe")
+    spec = importlib.util.spec_from_file_location(
+        "rst_docstrings", DOCS / "hooks" / "rst_docstrings.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (
+        "See :class:`~autograd.Value` and :func:`nn.mse`, :math:`a_j`.\n\n"
+        ".. math::\n\n    a &= b \\\\\n    c &= d\n\n"
+        "Like this::\n\n    y = f(x)\n\n"
+        ">>> 1 + 1\n2\n"
+    )
+    md = module.convert(text)
+    assert "`Value`" in md and "`nn.mse`" in md and "$a_j$" in md
+    assert "$$\n\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}\n$$" in md
+    assert "Like this:\n\n```\ny = f(x)\n```" in md
+    assert "```pycon\n>>> 1 + 1\n2\n```" in md
