@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import neuron  # the sibling example: the same neuron, built once
+
 import nn
 from autograd import Value, draw_graph
 from autograd.graph import topological_order
@@ -30,23 +32,8 @@ from autograd.graph import topological_order
 
 def neuron_graph() -> tuple[Value, list[Value], Any]:
     """The chapter-4 neuron and its cost; returns (cost, parameters, module=None)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.5, label="x2")
-    w1, w2, b = Value(-0.6, label="w1"), Value(1.5, label="w2"), Value(0.8, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    s = x1w1 + x2w2
-    s.label = "x1w1 + x2w2"
-    z = s + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    d = a - 1.0
-    d.label = "a - y"
-    cost = d**2
-    cost.label = "C0"
-    return cost, [w1, w2, b], None
+    cost, params = neuron.build(y=1.0)
+    return cost, params, None
 
 
 def mlp_graph() -> tuple[Value, list[Value], Any]:

@@ -287,14 +287,16 @@ def plot_misclassified(
     shown = max(len(wrong), 1)
     _, cols = _grid(shown)
     rows = math.ceil(shown / cols)
-    gap, top = 3, 8
+    two_lines = class_names is not None  # long names: "said Coat" over "is Shirt"
+    gap, top = 3, (14 if two_lines else 8)
     tiles = x[wrong].reshape(len(wrong), 28, 28) if len(wrong) else np.zeros((1, 28, 28))
     mosaic = _mosaic(tiles, cols, gap, top, fill=np.nan)
-    fig = _figure(1.25 * cols + 0.3, 1.4 * rows + 0.6)
+    fig = _figure(1.25 * cols + 0.3, (1.65 if two_lines else 1.4) * rows + 0.6)
     ax = fig.subplots()
     ax.imshow(mosaic, cmap=_cmap("gray_r"), vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
-    captions = [f"said {name(p[i])}, is {name(t[i])}" for i in wrong] or ["no mistakes"]
+    sep = "\n" if two_lines else ", "
+    captions = [f"said {name(p[i])}{sep}is {name(t[i])}" for i in wrong] or ["no mistakes"]
     _captions(ax, captions, cols, (28, 28), gap, top, fontsize=7, color="firebrick")
     fig.suptitle(
         title or f"Misclassified test images: first {len(wrong)} of {total_wrong:,} (index order)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import runpy
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `do
 
 
 def example(name: str) -> Callable[[list[str]], int]:
-    """The ``main(argv)`` of ``examples/<name>.py``."""
+    """The ``main(argv)`` of ``examples/<name>.py``, imported as running it would."""
+    if str(EXAMPLES) not in sys.path:  # `python examples/x.py` puts its folder on the path
+        sys.path.insert(0, str(EXAMPLES))
     namespace: dict[str, Any] = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=name)
     main: Callable[[list[str]], int] = namespace["main"]
     return main
