@@ -42,7 +42,7 @@ pytest: $(STAMP)
 	$(PY) -m pytest -n 2 -q
 
 docs: $(STAMP)
-	$(VENV)/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 docs-serve: $(STAMP)
 	$(VENV)/bin/mkdocs serve
@@ -53,3 +53,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Regenerate every figure committed under docs/images (the commands each page names).
+figures: $(STAMP)
+	$(PY) examples/neuron.py --out docs/images
+	$(PY) examples/gradient_descent.py --out docs/images
+	$(PY) examples/tour/gradient_magnitudes.py --out docs/images
+	$(PY) examples/tour/desires.py --out docs/images
+	$(PY) examples/tour/sgd_vs_gd.py --out docs/images
+	$(PY) examples/tour/chain_graph.py --out docs/images
+	$(PY) examples/tour/attention.py --out docs/images
+	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
+	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done

@@ -118,6 +118,7 @@ class SGD(Optimizer):
         self.weight_decay = float(weight_decay)
 
     def step(self) -> None:
+        """One update of every parameter from its ``.grad`` (the rule in the class docstring)."""
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self.params):
             g = p.grad
@@ -184,6 +185,7 @@ class Adam(Optimizer):
         self.weight_decay = float(weight_decay)
 
     def step(self) -> None:
+        """One Adam update of every parameter from its ``.grad`` (rule in the class docstring)."""
         lr, (b1, b2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
         for i, p in enumerate(self.params):
             g = p.grad

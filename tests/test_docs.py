@@ -33,9 +33,6 @@ DOCS = ROOT / "docs"
 TOUR = ROOT / "examples" / "tour"
 NOTEBOOKS = ROOT / "examples" / "notebooks"
 
-# Team notes that are not part of the site.
-NOT_PAGES = {"CONTRACTS.md"}
-
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[^\n]*$")
 
 
@@ -78,7 +75,8 @@ def python_blocks(path: Path) -> list[tuple[int, str]]:
 
 
 def doc_pages() -> list[Path]:
-    pages = sorted(p for p in DOCS.rglob("*.md") if p.name not in NOT_PAGES)
+    pages = sorted(p for p in DOCS.rglob("*.md"))
+    pages.append(ROOT / "README.md")  # the quick start must run too
     return [p for p in pages if python_blocks(p)]
 
 
@@ -105,7 +103,7 @@ def test_every_chapter_has_code() -> None:
         assert python_blocks(p), f"{p.name} has no ```python block"
 
 
-@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_markdown_snippets_run(page: Path, docs_env: Path) -> None:
     """Run a page's ```python blocks top to bottom, like a reader would."""
     import matplotlib
