@@ -582,7 +582,7 @@ class Tensor:
         if bad.any():
             raise ValueError(
                 f"log: needs positive inputs; shape {a.shape} has non-positive {_first_bad(bad)}"
-                f" (value {a[np.nonzero(bad)][0]!r})"
+                f" (value {float(a[np.nonzero(bad)][0])!r})"
             )
         return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,))
 
