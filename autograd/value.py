@@ -70,6 +70,8 @@ class Value:
     @staticmethod
     def _node(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
         """The result of an op: ``data`` plus, when grad is on, where it came from."""
+        if data - data != 0.0:  # inf or nan: the op overflowed (inputs are always finite)
+            raise OverflowError(f"{op}: the result {data!r} overflows a float (max ~1.8e308)")
         out = Value.__new__(Value)
         out.data = data
         out.grad = 0.0
@@ -116,6 +118,10 @@ class Value:
         if not isinstance(other, Value):
             n = _check_real(other, "pow exponent")
             y = _pow(a, n)
+            if a == 0.0 and 0 < n < 1:
+                raise ValueError(
+                    f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
+                )
             return Value._node(y, f"**{_fmt(n)}", (self,), (n * _pow(a, n - 1) if n != 0 else 0.0,))
         n = other.data
         if a <= 0.0:

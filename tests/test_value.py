@@ -395,6 +395,21 @@ def test_exp_overflow_is_a_clear_overflow_error() -> None:
         Value(1e200) ** 2
 
 
+def test_arithmetic_overflow_is_an_error_not_a_silent_inf() -> None:
+    with pytest.raises(OverflowError, match=r"\*: the result inf overflows a float"):
+        Value(1e308) * 10
+    with pytest.raises(OverflowError, match=r"\+: the result inf overflows a float"):
+        Value(1.7e308) + 1.7e308
+    with pytest.raises(OverflowError, match=r"/: the result -inf overflows a float"):
+        Value(-1e308) / 1e-10
+
+
+def test_fractional_power_of_zero_names_the_infinite_derivative() -> None:
+    with pytest.raises(ValueError, match=r"pow: 0\.0 \*\* 0\.5 has an infinite derivative at 0"):
+        Value(0.0) ** 0.5
+    assert (Value(0.0) ** 2).data == 0.0  # integer powers of 0 are fine
+
+
 def test_sigmoid_of_huge_inputs_saturates_without_error() -> None:
     hi, lo = Value(1000.0), Value(-1000.0)
     s_hi, s_lo = hi.sigmoid(), lo.sigmoid()
