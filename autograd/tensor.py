@@ -45,32 +45,80 @@ VJP = Callable[[Array], Array]
 Operand = Union["Tensor", int, float, np.ndarray, Sequence[Any]]
 
 _FLOAT_KINDS = "f"
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _float_array(data: object, dtype: Any, copy: bool) -> Array:
-    """``data`` as a floating ndarray; integers/bools become float64 (or ``dtype``)."""
+    """``data`` as a float32/float64 ndarray; integers become float64 (or ``dtype``).
+
+    Bools, complex numbers, float16/longdouble arrays (without an explicit
+    ``dtype``) and ragged nested lists are rejected with a ``TypeError``.
+    """
     if isinstance(data, Tensor):
         data = data.data
+    dt = None
     if dtype is not None:
         dt = np.dtype(dtype)
-        if dt.kind != _FLOAT_KINDS:
-            raise TypeError(f"Tensor dtype must be a floating type (float32, float64), got {dt}")
+        if dt not in _DTYPES:
+            raise TypeError(
+                f"Tensor dtype must be a floating type; only float32 and float64 are "
+                f"supported, got {dt}"
+            )
     try:
-        arr = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+        arr = np.asarray(data)
     except (TypeError, ValueError) as err:
+        ragged = _ragged(data)
+        if ragged:
+            raise TypeError(
+                f"Tensor() needs a rectangular array of numbers; got a ragged "
+                f"{type(data).__name__}: {ragged}"
+            ) from None
         raise TypeError(
             f"Tensor() needs numbers or an array of numbers, got {type(data).__name__}: {err}"
         ) from None
     kind = arr.dtype.kind
-    if kind != _FLOAT_KINDS:
-        if kind in "biu":
-            arr = arr.astype(np.float64)
-        else:
+    if kind == "b":
+        raise TypeError(
+            f"Tensor() does not take bools (got {type(data).__name__} of dtype bool), as "
+            "Value(True) does not; convert explicitly, e.g. Tensor(mask.astype(np.float64))"
+        )
+    if kind not in "iuf":
+        raise TypeError(
+            f"Tensor() needs real numbers, got an array of dtype {arr.dtype} "
+            f"(from {type(data).__name__})"
+        )
+    if dt is None:
+        if kind != _FLOAT_KINDS:
+            return arr.astype(np.float64)  # a fresh array: no copy needed
+        if arr.dtype not in _DTYPES:
             raise TypeError(
-                f"Tensor() needs real numbers, got an array of dtype {arr.dtype} "
-                f"(from {type(data).__name__})"
+                f"Tensor() supports only float32 and float64 data, got an array of dtype "
+                f"{arr.dtype}; convert it first or pass dtype=np.float32 / np.float64"
             )
-    return arr
+    elif arr.dtype != dt:
+        return arr.astype(dt)
+    return arr.copy() if copy else arr
+
+
+def _ragged(data: object) -> str:
+    """Why a nested list is not rectangular ('' if it is not a ragged sequence)."""
+    level = [data]
+    depth = 0
+    while level:
+        seqs = [x for x in level if isinstance(x, (list, tuple, np.ndarray))]
+        if not seqs:
+            return ""
+        if len(seqs) != len(level):
+            return f"it mixes numbers and sequences at depth {depth}"
+        lengths = list(dict.fromkeys(len(x) for x in seqs))
+        if len(lengths) > 1:
+            return (
+                f"the sequences at depth {depth} have different lengths "
+                f"({lengths[0]} and {lengths[1]})"
+            )
+        level = [y for x in seqs for y in x]
+        depth += 1
+    return ""
 
 
 def _unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
@@ -117,11 +165,15 @@ def _expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
     return g.reshape(shape)
 
 
-def _first_bad(mask: Array) -> str:
-    """'N entries, first at index (i, j)' for the True entries of ``mask``."""
+def _first_bad(mask: Array) -> tuple[int, tuple[int, ...]]:
+    """(how many entries of ``mask`` are True, the index of the first one)."""
     idx = tuple(int(i[0]) for i in np.nonzero(mask)) if mask.ndim else ()
-    n = int(np.count_nonzero(mask))
-    return f"{n} entr{'y' if n == 1 else 'ies'}, first at index {idx}"
+    return int(np.count_nonzero(mask)), idx
+
+
+def _entries(n: int, what: str, mask: Array, idx: tuple[int, ...]) -> str:
+    """'2 zero entries of 6, first at index (0, 1)'."""
+    return f"{n} {what} entr{'y' if n == 1 else 'ies'} of {mask.size}, first at index {idx}"
 
 
 class Tensor:
@@ -143,7 +195,9 @@ class Tensor:
         label: an optional name, shown in ``repr`` and in graph pictures.
 
     ``Tensor(data)`` keeps a floating ``data`` array's dtype (float32 stays float32;
-    integer and bool input become float64 unless ``dtype`` is given). With
+    integer input becomes float64 unless ``dtype`` is given). Only float32 and
+    float64 are supported: a float16 or longdouble array needs an explicit
+    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``. With
     ``requires_grad=True`` the data is copied (optimizers update parameters in
     place, so a parameter never shares memory with the caller's array); otherwise an
     ndarray of the right dtype is wrapped without a copy (the engine never writes
@@ -189,18 +243,22 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The shape of ``data``, a tuple of ints (``()`` for a 0-d tensor)."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions of ``data`` (``len(shape)``)."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The NumPy dtype of ``data`` (float32 or float64)."""
         return self.data.dtype
 
     @property
     def size(self) -> int:
+        """The number of entries in ``data`` (the product of ``shape``)."""
         return self.data.size
 
     def __len__(self) -> int:
@@ -351,7 +409,8 @@ class Tensor:
         a, b = self.data, o.data
         zero = b == 0
         if zero.any():
-            raise ZeroDivisionError(f"div: divisor of shape {b.shape} has zero {_first_bad(zero)}")
+            n, idx = _first_bad(zero)
+            raise ZeroDivisionError(f"div: divisor has {_entries(n, 'zero', zero, idx)}")
         out = _broadcast_op(np.divide, a, b, "div", "/")
         return Tensor._node(
             out,
@@ -373,13 +432,24 @@ class Tensor:
                 )
             n = float(other)
             if n < 0 and (a == 0).any():
+                zero = a == 0
+                c, idx = _first_bad(zero)
                 raise ZeroDivisionError(
-                    f"pow: 0 ** {n:g} is undefined; the base has zero {_first_bad(a == 0)}"
+                    f"pow: 0 ** {n:g} is undefined; the base has {_entries(c, 'zero', zero, idx)}"
                 )
             if not n.is_integer() and (a < 0).any():
+                neg = a < 0
+                c, idx = _first_bad(neg)
                 raise ValueError(
-                    f"pow: a negative base ** {n:g} is not real; the base has negative "
-                    f"{_first_bad(a < 0)}"
+                    f"pow: a negative base ** {n:g} is not real; the base has "
+                    f"{_entries(c, 'negative', neg, idx)} (value {float(a[idx])!r})"
+                )
+            if 0 < n < 1 and self.requires_grad and graph._grad_enabled and (a == 0).any():
+                zero = a == 0
+                c, idx = _first_bad(zero)
+                raise ValueError(
+                    f"pow: 0 ** {n:g} has an infinite derivative at 0 (d/da a**n = n a**(n-1)); "
+                    f"the base has {_entries(c, 'zero', zero, idx)}"
                 )
             k: int | float = int(n) if n.is_integer() else n
             out = np.asarray(a**k)
@@ -392,9 +462,11 @@ class Tensor:
         o = other
         b = o.data
         if o.requires_grad and (a <= 0).any():
+            bad = a <= 0
+            c, idx = _first_bad(bad)
             raise ValueError(
                 "pow: a ** Tensor needs a positive base, because d/dn a**n = a**n ln(a); "
-                f"the base has non-positive {_first_bad(a <= 0)}"
+                f"the base has {_entries(c, 'non-positive', bad, idx)} (value {float(a[idx])!r})"
             )
         out = _broadcast_op(np.power, a, b, "pow", "**")
         return Tensor._node(
@@ -571,8 +643,24 @@ class Tensor:
     # ---------------------------------------------------- elementwise math
 
     def exp(self) -> Tensor:
-        """``e^a``;  dL/da = g e^a (the saved output)."""
-        y = np.asarray(np.exp(self.data))
+        """``e^a``;  dL/da = g e^a (the saved output).
+
+        An entry too large for the dtype (``e^a`` of ``a`` above ~709.78 for float64,
+        ~88.72 for float32) raises ``OverflowError`` instead of giving ``inf``.
+        """
+        a = self.data
+        with np.errstate(over="ignore"):
+            y = np.asarray(np.exp(a))
+        if np.isinf(y).any():
+            over = np.isinf(y) & ~np.isinf(a)  # exp(inf) = inf is not an overflow
+            if over.any():
+                c, idx = _first_bad(over)
+                dt = a.dtype
+                raise OverflowError(
+                    f"exp: exp({float(a[idx])!r}) is too large for {dt} (largest is about "
+                    f"exp({float(np.log(np.finfo(dt).max)):.2f})); "
+                    f"{c} of the {a.size} entries overflow, first at index {idx}"
+                )
         return Tensor._node(y, "exp", (self,), (lambda g: g * y,))
 
     def log(self) -> Tensor:
@@ -580,9 +668,10 @@ class Tensor:
         a = self.data
         bad = a <= 0
         if bad.any():
+            c, idx = _first_bad(bad)
             raise ValueError(
-                f"log: needs positive inputs; shape {a.shape} has non-positive {_first_bad(bad)}"
-                f" (value {float(a[np.nonzero(bad)][0])!r})"
+                f"log: needs positive inputs; {c} of the {a.size} entries "
+                f"{'is' if c == 1 else 'are'} <= 0, first at index {idx} (value {float(a[idx])!r})"
             )
         return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,))
 

@@ -138,22 +138,51 @@ def build(p: Preset, seed: int) -> nn.TensorMLP:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an int >= 1 (argparse reports anything else as a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer (>= 1), got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 epoch"``, ``"2 epochs"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     ap.add_argument("--preset", choices=sorted(PRESETS), default="3b1b")
-    ap.add_argument("--epochs", type=int, help="default: the preset's")
-    ap.add_argument("--batch-size", type=int, help="default: the preset's")
-    ap.add_argument("--lr", type=float, help="initial learning rate; default: the preset's")
+    ap.add_argument("--epochs", type=positive_int, help="default: the preset's")
+    ap.add_argument("--batch-size", type=positive_int, help="default: the preset's")
+    ap.add_argument(
+        "--lr", type=positive_float, help="initial learning rate; default: the preset's"
+    )
     ap.add_argument("--seed", type=int, default=0, help="initial weights and shuffling")
     ap.add_argument("--out", type=Path, default=None, help="default: out/mnist-<preset>")
     ap.add_argument("--data-dir", type=Path, help="folder with the four IDX files")
     ap.add_argument(
         "--dataset", choices=("mnist", "fashion"), default="mnist", help="fashion = Fashion-MNIST"
     )
-    ap.add_argument("--limit", type=int, help="train on the first N training images only")
+    ap.add_argument("--limit", type=positive_int, help="train on the first N training images only")
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
     ap.add_argument("--no-plots", action="store_true", help="skip the pictures")
     return ap.parse_args(argv)
@@ -189,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if not args.no_progress:
         print(
             f"{args.preset}: {sizes} {preset.activation}, {preset.loss}, {type(optimizer).__name__}"
-            f" lr {lr:g}, batch {batch_size}, {epochs} epochs on {len(x_train):,} images",
+            f" lr {lr:g}, batch {batch_size}, {plural(epochs, 'epoch')} on {len(x_train):,} images",
             file=sys.stderr,
         )
 
@@ -260,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     (out / "history.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(
         f"{label} {args.preset}: test accuracy {100 * test_acc:.2f}% "
-        f"(train {100 * summary['train_accuracy']:.2f}%), {epochs} epochs in "
+        f"(train {100 * summary['train_accuracy']:.2f}%), {plural(epochs, 'epoch')} in "
         f"{history.total_time:.1f} s, {model.num_parameters():,} parameters ({sizes}), "
         f"seed {args.seed} -> {out}"
     )

@@ -88,19 +88,25 @@ def train(
 
     opt = nn.SGD(model.parameters(), lr=lr, momentum=0.9)
     losses = []
-    bar = tqdm(range(steps), desc="training", unit="step", disable=not progress)
-    for _ in bar:
+    bar = tqdm(total=steps, desc="training", unit="step", disable=not progress)
+    for _ in range(steps):
         outs = [model(list(x)) for x in xs]
         loss = nn.mse(outs, [[float(y)] for y in ys])
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses.append(loss.data)
+        # Accuracy of the weights *before* this step (the outputs the loss came from).
         hits = sum((o[0].data > 0.5) == bool(y) for o, y in zip(outs, ys, strict=True))
-        bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{hits / len(xs):.0%}", refresh=False)
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{hits / len(xs):.1%}", refresh=False)
         if until_perfect and hits == len(xs):
-            bar.close()
             break
+    if progress:
+        # The last step changed the weights again: show the accuracy of the final
+        # model, the same number main() prints in its summary.
+        bar.set_postfix(loss=f"{losses[-1]:.4f}", acc=f"{accuracy(model, xs, ys):.1%}")
+    bar.close()
     return losses
 
 
@@ -148,15 +154,28 @@ def plot(
     plt.close(fig)
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an int >= 1 (argparse reports anything else as a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer (>= 1), got {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
     parser.add_argument("--dataset", choices=["moons", "spirals"], default="moons")
-    parser.add_argument("--points", type=int, default=100, help="number of training points")
+    parser.add_argument(
+        "--points", type=positive_int, default=100, help="number of training points"
+    )
     parser.add_argument("--noise", type=float, default=0.1, help="noise of the points")
     parser.add_argument("--hidden", type=int, nargs="+", default=[8, 8], help="hidden sizes")
     parser.add_argument("--activation", default="tanh", choices=["tanh", "relu", "sigmoid"])
-    parser.add_argument("--steps", type=int, default=100, help="gradient descent steps")
+    parser.add_argument("--steps", type=positive_int, default=100, help="gradient descent steps")
     parser.add_argument("--lr", type=float, default=1.0, help="learning rate")
     parser.add_argument("--grid", type=int, default=80, help="resolution of the boundary plot")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and weights")

@@ -11,7 +11,7 @@
 * :mod:`nn.plots` — pictures of a run (matplotlib, imported on use: ``from nn import plots``).
 """
 
-from nn.data import DataError, batches, iterate_minibatches, load_mnist, one_hot
+from nn.data import ChecksumError, DataError, batches, iterate_minibatches, load_mnist, one_hot
 from nn.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP, TensorModule
 from nn.losses import cross_entropy, mse
 from nn.module import Module
@@ -23,6 +23,7 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "ChecksumError",
     "DataError",
     "History",
     "Identity",

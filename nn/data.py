@@ -525,6 +525,8 @@ def load_mnist(
 
 def num_batches(n: int, batch_size: int, drop_last: bool = False) -> int:
     """How many mini-batches :func:`batches` yields for ``n`` examples."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     return n // batch_size if drop_last else -(-n // batch_size)
 
 

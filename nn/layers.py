@@ -78,6 +78,7 @@ class TensorModule(Module):
         self.load_state_dict(load_state(path))
 
     def forward(self, x: Any) -> Tensor:
+        """The output Tensor for input ``x`` (``module(x)`` calls this); subclasses override it."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, x: Any) -> Tensor:
@@ -174,6 +175,7 @@ class Sigmoid(_Activation):
     """``1 / (1 + e^-x)`` elementwise (the series' squishing function)."""
 
     def forward(self, x: Input) -> Tensor:
+        """``sigmoid(x) = 1 / (1 + e^-x)``, elementwise."""
         return _as_input(x, "Sigmoid").sigmoid()
 
 
@@ -181,6 +183,7 @@ class ReLU(_Activation):
     """``max(0, x)`` elementwise."""
 
     def forward(self, x: Input) -> Tensor:
+        """``relu(x) = max(0, x)``, elementwise."""
         return _as_input(x, "ReLU").relu()
 
 
@@ -188,6 +191,7 @@ class Tanh(_Activation):
     """``tanh x`` elementwise."""
 
     def forward(self, x: Input) -> Tensor:
+        """``tanh(x) = (e^x - e^-x) / (e^x + e^-x)``, elementwise."""
         return _as_input(x, "Tanh").tanh()
 
 
@@ -195,6 +199,7 @@ class Identity(_Activation):
     """``x`` unchanged (the "linear" output activation: raw scores / logits)."""
 
     def forward(self, x: Input) -> Tensor:
+        """``identity(x) = x``: the input itself, as a Tensor (no new graph node)."""
         return _as_input(x, "Identity")
 
 
@@ -243,6 +248,7 @@ class Sequential(TensorModule):
         ]
 
     def forward(self, x: Input) -> Tensor:
+        """Each module applied in turn to the previous output: ``m_k(...m_1(m_0(x)))``."""
         out: Any = x
         for m in self.modules:
             out = m(out)
@@ -326,6 +332,7 @@ class TensorMLP(TensorModule):
 
     @property
     def sizes(self) -> list[int]:
+        """Layer widths, input to output: ``[nin, hidden..., nout]``, e.g. ``[784, 16, 16, 10]``."""
         return [self.layers[0].nin] + [layer.nout for layer in self.layers]
 
     def named_parameters(self) -> list[tuple[str, Any]]:

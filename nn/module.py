@@ -41,6 +41,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must implement named_parameters()")
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The module's output for its inputs (``module(x)`` calls this); subclasses override it."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -149,6 +149,12 @@ def _check_xy(x: npt.NDArray[Any], y: npt.NDArray[Any], what: str) -> None:
         raise ValueError(f"{what}: {len(x)} inputs but {len(y)} labels")
 
 
+def _check_count(value: Any, what: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is an int >= 1 (``bool`` is not accepted)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"fit: {what} must be a positive int (>= 1), got {value!r}")
+
+
 def _evaluate(
     model: Any,
     x: npt.NDArray[Any],
@@ -229,8 +235,8 @@ def fit(
             ``step()`` and an ``lr`` attribute (for ``lr_schedule``).
         x_train, y_train: inputs ``(n, features)`` and int labels ``(n,)``.
         x_test, y_test: optional held-out data, evaluated after every epoch.
-        epochs, batch_size: passes over the data; examples per step (the last
-            batch of an epoch keeps the remainder).
+        epochs, batch_size: passes over the data (at least 1); examples per step
+            (a positive int; the last batch of an epoch keeps the remainder).
         seed: seeds the shuffling (``None``: fresh entropy, not reproducible).
         lr_schedule: a float ``gamma`` multiplies the learning rate by ``gamma``
             after each epoch; a function ``epoch -> lr`` (epoch counted from 0)
@@ -249,14 +255,15 @@ def fit(
             batch (e.g. :func:`nn.data.random_shift`); its generator is seeded
             from ``seed`` too, so augmented runs stay reproducible.
     """
+    _check_count(epochs, "epochs")
+    _check_count(batch_size, "batch_size")
+    _check_count(eval_batch_size, "eval_batch_size")
     loss_fn = get_loss(loss)
     _check_xy(x_train, y_train, "fit (train)")
     has_test = x_test is not None and y_test is not None
     if has_test:
         assert x_test is not None and y_test is not None
         _check_xy(x_test, y_test, "fit (test)")
-    if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
     if len(x_train) == 0:
         raise ValueError("fit: no training examples")
 

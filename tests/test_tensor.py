@@ -32,7 +32,7 @@ def test_dtypes_are_kept() -> None:
     assert Tensor(np.ones(3)).dtype == np.float64
     assert Tensor([1, 2, 3]).dtype == np.float64  # ints become floats
     assert Tensor([1, 2], dtype=np.float32).dtype == np.float32
-    with pytest.raises(TypeError, match="floating"):
+    with pytest.raises(TypeError, match="floating type; only float32 and float64"):
         Tensor([1, 2], dtype=np.int32)
 
 
@@ -317,14 +317,133 @@ def test_broadcast_error_names_both_shapes() -> None:
 
 
 def test_domain_errors_name_the_entries() -> None:
-    with pytest.raises(ValueError, match=r"log: .*non-positive 2 entries, first at index \(0, 1\)"):
+    with pytest.raises(ValueError) as err:
         Tensor([[1.0, 0.0], [-1.0, 2.0]]).log()
-    with pytest.raises(ZeroDivisionError, match="zero 1 entry"):
+    assert str(err.value) == (
+        "log: needs positive inputs; 2 of the 4 entries are <= 0, first at index (0, 1) (value 0.0)"
+    )
+    with pytest.raises(ValueError, match=r"1 of the 1 entries is <= 0, first at index \(\)"):
+        Tensor(-3.0).log()
+    with pytest.raises(ZeroDivisionError) as zerr:
         Tensor([1.0, 2.0]) / Tensor([1.0, 0.0])
-    with pytest.raises(ValueError, match="negative base"):
+    assert str(zerr.value) == "div: divisor has 1 zero entry of 2, first at index (1,)"
+    with pytest.raises(
+        ZeroDivisionError, match=r"divisor has 1 zero entry of 1, first at index \(\)"
+    ):
+        Tensor([1.0, 2.0]) / 0.0
+    with pytest.raises(
+        ZeroDivisionError, match=r"pow: 0 \*\* -1 is undefined; the base has 2 zero entries of 3"
+    ):
+        Tensor([0.0, 1.0, 0.0]) ** -1
+    with pytest.raises(ValueError) as verr:
         Tensor([-1.0, 2.0]) ** 0.5
-    with pytest.raises(ValueError, match="positive base"):
+    assert str(verr.value) == (
+        "pow: a negative base ** 0.5 is not real; the base has 1 negative entry of 2, "
+        "first at index (0,) (value -1.0)"
+    )
+    with pytest.raises(
+        ValueError, match=r"positive base.*1 non-positive entry of 2, first at index \(0,\)"
+    ):
         Tensor([-1.0, 2.0]) ** Tensor([2.0], requires_grad=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exp_overflow_is_an_error_naming_the_entry(dtype: Any) -> None:
+    x = Tensor(np.array([1.0, 1000.0, 2000.0], dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy RuntimeWarning either
+        with pytest.raises(OverflowError) as err:
+            x.exp()
+    cap = "709.78" if dtype is np.float64 else "88.72"
+    assert str(err.value) == (
+        f"exp: exp(1000.0) is too large for {np.dtype(dtype)} (largest is about exp({cap})); "
+        "2 of the 3 entries overflow, first at index (1,)"
+    )
+    with pytest.raises(OverflowError, match=r"exp: exp\(1000\.0\) is too large for float64"):
+        Tensor([1000.0]).exp()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = Tensor([-1000.0, 0.0, np.inf]).exp()  # underflow to 0 and exp(inf) are fine
+    np.testing.assert_array_equal(y.data, [0.0, 1.0, np.inf])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble, np.int32, np.complex128])
+def test_unsupported_dtype_argument_is_rejected(dtype: Any) -> None:
+    with pytest.raises(TypeError) as err:
+        Tensor(np.ones(3), dtype=dtype)
+    assert str(err.value) == (
+        "Tensor dtype must be a floating type; only float32 and float64 are supported, "
+        f"got {np.dtype(dtype)}"
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble])
+def test_unsupported_float_arrays_are_rejected(dtype: Any) -> None:
+    with pytest.raises(TypeError) as err:
+        Tensor(np.ones(3, dtype))
+    assert str(err.value) == (
+        f"Tensor() supports only float32 and float64 data, got an array of dtype "
+        f"{np.dtype(dtype)}; convert it first or pass dtype=np.float32 / np.float64"
+    )
+    # an explicit supported dtype converts
+    t = Tensor(np.ones(3, dtype), dtype=np.float32)
+    assert t.dtype == np.float32 and t.data.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "data", [[True, False], True, np.array([True]), np.bool_(False), [[True], [False]]]
+)
+def test_bools_are_rejected(data: object) -> None:
+    for dtype in (None, np.float32):
+        with pytest.raises(
+            TypeError, match=r"^Tensor\(\) does not take bools \(got \w+ of dtype bool\)"
+        ):
+            Tensor(data, dtype=dtype)
+    with pytest.raises(TypeError, match="real number"):
+        Value(True)  # the scalar engine rejects bools too
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ([[1, 2], [3]], "the sequences at depth 1 have different lengths (2 and 1)"),
+        ([[[1, 2]], [[3, 4], [5, 6]]], "the sequences at depth 1 have different lengths (1 and 2)"),
+        ([[1, 2], 3], "it mixes numbers and sequences at depth 1"),
+        (
+            [[[1, 2], [3]], [[4, 5], [6, 7]]],
+            "the sequences at depth 2 have different lengths (2 and 1)",
+        ),
+    ],
+)
+def test_ragged_input_is_a_clear_error(data: object, why: str) -> None:
+    with pytest.raises(TypeError) as err:
+        Tensor(data)
+    assert (
+        str(err.value) == f"Tensor() needs a rectangular array of numbers; got a ragged list: {why}"
+    )
+    assert "inhomogeneous" not in str(err.value)
+
+
+def test_fractional_pow_at_zero_needs_no_grad() -> None:
+    x = Tensor([4.0, 0.0, 0.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as err:
+            x**0.5
+    assert str(err.value) == (
+        "pow: 0 ** 0.5 has an infinite derivative at 0 (d/da a**n = n a**(n-1)); "
+        "the base has 2 zero entries of 3, first at index (1,)"
+    )
+    # forward-only uses are fine: a constant base, or under no_grad
+    np.testing.assert_array_equal((Tensor([4.0, 0.0]) ** 0.5).data, [2.0, 0.0])
+    with no_grad():
+        np.testing.assert_array_equal((x**0.5).data, [2.0, 0.0, 0.0])
+    # exponents >= 1 (finite derivative 0 at 0) and away from zero are unaffected
+    (x**1.5).sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0, 0.0, 0.0])  # type: ignore[arg-type]
+    y = Tensor([4.0], requires_grad=True)
+    (y**0.5).sum().backward()
+    np.testing.assert_allclose(y.grad, [0.25])  # type: ignore[arg-type]
 
 
 def test_reduction_and_reshape_errors() -> None:
