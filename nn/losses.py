@@ -17,7 +17,7 @@ Tensor inputs are ``(batch, outputs)`` arrays; see the Tensor branches below.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -78,16 +78,7 @@ def mse(outputs: Any, targets: Any) -> Any:
     if _is_tensor(outputs):
         return _mse_tensor(outputs, targets)
     if isinstance(outputs, (list, tuple)) and _is_batch(outputs):
-        if not isinstance(targets, Sequence) or len(targets) != len(outputs):
-            raise ValueError(
-                f"mse: got {len(outputs)} examples of outputs but "
-                f"{len(targets) if isinstance(targets, Sequence) else type(targets).__name__} "
-                "targets; pass one target list per example"
-            )
-        total = _mse_one(outputs[0], targets[0])
-        for out, tgt in zip(outputs[1:], targets[1:], strict=True):
-            total = total + _mse_one(out, tgt)
-        return total / len(outputs) if len(outputs) > 1 else total
+        return _mean_over_examples(_mse_one, outputs, targets, "mse", "outputs", "target list")
     return _mse_one(outputs, targets)
 
 
@@ -125,6 +116,27 @@ def _mse_tensor(outputs: Any, targets: Any) -> Any:
     return _tensor_mse(outputs, targets)
 
 
+def _mean_over_examples(
+    one: Callable[[Any, Any], Value],
+    outputs: Sequence[Any],
+    targets: Any,
+    op: str,
+    what: str,
+    target: str,
+) -> Value:
+    """``(1/n) sum_i one(outputs[i], targets[i])``: a per-example loss averaged over examples."""
+    if not isinstance(targets, Sequence) or len(targets) != len(outputs):
+        got = len(targets) if isinstance(targets, Sequence) else type(targets).__name__
+        raise ValueError(
+            f"{op}: got {len(outputs)} examples of {what} but {got} {target}s; "
+            f"pass one {target} per example"
+        )
+    total = one(outputs[0], targets[0])
+    for out, tgt in zip(outputs[1:], targets[1:], strict=True):
+        total = total + one(out, tgt)
+    return total / len(outputs) if len(outputs) > 1 else total
+
+
 # -------------------------------------------------------------------- cross_entropy
 
 
@@ -154,16 +166,9 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     if _is_tensor(logits):
         return _cross_entropy_tensor(logits, labels)
     if isinstance(logits, (list, tuple)) and _is_batch(logits):
-        if not isinstance(labels, Sequence) or len(labels) != len(logits):
-            raise ValueError(
-                f"cross_entropy: got {len(logits)} examples of logits but "
-                f"{len(labels) if isinstance(labels, Sequence) else type(labels).__name__} "
-                "labels; pass one int label per example"
-            )
-        total = _cross_entropy_one(logits[0], labels[0])
-        for z, y in zip(logits[1:], labels[1:], strict=True):
-            total = total + _cross_entropy_one(z, y)
-        return total / len(logits) if len(logits) > 1 else total
+        return _mean_over_examples(
+            _cross_entropy_one, logits, labels, "cross_entropy", "logits", "int label"
+        )
     return _cross_entropy_one(logits, labels)
 
 
