@@ -117,12 +117,10 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
     call's result differ from twice the first in the last bits.
     """
     order = topological_order(root)
-    leaves = []
+    leaves = [(node, node.grad) for node in order if not node._parents]
     for node in order:
-        if not node._parents:
-            leaves.append((node, node.grad))
         node.grad = zero
-    root.grad = root.grad + seed if root.grad is not None else seed
+    root.grad = seed
     for node in reversed(order):
         if node._parents:
             node._propagate()
