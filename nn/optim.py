@@ -19,7 +19,7 @@ they never become part of a graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from autograd import Value
@@ -54,6 +54,7 @@ class Optimizer:
         if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
             raise ValueError(f"learning rate must be a positive number, got lr={lr!r}")
         self.lr = float(lr)
+        self.weight_decay = 0.0  # subclasses that take weight_decay set it
         self.state: list[Any] = [None] * len(self.params)
 
     def zero_grad(self) -> None:
@@ -67,6 +68,18 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its current ``.grad``."""
         raise NotImplementedError
+
+    def _grads(self) -> Iterator[tuple[int, Any, Any]]:
+        """``(index, param, g)`` for each param with a gradient; ``g = grad + weight_decay * w``.
+
+        Weight decay is the gradient of the L2 penalty ``(weight_decay / 2) ||w||^2``.
+        """
+        wd = self.weight_decay
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            yield i, p, (g + wd * p.data if wd else g)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr:g})"
@@ -119,13 +132,8 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """One update of every parameter from its ``.grad`` (the rule in the class docstring)."""
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            if wd:
-                g = g + wd * p.data
+        lr, mu = self.lr, self.momentum
+        for i, p, g in self._grads():
             if mu:
                 v = self.state[i]
                 # First step: v = g (a copy, so an array grad updated in place later
@@ -186,13 +194,8 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad`` (rule in the class docstring)."""
-        lr, (b1, b2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            if wd:
-                g = g + wd * p.data
+        lr, (b1, b2), eps = self.lr, self.betas, self.eps
+        for i, p, g in self._grads():
             state = self.state[i]
             if state is None:
                 state = self.state[i] = [0, g * 0.0, g * 0.0]  # t, m, v (fresh, own dtype)
