@@ -22,9 +22,9 @@ Only parents that require a gradient are recorded, so constants (inputs, targets
 Python numbers) cost nothing in the backward pass, and inside
 :func:`autograd.no_grad` nothing is recorded at all.
 
-The hot path of a network uses a few *fused* ops, each one node with its own
-VJP: :func:`linear` (``x @ W.T + b``), :meth:`Tensor.sigmoid` (whose VJP reuses the
-saved output), :func:`mse` and :func:`cross_entropy` (from logits, via log-sum-exp).
+The NumPy helpers with no graph in them (operand coercion, axes, broadcasting
+errors, a stable sigmoid) are in :mod:`autograd.arrays`; the fused hot-path ops
+(``linear`` with its activation, ``mse``, ``cross_entropy``) in :mod:`autograd.fused`.
 """
 
 from __future__ import annotations
@@ -34,146 +34,28 @@ from numbers import Real
 from typing import Any, Union
 
 import numpy as np
-from numpy.typing import NDArray
 
 from autograd import graph
+from autograd.arrays import (
+    FLOAT_KINDS,
+    Array,
+    _broadcast_op,
+    _cast,
+    _check_matmul,
+    _entries,
+    _expand,
+    _first_bad,
+    _float_array,
+    _normalize_axis,
+    _sigmoid,
+    _sigmoid_vjp,
+    _unbroadcast,
+)
 
-__all__ = ["Tensor", "cross_entropy", "linear", "mse"]
+__all__ = ["Tensor"]
 
-Array = NDArray[Any]
 VJP = Callable[[Array], Array]
 Operand = Union["Tensor", int, float, np.ndarray, Sequence[Any]]
-
-_FLOAT_KINDS = "f"
-_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _float_array(data: object, dtype: Any, copy: bool) -> Array:
-    """``data`` as a float32/float64 ndarray; integers become float64 (or ``dtype``).
-
-    Bools, complex numbers, float16/longdouble arrays (without an explicit
-    ``dtype``) and ragged nested lists are rejected with a ``TypeError``.
-    """
-    if isinstance(data, Tensor):
-        data = data.data
-    dt = None
-    if dtype is not None:
-        dt = np.dtype(dtype)
-        if dt not in _DTYPES:
-            raise TypeError(
-                f"Tensor dtype must be a floating type; only float32 and float64 are "
-                f"supported, got {dt}"
-            )
-    try:
-        arr = np.asarray(data)
-    except (TypeError, ValueError) as err:
-        ragged = _ragged(data)
-        if ragged:
-            raise TypeError(
-                f"Tensor() needs a rectangular array of numbers; got a ragged "
-                f"{type(data).__name__}: {ragged}"
-            ) from None
-        raise TypeError(
-            f"Tensor() needs numbers or an array of numbers, got {type(data).__name__}: {err}"
-        ) from None
-    kind = arr.dtype.kind
-    if kind == "b":
-        raise TypeError(
-            f"Tensor() does not take bools (got {type(data).__name__} of dtype bool), as "
-            "Value(True) does not; convert explicitly, e.g. Tensor(mask.astype(np.float64))"
-        )
-    if kind not in "iuf":
-        raise TypeError(
-            f"Tensor() needs real numbers, got an array of dtype {arr.dtype} "
-            f"(from {type(data).__name__})"
-        )
-    if dt is None:
-        if kind != _FLOAT_KINDS:
-            return arr.astype(np.float64)  # a fresh array: no copy needed
-        if arr.dtype not in _DTYPES:
-            raise TypeError(
-                f"Tensor() supports only float32 and float64 data, got an array of dtype "
-                f"{arr.dtype}; convert it first or pass dtype=np.float32 / np.float64"
-            )
-    elif arr.dtype != dt:
-        return arr.astype(dt)
-    return arr.copy() if copy else arr
-
-
-def _ragged(data: object) -> str:
-    """Why a nested list is not rectangular ('' if it is not a ragged sequence)."""
-    level = [data]
-    depth = 0
-    while level:
-        seqs = [x for x in level if isinstance(x, (list, tuple, np.ndarray))]
-        if not seqs:
-            return ""
-        if len(seqs) != len(level):
-            return f"it mixes numbers and sequences at depth {depth}"
-        lengths = list(dict.fromkeys(len(x) for x in seqs))
-        if len(lengths) > 1:
-            return (
-                f"the sequences at depth {depth} have different lengths "
-                f"({lengths[0]} and {lengths[1]})"
-            )
-        level = [y for x in seqs for y in x]
-        depth += 1
-    return ""
-
-
-def _unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
-    """Sum ``g`` over the axes NumPy broadcast, so that it has ``shape`` again.
-
-    Leading axes that broadcasting added are summed away; axes where the operand
-    had size 1 are summed with ``keepdims``.
-    """
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    if lead:
-        g = g.sum(axis=tuple(range(lead)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
-
-
-def _normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:
-    """``axis`` as a tuple of non-negative ints (all axes for ``None``)."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for ax in axes:
-        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= ax < ndim or (ndim == 0 and ax not in (0, -1)):
-            raise ValueError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dims")
-        out.append(int(ax) % max(ndim, 1))
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
-    return tuple(out)
-
-
-def _expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
-    """Put the reduced ``axes`` back into ``g`` as size-1 dims (inverse of keepdims=False)."""
-    if keepdims or not axes:
-        return g
-    shape = list(g.shape)
-    for ax in sorted(axes):
-        shape.insert(ax, 1)
-    return g.reshape(shape)
-
-
-def _first_bad(mask: Array) -> tuple[int, tuple[int, ...]]:
-    """(how many entries of ``mask`` are True, the index of the first one)."""
-    idx = tuple(int(i[0]) for i in np.nonzero(mask)) if mask.ndim else ()
-    return int(np.count_nonzero(mask)), idx
-
-
-def _entries(n: int, what: str, mask: Array, idx: tuple[int, ...]) -> str:
-    """'2 zero entries of 6, first at index (0, 1)'."""
-    return f"{n} {what} entr{'y' if n == 1 else 'ies'} of {mask.size}, first at index {idx}"
 
 
 class Tensor:
@@ -230,6 +112,8 @@ class Tensor:
         dtype: Any = None,
         label: str = "",
     ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
         self.data: Array = _float_array(data, dtype, copy=bool(requires_grad))
         self.grad: Array | None = None
         self.requires_grad: bool = bool(requires_grad)
@@ -355,7 +239,7 @@ class Tensor:
             raise TypeError(f"{op}: unsupported operand type {type(other).__name__} for Tensor")
         if isinstance(other, (Real, np.number)):
             return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
-        if isinstance(other, np.ndarray) and other.dtype.kind == _FLOAT_KINDS:
+        if isinstance(other, np.ndarray) and other.dtype.kind == FLOAT_KINDS:
             return Tensor._leaf(other)
         if isinstance(other, (np.ndarray, list, tuple)):
             try:
@@ -791,40 +675,7 @@ class Tensor:
             node.grad = None
 
 
-# ----------------------------------------------------------------- helpers
-
-
-def _cast(c: Any, dtype: np.dtype[Any]) -> Array:
-    """``c`` as an ndarray of ``dtype`` (NumPy returns scalars for 0-d results)."""
-    arr: Array = np.asarray(c)
-    return arr if arr.dtype == dtype else arr.astype(dtype)
-
-
-def _broadcast_op(ufunc: Any, a: Array, b: Array, name: str, sym: str) -> Array:
-    """``ufunc(a, b)`` with a broadcasting error that names both shapes."""
-    try:
-        return np.asarray(ufunc(a, b))
-    except ValueError:
-        raise ValueError(
-            f"{name}: {a.shape} {sym} {b.shape}: shapes do not broadcast "
-            "(aligned from the right, each pair of sizes must be equal or one of them 1)"
-        ) from None
-
-
-def _check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
-    if len(sa) == 0 or len(sb) == 0:
-        raise ValueError(f"matmul: {sa} @ {sb}: operands must have at least 1 dimension")
-    ka = sa[-1]
-    kb = sb[0] if len(sb) == 1 else sb[-2]
-    if ka != kb:
-        raise ValueError(f"matmul: {sa} @ {sb}: inner dimensions {ka} and {kb} differ")
-    if len(sa) > 2 or len(sb) > 2:
-        try:
-            np.broadcast_shapes(sa[:-2], sb[:-2])
-        except ValueError:
-            raise ValueError(
-                f"matmul: {sa} @ {sb}: batch dimensions {sa[:-2]} and {sb[:-2]} do not broadcast"
-            ) from None
+# ----------------------------------------------------------------- indexing
 
 
 def _index(index: Any) -> Any:
@@ -844,249 +695,3 @@ def _is_basic(idx: Any) -> bool:
     return all(
         i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items
     ) and not any(isinstance(i, bool) for i in items)
-
-
-_SIGMOID_CAP: dict[np.dtype[Any], Array] = {}
-
-
-def _sigmoid_cap(dtype: np.dtype[Any]) -> Array:
-    """Largest ``x`` with ``e^x`` finite, as a 0-d array (88 for float32, 709 for float64)."""
-    cap = _SIGMOID_CAP.get(dtype)
-    if cap is None:
-        cap = _SIGMOID_CAP[dtype] = np.array(np.floor(np.log(np.finfo(dtype).max)), dtype=dtype)
-    return cap
-
-
-def _sigmoid_vjp(g: Array, s: Array) -> Array:
-    """``g * s * (1 - s)`` with one temporary array."""
-    t = np.subtract(1, s)
-    t *= s
-    t *= g
-    return t
-
-
-_HALF32 = np.float32(0.5)
-
-
-def _sigmoid(a: Array, out: Array | None = None) -> Array:
-    """``1 / (1 + e^-a)`` without overflow, into ``out`` (default: a new array).
-
-    float32 (the fast path): ``0.5 + 0.5 tanh(a / 2)``, the same function with
-    nothing that can overflow, in four in-place ufuncs; absolute error ~1e-7.
-    Other dtypes: ``1 / (1 + e^-a)`` with ``-a`` capped below the overflow of
-    ``exp`` (709 for float64), accurate to a few ulp relative everywhere.
-    """
-    if out is None:
-        out = np.empty_like(a)
-    if a.dtype.char == "f":
-        s: Array = np.multiply(a, _HALF32, out=out)
-        np.tanh(s, s)
-        s *= _HALF32
-        s += _HALF32
-        return s
-    e = np.negative(a, out=out)
-    np.minimum(e, _sigmoid_cap(e.dtype), out=e)
-    np.exp(e, e)
-    e += 1
-    return np.reciprocal(e, e)
-
-
-# ------------------------------------------------------------- fused ops
-
-
-def linear(
-    x: Tensor | Array,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    activation: str | None = None,
-) -> Tensor:
-    """``y = x @ W.T + b`` as one node (the affine map of a layer), ``W`` of shape (nout, nin).
-
-    For a batch ``x`` of shape (N, nin): ``dL/dx = g @ W``, ``dL/dW = g.T @ x``,
-    ``dL/db = sum over the batch of g``. ``x`` may be a plain ndarray (a constant
-    input: no gradient is computed for it; it is converted to the weight's dtype, so
-    float64 or uint8 data fed to a float32 layer does not silently make the whole
-    network float64). Extra leading dims are allowed.
-
-    With ``activation`` (``"sigmoid"``, ``"relu"`` or ``"tanh"``) the node is the whole
-    layer ``y = act(z)``, ``z = x @ W.T + b``. Its backward step first turns
-    ``g = dL/dy`` into ``delta = dL/dz = g * act'(z)``, once (the node's ``_pre``, from
-    the saved output: ``y (1 - y)``, ``[y > 0]``, ``1 - y^2``), then applies the three
-    VJPs above to ``delta``. The same numbers as an activation node after a linear
-    node, with half the bookkeeping.
-    """
-    if type(x) is np.ndarray:
-        xt: Tensor | None = None
-        xd = x
-    elif isinstance(x, Tensor):
-        xt = x
-        xd = x.data
-    else:
-        xt = None
-        xd = np.asarray(x)
-    w = weight.data
-    if xt is None and xd.dtype is not w.dtype and xd.dtype != w.dtype:
-        xd = xd.astype(w.dtype)  # a constant input takes the layer's dtype (no upcast)
-    if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {xd.shape} has {xd.shape[-1] if xd.ndim else 'no'} features, "
-            f"but the layer expects {w.shape[1]} (weight shape {w.shape}: (nout, nin))"
-        )
-    out = xd @ w.T
-    if bias is not None:
-        out += bias.data
-
-    # Local derivatives (VJPs) of z = x W^T + b, given delta = dL/dz:
-    # dL/dW = delta^T x, dL/db = sum_n delta_n, dL/dx = delta W.
-    vjp_w: VJP
-    vjp_b: VJP
-    if xd.ndim == 2:
-        vjp_w = lambda d: d.T @ xd  # noqa: E731
-        vjp_b = _sum_rows
-    elif xd.ndim == 1:
-        vjp_w = lambda d: np.outer(d, xd)  # noqa: E731
-        vjp_b = np.copy
-    else:
-        x2 = xd.reshape(-1, xd.shape[-1])
-        vjp_w = lambda d: d.reshape(-1, d.shape[-1]).T @ x2  # noqa: E731
-        vjp_b = lambda d: _sum_rows(d.reshape(-1, d.shape[-1]))  # noqa: E731
-    parents: tuple[Tensor, ...]
-    vjps: tuple[VJP, ...]
-    if xt is None:
-        if bias is None:
-            parents, vjps = (weight,), (vjp_w,)
-        else:
-            parents, vjps = (weight, bias), (vjp_w, vjp_b)
-    else:
-        vjp_x: VJP = lambda d: d @ w  # noqa: E731
-        if bias is None:
-            parents, vjps = (xt, weight), (vjp_x, vjp_w)
-        else:
-            parents, vjps = (xt, weight, bias), (vjp_x, vjp_w, vjp_b)
-
-    if activation is None:
-        return Tensor._node(out, "linear", parents, vjps)
-    try:
-        op, forward, act_vjp = _FUSED_ACTIVATIONS[activation]
-    except KeyError:
-        raise ValueError(
-            f"linear: unknown activation {activation!r}; choose one of "
-            f"{', '.join(_FUSED_ACTIVATIONS)} or None"
-        ) from None
-    y = forward(out, out)  # y = act(z), in place: out is ours
-    node = Tensor._node(y, op, parents, vjps)
-    if node._parents:
-        node._pre = lambda g: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
-    return node
-
-
-def _sum_rows(g: Array) -> Array:
-    """``g.sum(axis=0)`` without the Python-level wrapper of ``ndarray.sum``."""
-    return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
-
-
-def _relu_vjp(g: Array, y: Array) -> Array:
-    """``g * [y > 0]`` (y = relu(z): y > 0 exactly where z > 0)."""
-    return g * (y > 0)
-
-
-def _tanh_vjp(g: Array, y: Array) -> Array:
-    """``g * (1 - y^2)`` with y = tanh(z)."""
-    t = np.multiply(y, y)
-    np.subtract(1, t, out=t)
-    t *= g
-    return t
-
-
-def _relu_inplace(z: Array, out: Array) -> Array:
-    return np.maximum(z, 0, out=out)
-
-
-def _tanh_inplace(z: Array, out: Array) -> Array:
-    return np.tanh(z, out=out)
-
-
-# activation -> (op name of the fused node, forward into ``out``, VJP from (g, saved output)).
-_FUSED_ACTIVATIONS: dict[
-    str, tuple[str, Callable[[Array, Array], Array], Callable[[Array, Array], Array]]
-] = {
-    "sigmoid": ("linear+sigmoid", _sigmoid, _sigmoid_vjp),
-    "relu": ("linear+relu", _relu_inplace, _relu_vjp),
-    "tanh": ("linear+tanh", _tanh_inplace, _tanh_vjp),
-}
-
-
-def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
-    """``L = (1/N) sum_n sum_k (pred_nk - target_nk)^2``: squared error summed over the
-    outputs, averaged over the N examples (rows; a 1-D ``pred`` is one example).
-
-    ``target`` must have ``pred``'s shape (use one-hot rows for class labels: the
-    series' cost compares the 10 outputs with the 10 desired activations).
-    dL/dpred = g * 2 (pred - target) / N.  One fused node.
-    """
-    if not isinstance(pred, Tensor):
-        raise TypeError(f"mse: predictions must be a Tensor, got {type(pred).__name__}")
-    p = pred.data
-    if isinstance(target, Tensor):
-        tt: Tensor | None = target
-        t = target.data
-    else:
-        tt = None
-        t = target if type(target) is np.ndarray else np.asarray(target, dtype=p.dtype)
-    if t.shape != p.shape:
-        raise ValueError(
-            f"mse: predictions of shape {p.shape} and targets of shape {t.shape} differ "
-            "(targets must have the predictions' shape; e.g. one-hot rows for class labels)"
-        )
-    if t.dtype != p.dtype and tt is None:
-        t = t.astype(p.dtype)  # constant targets take the predictions' dtype (no upcast)
-    diff = p - t
-    n = p.shape[0] if p.ndim >= 2 else 1
-    flat = diff.reshape(-1)
-    loss = np.array(np.dot(flat, flat) / n, dtype=diff.dtype)
-    scale = 2.0 / n
-    # dL/dpred = g 2 (pred - target) / N;  dL/dtarget = -that (g is a 0-d array).
-    vjp_pred: VJP = lambda g: diff * (float(g) * scale)  # noqa: E731
-    if tt is None:
-        return Tensor._node(loss, "mse", (pred,), (vjp_pred,))
-    return Tensor._node(loss, "mse", (pred, tt), (vjp_pred, lambda g: diff * (-float(g) * scale)))
-
-
-def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor:
-    """``L = -(1/N) sum_n log softmax(logits_n)[y_n]``: the mean negative log-likelihood
-    of the right classes, from raw scores (logits) of shape (N, C) and int labels (N,).
-
-    Stable (log-sum-exp with the row max subtracted). One fused node:
-    dL/dlogits = g (softmax(logits) - onehot(y)) / N. A 1-D ``logits`` with an int
-    label is one example.
-    """
-    z = logits.data
-    y = np.asarray(labels)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
-    single = z.ndim == 1
-    z2 = z[None, :] if single else z
-    y1 = y.reshape(1) if single else y
-    if z2.ndim != 2 or y1.shape != (z2.shape[0],):
-        raise ValueError(
-            f"cross_entropy: logits of shape {z.shape} need labels of shape {z2.shape[:1]}, "
-            f"got labels of shape {y.shape}"
-        )
-    n, c = z2.shape
-    if n and (y1.min() < 0 or y1.max() >= c):
-        raise ValueError(
-            f"cross_entropy: labels must be in [0, {c}), got range [{y1.min()}, {y1.max()}]"
-        )
-    rows = np.arange(n)
-    shifted = z2 - z2.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    sums = e.sum(axis=1, keepdims=True)
-    loss = np.asarray((np.log(sums).sum() - shifted[rows, y1].sum()) / n, dtype=z.dtype)
-
-    def vjp(g: Array) -> Array:
-        d = e / sums
-        d[rows, y1] -= 1
-        d *= g / n
-        return np.asarray(d.reshape(z.shape))
-
-    return Tensor._node(loss, "cross_entropy", (logits,), (vjp,))

@@ -7,7 +7,7 @@ for a whole batch of examples is one matrix product. For a batch ``x`` of shape
     a1 = sigmoid(x @ W.T + b)        W: (nout, nin), row k = weights into neuron k
 
 :class:`Linear` computes ``x @ W.T + b`` as one fused graph node
-(:func:`autograd.tensor.linear`), so a layer costs one node in the graph, not
+(:func:`autograd.fused.linear`), so a layer costs one node in the graph, not
 ``nout * nin`` as with Values.
 
 :class:`TensorMLP` has the same constructor and the same state-dict keys
@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from autograd.tensor import Tensor, linear
+from autograd.fused import linear
+from autograd.tensor import Tensor
 from nn.module import Module
 from nn.serialize import load_state, save_state
 
@@ -324,7 +325,7 @@ class TensorMLP(TensorModule):
         ]
         # The forward pass calls the fused op and the Tensor method directly (no
         # module dispatch per layer): it runs once per mini-batch, thousands of times.
-        # Each layer is one fused graph node, act(x @ W.T + b) (see autograd.tensor.linear).
+        # Each layer is one fused graph node, act(x @ W.T + b) (see autograd.fused.linear).
         self._steps = [
             (layer, _FUSED[activation if i < n - 1 else out_name])
             for i, layer in enumerate(self.layers)

@@ -22,9 +22,9 @@ from numbers import Integral, Real
 from typing import Any
 
 from autograd import Value
+from autograd.fused import cross_entropy as _tensor_cross_entropy
+from autograd.fused import mse as _tensor_mse
 from autograd.tensor import Tensor
-from autograd.tensor import cross_entropy as _tensor_cross_entropy
-from autograd.tensor import mse as _tensor_mse
 
 __all__ = ["cross_entropy", "mse"]
 
@@ -108,7 +108,7 @@ def _mse_one(outputs: Any, targets: Any) -> Value:
 
 
 def _mse_tensor(outputs: Any, targets: Any) -> Any:
-    """Tensor branch of :func:`mse`: one fused node, see :func:`autograd.tensor.mse`.
+    """Tensor branch of :func:`mse`: one fused node, see :func:`autograd.fused.mse`.
 
     ``targets`` (an array, list or Tensor) must have the outputs' shape: one-hot rows
     for class labels (the series' cost); int labels are not one-hot encoded for you.
@@ -195,6 +195,6 @@ def _cross_entropy_one(logits: Any, label: Any) -> Value:
 
 def _cross_entropy_tensor(logits: Any, labels: Any) -> Any:
     """Tensor branch of :func:`cross_entropy`: one fused, stable node, see
-    :func:`autograd.tensor.cross_entropy` (``(batch, K)`` logits, int labels ``(batch,)``).
+    :func:`autograd.fused.cross_entropy` (``(batch, K)`` logits, int labels ``(batch,)``).
     """
     return _tensor_cross_entropy(logits, labels)

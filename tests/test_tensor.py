@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograd import Tensor, Value, graph, no_grad
-from autograd.tensor import cross_entropy, linear, mse
+from autograd.fused import cross_entropy, linear, mse
 
 # ------------------------------------------------------------ construction
 

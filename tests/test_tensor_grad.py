@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from autograd import Tensor
 from autograd.check import gradcheck
-from autograd.tensor import cross_entropy, linear, mse
+from autograd.fused import cross_entropy, linear, mse
 from autograd.testing import arrays, broadcastable_arrays, broadcastable_shapes
 
 FAST = settings(max_examples=40, deadline=None)
