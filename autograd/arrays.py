@@ -30,6 +30,8 @@ def _float_array(data: object, dtype: Any, copy: bool) -> Array:
     Bools, complex numbers, float16/longdouble arrays (without an explicit
     ``dtype``) and ragged nested lists are rejected with a ``TypeError``.
     """
+    if dtype is None and type(data) is np.ndarray and data.dtype in DTYPES:
+        return data.copy() if copy else data  # the common case: a float32/float64 array
     dt = None
     if dtype is not None:
         dt = np.dtype(dtype)
@@ -110,6 +112,14 @@ def _unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
+
+
+def _spread(g: Array, shape: tuple[int, ...]) -> Array:
+    """``g`` broadcast to ``shape`` as a fresh array: the VJP of a sum hands every summed
+    entry the same gradient (faster than ``np.broadcast_to``, and writable)."""
+    out = np.empty(shape, dtype=g.dtype)
+    np.copyto(out, g)
+    return out
 
 
 def _normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:

@@ -10,6 +10,8 @@ Reverse-mode differentiation is two steps:
 Both steps live here, once. A node type plugs in by having
 
 * ``_parents``: the tuple of nodes it was computed from (empty for a leaf),
+* ``_id``: its creation number, from :func:`next_id` when it is made (so a
+  node's number is larger than its parents'),
 * ``grad``: its gradient ``dL/dnode``, and
 * ``_propagate()``: the chain-rule step for that node, which adds
   ``node.grad * local derivative`` into each parent's ``grad``.
@@ -23,8 +25,10 @@ The only global state in the package is the no-grad switch, also here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any, Protocol
 
 __all__ = ["Node", "backward", "is_grad_enabled", "no_grad", "topological_order"]
@@ -34,6 +38,7 @@ class Node(Protocol):
     """What the graph walk needs from a node (Value and Tensor both qualify)."""
 
     _parents: tuple[Any, ...]
+    _id: int  # creation number, from next_id(): larger than every parent's
     grad: Any
 
     def _propagate(self) -> None:
@@ -42,6 +47,10 @@ class Node(Protocol):
 
 
 _grad_enabled = True
+
+# Creation numbers: every node takes the next one when it is made (see topological_order).
+next_id = itertools.count().__next__
+_creation_number = attrgetter("_id")
 
 
 def is_grad_enabled() -> bool:
@@ -71,30 +80,25 @@ def no_grad() -> Iterator[None]:
 def topological_order(root: Node) -> list[Any]:
     """Every node that ``root`` depends on, each once, parents before children.
 
-    An iterative depth-first search with an explicit stack, so the depth of the
-    graph is limited by memory, not by Python's recursion limit (a recursive sort
-    fails near 1,000 nodes deep; a single 784-input neuron is already ~800 deep).
-    A node is appended after all of its parents (post-order), which is exactly a
-    topological order.
+    A node is always created after its parents, so its creation number ``_id`` is
+    larger than theirs: the nodes reachable from ``root``, sorted by ``_id``, are in
+    a topological order. Finding them is a plain walk with an explicit stack, so
+    the depth of the graph is limited by memory, not by Python's recursion limit
+    (a recursive walk fails near 1,000 nodes deep; a 784-input neuron is ~800
+    deep). This is cheaper than a depth-first post-order sort: one push per node,
+    no bookkeeping of which parents are done, and the sort runs in C.
     """
-    order: list[Any] = []
-    visited: set[int] = set()
-    # (node, True) means "all parents are done, emit the node".
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    seen = {id(root)}
+    nodes = [root]
+    stack = [root]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        stack.append((node, True))
-        for parent in node._parents:
-            if id(parent) not in visited:
-                stack.append((parent, False))
-    return order
+        for parent in stack.pop()._parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                nodes.append(parent)
+                stack.append(parent)
+    nodes.sort(key=_creation_number)
+    return nodes
 
 
 def backward(root: Node, seed: Any, zero: Any) -> None:

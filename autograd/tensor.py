@@ -36,6 +36,7 @@ from typing import Any, Union
 import numpy as np
 
 from autograd import graph
+from autograd.graph import next_id
 from autograd.arrays import (
     FLOAT_KINDS,
     Array,
@@ -49,6 +50,7 @@ from autograd.arrays import (
     _normalize_axis,
     _sigmoid,
     _sigmoid_vjp,
+    _spread,
     _unbroadcast,
 )
 
@@ -92,6 +94,7 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_id",
         "_op",
         "_parents",
         "_pre",
@@ -122,6 +125,7 @@ class Tensor:
         self._vjps: tuple[VJP, ...] = ()
         self._pre: VJP | None = None
         self._op = ""
+        self._id = next_id()
 
     # ------------------------------------------------------------ basics
 
@@ -193,6 +197,7 @@ class Tensor:
         out._vjps = ()
         out._pre = None
         out._op = ""
+        out._id = next_id()
         return out
 
     @staticmethod
@@ -204,6 +209,7 @@ class Tensor:
         out.label = ""
         out._op = op
         out._pre = None
+        out._id = next_id()
         if graph._grad_enabled:
             for p in parents:
                 if not p.requires_grad:
@@ -233,6 +239,8 @@ class Tensor:
         """
         if type(other) is Tensor:
             return other
+        if type(other) is float or type(other) is int:  # the common constant: a Python number
+            return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, Tensor):
             return other
         if isinstance(other, bool) or other is None:
@@ -418,13 +426,10 @@ class Tensor:
         """Sum over ``axis`` (all by default);  dL/da = g broadcast back over the summed axes."""
         a = self.data
         axes = _normalize_axis(axis, a.ndim, "sum")
-        out = np.asarray(a.sum(axis=axes, keepdims=keepdims))
+        out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims))  # = a.sum(), faster
         shape = a.shape
         return Tensor._node(
-            out,
-            "sum",
-            (self,),
-            (lambda g: np.broadcast_to(_expand(g, axes, keepdims), shape),),
+            out, "sum", (self,), (lambda g: _spread(_expand(g, axes, keepdims), shape),)
         )
 
     def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -442,7 +447,7 @@ class Tensor:
             out,
             "mean",
             (self,),
-            (lambda g: np.broadcast_to(_expand(g, axes, keepdims) / n, shape),),
+            (lambda g: _spread(_expand(g, axes, keepdims) / n, shape),),
         )
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
