@@ -36,7 +36,6 @@ from typing import Any, Union
 import numpy as np
 
 from autograd import graph
-from autograd.graph import next_id
 from autograd.arrays import (
     FLOAT_KINDS,
     Array,
@@ -53,6 +52,7 @@ from autograd.arrays import (
     _spread,
     _unbroadcast,
 )
+from autograd.graph import next_id
 
 __all__ = ["Tensor"]
 
