@@ -426,7 +426,8 @@ class Tensor:
         """Sum over ``axis`` (all by default);  dL/da = g broadcast back over the summed axes."""
         a = self.data
         axes = _normalize_axis(axis, a.ndim, "sum")
-        out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims))  # = a.sum(), faster
+        # np.add.reduce is what a.sum() calls, without the Python-level wrapper in between.
+        out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims))  # type: ignore[call-overload]
         shape = a.shape
         return Tensor._node(
             out, "sum", (self,), (lambda g: _spread(_expand(g, axes, keepdims), shape),)
