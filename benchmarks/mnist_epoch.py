@@ -28,7 +28,9 @@ A second table shows where an engine's time goes: microseconds of Python overhea
 per node created, per backward step and per optimizer step, on one-element arrays
 (where NumPy's own work is negligible), and the split of one natural-code step.
 
-    MNIST_DIR=/work/shared/data/mnist python benchmarks/mnist_epoch.py [--rounds 7]
+    MNIST_DIR=/path/to/mnist python benchmarks/mnist_epoch.py [--rounds 7] [--record]
+
+``--record`` writes the rows into ``benchmarks/results.json`` (see ``results.py``).
 """
 
 from __future__ import annotations
@@ -198,6 +200,11 @@ CONFIGS: list[tuple[Net, int, dict[str, float]]] = [
     (NET_CE, 128, {"fused": 1.3, "natural": 1.15}),
 ]
 
+ENGINES = {
+    "fused": "`TensorMLP` + fused loss",
+    "natural": "natural code (`Sequential`, loss from ops)",
+}
+
 _MODULES = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
 
 
@@ -361,9 +368,10 @@ def main(argv: list[str] | None = None) -> int:
         "time on an idle one, since everything runs on one thread); wall: elapsed time",
     )
     parser.add_argument("--only", choices=["fused", "natural"], default=None)
+    parser.add_argument("--record", action="store_true", help="write the rows into results.json")
     args = parser.parse_args(argv)
     if not args.data_dir:
-        parser.error("set MNIST_DIR or pass --data-dir (e.g. /work/shared/data/mnist)")
+        parser.error("set MNIST_DIR or pass --data-dir (the folder with MNIST's four IDX files)")
 
     from threadpoolctl import threadpool_limits
 
@@ -386,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     ok = True
+    rows = []
     with threadpool_limits(limits=1), np.errstate(over="ignore"):
         for net, bs, targets in CONFIGS:
             engines = [e for e in targets if args.only in (None, e)]
@@ -414,15 +423,37 @@ def main(argv: list[str] | None = None) -> int:
                 target = targets[e]
                 ok &= ratio <= target
                 flag = "ok" if ratio <= target else "MISS"
+                te = statistics.median(times[e])
                 print(
-                    f"{net.name:30} {e:7} {bs:>5} {statistics.median(times[e]):9.3f} {th:8.3f} "
+                    f"{net.name:30} {e:7} {bs:>5} {te:9.3f} {th:8.3f} "
                     f"{ratio:6.2f} {spread(ratios):>9} {'<=' + str(target):>7} {flag:4} "
                     f"{err[e]:8.1e}"
                 )
+                rows.append((net.name, e, bs, te, th, ratio, spread(ratios), target))
         print()
         print("Where the time goes (CPU microseconds, best of 5; one-element arrays):")
         for what, us, note in overhead_table(x, onehot, y):
             print(f"  {what:52} {us:7.2f} us  {note}")
+    if args.record and args.only is None and not args.limit:
+        from results import Row, record
+
+        unit = "CPU s" if args.clock == "cpu" else "s"
+        record(
+            "mnist_epoch",
+            [
+                Row(
+                    f"one MNIST epoch, {name}, batch {bs}: {ENGINES[e]} vs hand-written NumPy",
+                    f"{te:.2f} {unit} vs {th:.2f} {unit}: **{ratio:.2f}x** (rounds {sp}x)",
+                    f"<= {target:g}x",
+                    ratio <= target,
+                )
+                for name, e, bs, te, th, ratio, sp, target in rows
+            ],
+            command="python benchmarks/mnist_epoch.py"
+            + (f" --clock {args.clock}" if args.clock != "cpu" else ""),
+        )
+    elif args.record:
+        print("--record needs the full data set and both engines", file=sys.stderr)
     return 0 if ok else 1
 
 

@@ -6,7 +6,9 @@ alternate within every round (so a burst of load on a shared machine hits both);
 we print the median CPU time of each, and the speed-up (micrograd time /
 valuegrad time) as the median of the per-round ratios with its spread (min-max).
 
-    python benchmarks/scalar.py [--rounds 9] [--points 100]
+    python benchmarks/scalar.py [--rounds 9] [--points 100] [--record]
+
+``--record`` writes the result into ``benchmarks/results.json`` (see ``results.py``).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=9, help="timed rounds per library (>= 5)")
     ap.add_argument("--points", type=int, default=100)
     ap.add_argument("--target", type=float, default=TARGET, help="minimum speed-up")
+    ap.add_argument("--record", action="store_true", help="write the row into results.json")
     args = ap.parse_args(argv)
 
     from micrograd.engine import Value as MicroValue
@@ -110,6 +113,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{min(ratios):.2f}-{max(ratios):.2f}x  (target >= {args.target:g}x: "
         f"{'ok' if ok else 'MISS'})"
     )
+    if args.record:
+        from results import Row, record
+
+        row = Row(
+            f"scalar engine vs micrograd: 2-16-16-1 MLP, {args.points} points, "
+            "forward + loss + backward (CPU time, rounds interleaved)",
+            f"{statistics.median(times['valuegrad']) * 1e3:,.0f} ms vs "
+            f"{statistics.median(times['micrograd']) * 1e3:,.0f} ms: **{speedup:.1f}x faster** "
+            f"(rounds {min(ratios):.1f}-{max(ratios):.1f}x)",
+            f">= {args.target:g}x",
+            ok,
+        )
+        record("scalar", [row], command="python benchmarks/scalar.py")
     return 0 if ok else 1
 
 
