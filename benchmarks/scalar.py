@@ -2,8 +2,9 @@
 
 Workload: a 2-16-16-1 ReLU MLP written neuron by neuron with each library's Value
 class; forward over 100 points, squared-error loss, backward. The two libraries
-alternate within every round (so a burst of load on a shared machine hits both);
-we print the median CPU time of each, and the speed-up (micrograd time /
+alternate within every round (so a burst of load on a shared machine hits both),
+each paying for freeing its own graph (garbage collection included); we print the
+median CPU time of each, and the speed-up (micrograd time /
 valuegrad time) as the median of the per-round ratios with its spread (min-max).
 
     python benchmarks/scalar.py [--rounds 9] [--points 100] [--record]
@@ -88,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     losses: dict[str, float] = {}
     for r in range(args.rounds + 1):  # round 0 is a warm-up; the two alternate in every round
         for name, cls in libs.items():
-            # Free the other library's graph first: micrograd's closures make reference
-            # cycles, and their garbage would otherwise be traversed during our run.
+            # Each library pays for freeing its own graph, and only its own: micrograd's
+            # closures make reference cycles, which only the cyclic garbage collector
+            # frees, so we collect before the clock starts (the other library's garbage)
+            # and before it stops (this round's).
             gc.collect()
             t0 = time.process_time()
             losses[name] = step(cls, *nets[name])
+            gc.collect()
             if r:
                 times[name].append(time.process_time() - t0)
     ratios = [m / v for m, v in zip(times["micrograd"], times["valuegrad"], strict=True)]
