@@ -65,3 +65,5 @@ figures: $(STAMP)
 	$(PY) examples/tour/attention.py --out docs/images
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
+	cp $(OUT)/mnist-3b1b/model.npz examples/models/mnist-3b1b.npz
+	$(PY) examples/explorer.py --screenshot docs/images/explorer.png
