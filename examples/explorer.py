@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import nn
 from nn.data import DataError
@@ -60,32 +61,38 @@ def write(model_path: Path, out: Path, data_dir: Path | None = None) -> Path:
     )
 
 
-def screenshot(page_path: Path, png: Path) -> Path:
-    """Draw a 7 on the page in headless Chromium and save a picture of the page."""
-    from playwright.sync_api import sync_playwright
+def screenshot(page_path: Path, png: Path, browser: Any = None) -> Path:
+    """Draw a 7 on the page in headless Chromium and save a picture of the page.
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        sys.exit("error: the screenshot needs Debian's chromium (apt-get install chromium)")
+    ``browser``: a Playwright Chromium browser to use (default: launch Debian's chromium).
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium is None:
+            sys.exit("error: the screenshot needs Debian's chromium (apt-get install chromium)")
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            try:
+                return screenshot(page_path, png, own)
+            finally:
+                own.close()
     png.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1180, "height": 900})
-        page.route(
-            "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
-        )
-        page.goto(page_path.resolve().as_uri())
-        box = page.locator("#draw").bounding_box()
-        assert box is not None
-        page.mouse.move(box["x"] + SEVEN[0][0], box["y"] + SEVEN[0][1])
-        page.mouse.down()
-        for x, y in SEVEN[1:]:
-            page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
-        page.mouse.up()
-        page.evaluate("() => { explorer.setLabel(7); explorer.selectNeuron(3); }")
-        page.check("#show-nudges")
-        page.screenshot(path=str(png), full_page=True)
-        browser.close()
+    page = browser.new_page(viewport={"width": 1180, "height": 900})
+    # Nothing may come from the network: only the file itself loads.
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto(page_path.resolve().as_uri())
+    box = page.locator("#draw").bounding_box()
+    page.mouse.move(box["x"] + SEVEN[0][0], box["y"] + SEVEN[0][1])
+    page.mouse.down()
+    for x, y in SEVEN[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    page.mouse.up()
+    page.evaluate("() => { explorer.setLabel(7); explorer.selectNeuron(3); }")
+    page.check("#show-nudges")
+    page.screenshot(path=str(png), full_page=True)
+    page.close()
     return png
 
 
