@@ -141,7 +141,7 @@ def _normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tup
 
 def _expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
     """Put the reduced ``axes`` back into ``g`` as size-1 dims (inverse of keepdims=False)."""
-    if keepdims or not axes:
+    if keepdims or not axes or g.ndim == 0:  # a 0-d g (every axis reduced) broadcasts as is
         return g
     shape = list(g.shape)
     for ax in sorted(axes):

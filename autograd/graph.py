@@ -110,8 +110,9 @@ def _reachable(root: Node) -> tuple[list[Any], list[Any]]:
             continue
         interior.append(node)
         for parent in parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
+            key = id(parent)
+            if key not in seen:
+                seen.add(key)
                 stack.append(parent)
     return interior, leaves
 

@@ -219,10 +219,10 @@ class Tensor:
                 out._vjps = vjps
                 out.requires_grad = True
                 return out
-            keep = [i for i, p in enumerate(parents) if p.requires_grad]
-            if keep:
-                out._parents = tuple(parents[i] for i in keep)
-                out._vjps = tuple(vjps[i] for i in keep)
+            kept = [(p, vjp) for p, vjp in zip(parents, vjps, strict=True) if p.requires_grad]
+            if kept:
+                kept_parents, kept_vjps = zip(*kept, strict=True)  # two tuples
+                out._parents, out._vjps = kept_parents, kept_vjps
                 out.requires_grad = True
                 return out
         out._parents = ()  # a constant result: nothing to record
@@ -318,7 +318,11 @@ class Tensor:
         """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a."""
         a = self.data
         if not isinstance(other, Tensor):
-            if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
+            if (
+                type(other) is not int
+                and type(other) is not float
+                and (isinstance(other, bool) or not isinstance(other, (Real, np.number)))
+            ):
                 raise TypeError(
                     f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
                 )
@@ -442,7 +446,7 @@ class Tensor:
             n *= a.shape[ax]
         if n == 0:
             raise ValueError(f"mean: no entries to average over axis {axis} of shape {a.shape}")
-        out = np.asarray(a.mean(axis=axes, keepdims=keepdims))
+        out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims) / n)  # type: ignore[call-overload]
         shape = a.shape
         return Tensor._node(
             out,
@@ -605,13 +609,18 @@ class Tensor:
         """
         a = self.data
         (ax,) = _normalize_axis(axis, a.ndim, "log_softmax")
-        shifted = a - a.max(axis=ax, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+        # The reductions as ufunc calls: what a.max() / a.sum() run, minus a Python wrapper.
+        shifted = a - np.maximum.reduce(a, axis=ax, keepdims=True)
+        e = np.exp(shifted)
+        sums = np.add.reduce(e, axis=ax, keepdims=True)
+        out = shifted - np.log(sums)
         return Tensor._node(
             out,
             "log_softmax",
             (self,),
-            (lambda g: g - np.exp(out) * g.sum(axis=ax, keepdims=True),),
+            (
+                lambda g: g - (e / sums) * np.add.reduce(g, axis=ax, keepdims=True),
+            ),  # e/sums = softmax
         )
 
     # ---------------------------------------------------------- backward

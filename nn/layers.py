@@ -20,7 +20,8 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,10 @@ class Linear(TensorModule):
             return [("weight", self.weight)]
         return [("weight", self.weight), ("bias", self.bias)]
 
+    def parameters(self) -> list[Any]:
+        """``[W, b]`` (as :meth:`named_parameters`, without building the names)."""
+        return [self.weight] if self.bias is None else [self.weight, self.bias]
+
     def forward(self, x: Input) -> Tensor:
         """``x @ W.T + b`` for ``x`` of shape ``(..., nin)`` (a Tensor or a plain array)."""
         return self._forward(x, None)
@@ -170,6 +175,9 @@ class _Activation(TensorModule):
     """A parameter-free elementwise function."""
 
     def named_parameters(self) -> list[tuple[str, Any]]:
+        return []
+
+    def parameters(self) -> list[Any]:
         return []
 
     def __repr__(self) -> str:
@@ -259,7 +267,7 @@ class Sequential(TensorModule):
         self.modules: list[TensorModule] = list(modules)
         self.fuse = fuse
         self._planned: list[TensorModule] | None = None  # the module list _plan was made for
-        self._plan: list[tuple[TensorModule, str | None]] = []
+        self._plan: list[Callable[[Any], Any]] = []
 
     def named_parameters(self) -> list[tuple[str, Any]]:
         return [
@@ -288,19 +296,21 @@ class Sequential(TensorModule):
             self._plan = self._make_plan()
             self._planned = list(self.modules)
         out: Any = x
-        for m, act in self._plan:
-            # A fused (Linear, activation) pair is one step; any other module runs as is.
-            out = m._forward(out, act) if act else m(out)  # type: ignore[attr-defined]
+        for step in self._plan:
+            out = step(out)
         return _as_input(out, "Sequential")
 
-    def _make_plan(self) -> list[tuple[TensorModule, str | None]]:
-        """The modules to call, with each fused Linear carrying its activation's name."""
+    def _make_plan(self) -> list[Callable[[Any], Any]]:
+        """The calls ``forward`` makes: each module, but one call per fused pair."""
         fused = {i: op.split("+")[1] for i, _, op in self.fused()}
-        plan: list[tuple[TensorModule, str | None]] = []
+        plan: list[Callable[[Any], Any]] = []
         skip = False
         for i, m in enumerate(self.modules):
             if not skip:
-                plan.append((m, fused.get(i)))
+                if type(m) is Linear:  # straight to the layer's op (with the fused activation)
+                    plan.append(partial(m._forward, activation=fused.get(i)))
+                else:
+                    plan.append(m)
             skip = i in fused
         return plan
 
