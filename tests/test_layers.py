@@ -343,3 +343,15 @@ def test_tensor_mlp_labels_follow_the_series() -> None:
     m = nn.TensorMLP(4, [3, 2])
     assert [p.label for p in m.parameters()] == ["W1", "b1", "W2", "b2"]
     assert m(np.ones((1, 4), np.float32))._op == "linear+sigmoid"
+
+
+def test_draw_graph_says_what_sequential_fused() -> None:
+    from autograd import draw_graph
+
+    layers = [nn.Linear(3, 2, seed=0), nn.Sigmoid(), nn.Linear(2, 1, seed=1)]
+    x = Tensor(np.ones((1, 3), np.float32))
+    fused, plain = nn.Sequential(*layers), nn.Sequential(*layers, fuse=False)
+    src = draw_graph(fused(x).sum(), module=fused).source
+    assert 'label="linear+sigmoid"' in src and 'label="0 + 1, fused: linear+sigmoid"' in src
+    src = draw_graph(plain(x).sum(), module=plain).source
+    assert "linear+sigmoid" not in src and "fused" not in src and "label=σ" in src
