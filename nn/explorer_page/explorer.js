@@ -239,11 +239,14 @@
       });
       fineCtx.stroke();
     }
-    const rgba = fineCtx.getImageData(0, 0, fine.width, fine.height).data;
-    const ink = new Float32Array(fine.width * fine.height);
+    // Read back only the box and a pixel around it (all the ink there is): less to copy.
+    const rgba = fineCtx.getImageData(INK0, INK0, INK_W, INK_W).data;
+    const ink = new Float32Array(INK_W * INK_W);
     for (let i = 0; i < ink.length; i++) ink[i] = rgba[4 * i] / 255;
     return ink;
   }
+  const INK0 = ((SIDE - BOX) / 2 - 1) * FINE; // the ink lies in [INK0, INK0 + INK_W) fine pixels
+  const INK_W = (BOX + 2) * FINE;
 
   function strokesToPixels(strokes) {
     const img = new Float64Array(NPIX);
@@ -256,13 +259,14 @@
     }
     const extent = Math.max(x1 - x0, y1 - y0);
     const scale = extent > 0 ? (BOX - PEN) / extent : 1;
+    // The box (pen width included) centred in the field: its ink lies in the read-back square.
     const ox = (SIDE - (x1 - x0) * scale) / 2, oy = (SIDE - (y1 - y0) * scale) / 2;
     const ink = rasterize(strokes, scale, x0, y0, ox, oy);
     // Centre of mass of the ink, in fine pixels; then shift the ink (by whole fine
     // pixels, a tenth of a pixel) so that it lands on CENTRE, while averaging each
     // FINE x FINE block into one pixel (anti-aliasing). Pixel i covers [i, i + 1),
     // so index CENTRE is the fine coordinate (CENTRE + 0.5) * FINE.
-    const W = SIDE * FINE;
+    const W = INK_W;
     let m = 0, mx = 0, my = 0;
     for (let y = 0; y < W; y++) {
       for (let x = 0; x < W; x++) {
@@ -271,15 +275,16 @@
       }
     }
     if (m === 0) return img;
-    const dx = Math.round((CENTRE + 0.5) * FINE - mx / m);
-    const dy = Math.round((CENTRE + 0.5) * FINE - my / m);
+    const dx = INK0 + Math.round((CENTRE + 0.5) * FINE - INK0 - mx / m);
+    const dy = INK0 + Math.round((CENTRE + 0.5) * FINE - INK0 - my / m);
+    const FW = SIDE * FINE;
     for (let y = 0; y < W; y++) {
       const ty = y + dy;
-      if (ty < 0 || ty >= W) continue;
+      if (ty < 0 || ty >= FW) continue;
       const row = Math.floor(ty / FINE) * SIDE;
       for (let x = 0; x < W; x++) {
         const tx = x + dx;
-        if (tx < 0 || tx >= W) continue;
+        if (tx < 0 || tx >= FW) continue;
         img[row + Math.floor(tx / FINE)] += ink[y * W + x];
       }
     }
@@ -416,7 +421,7 @@
 
   // Which edges to draw: every one when a layer has at most MAX_EDGES, else the
   // strongest weights into each neuron (the others would only be a grey fog).
-  const MAX_EDGES = 2000;
+  const MAX_EDGES = 1200;
   let edges = null;
   function chooseEdges() {
     edges = layers.map(function (L) {
