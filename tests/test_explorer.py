@@ -279,6 +279,17 @@ def test_own_strokes_are_recognised(page: Any, tmp_path: Path) -> None:
     right = [d for d, p in predicted.items() if int(d) == p]
     print(f"\nown strokes recognised: {len(right)}/10 {predicted}")
     assert len(right) >= 7, predicted
+    # The preprocessing makes the size and place of a drawing not matter: the same
+    # strokes at 40 % of the size, in the pad's top-left corner, give the same image.
+    for digit in "0147":
+        page.click("#clear")
+        draw(page, digit_strokes(digit))
+        big = np.array(page.evaluate("() => explorer.activations()[0]"))
+        page.click("#clear")
+        draw(page, [[(10 + 0.4 * x, 10 + 0.4 * y) for x, y in s] for s in digit_strokes(digit)])
+        small = np.array(page.evaluate("() => explorer.activations()[0]"))
+        assert np.abs(big - small).mean() < 0.02, digit
+        assert int(np.argmax(page.evaluate("() => explorer.outputs()"))) == predicted[digit]
     assert_clean(page)
 
 

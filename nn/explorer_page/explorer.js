@@ -401,20 +401,32 @@
       input.push([IMG_X + (i % SIDE + 0.5) * CELL, IMG_Y + (Math.floor(i / SIDE) + 0.5) * CELL]);
     }
     pos.push({ xy: input, r: CELL / 2 });
-    const first = IMG_X + SIDE * CELL + 60, last = NW - 115 - LABEL_W;
-    const nL = layers.length;
-    for (let l = 1; l <= nL; l++) {
-      const n = layers[l - 1].nout;
-      const cx = nL === 1 ? last : first + ((last - first) * (l - 1)) / (nL - 1);
-      const cols = Math.ceil(n / 32);
-      const rows = Math.ceil(n / cols);
+    // Each other layer: rows of at most 32 neurons, side by side in as many columns as
+    // needed; columns are squeezed when the layers would not fit side by side.
+    const left = IMG_X + SIDE * CELL + 40, right = NW - 115 - LABEL_W;
+    const shapes = layers.map(function (L) {
+      const cols = Math.ceil(L.nout / 32), rows = Math.ceil(L.nout / cols);
       const gap = Math.min(26, (NH - 30) / rows);
+      return { n: L.nout, cols: cols, rows: rows, gap: gap, colGap: gap };
+    });
+    const width = function (sh) { return (sh.cols - 1) * sh.colGap; };
+    const room = 0.6 * (right - left); // the rest is for the edges between the layers
+    let used = shapes.reduce(function (t, sh) { return t + width(sh); }, 0);
+    if (used > room) {
+      for (const sh of shapes) sh.colGap *= room / used;
+      used = room;
+    }
+    // Equal gaps between the layers; the output layer's column ends at `right`.
+    const between = shapes.length > 1 ? (right - left - used) / (shapes.length - 1) : 0;
+    let x = shapes.length > 1 ? left : right;
+    for (const sh of shapes) {
       const xy = [];
-      for (let k = 0; k < n; k++) {
-        const c = Math.floor(k / rows), r = k % rows;
-        xy.push([cx + (c - (cols - 1) / 2) * gap, NH / 2 + (r - (rows - 1) / 2) * gap]);
+      for (let k = 0; k < sh.n; k++) {
+        const c = Math.floor(k / sh.rows), r = k % sh.rows;
+        xy.push([x + c * sh.colGap, NH / 2 + (r - (sh.rows - 1) / 2) * sh.gap]);
       }
-      pos.push({ xy: xy, r: Math.min(10, gap * 0.4) });
+      pos.push({ xy: xy, r: Math.min(10, 0.4 * Math.min(sh.gap, sh.cols > 1 ? sh.colGap : sh.gap)) });
+      x += width(sh) + between;
     }
     return pos;
   })();
@@ -497,7 +509,7 @@
         ctx.fillStyle = "rgb(" + g + "," + g + "," + g + ")";
         ctx.fill(p);
       });
-      if (P.r >= 3) {
+      if (P.r >= 4) {
         const ring = new Path2D();
         P.xy.forEach(function (q) { ring.moveTo(q[0] + P.r, q[1]); ring.arc(q[0], q[1], P.r, 0, 2 * Math.PI); });
         ctx.strokeStyle = "#888";
