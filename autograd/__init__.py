@@ -2,6 +2,7 @@
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.graph import is_grad_enabled, no_grad
+from autograd.save import save_graph
 from autograd.tensor import Tensor
 from autograd.value import Value
 from autograd.viz import draw_graph
@@ -15,4 +16,5 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "save_graph",
 ]
