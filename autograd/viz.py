@@ -86,6 +86,8 @@ def draw_graph(
     theme: str | Theme = "light",
     edge_derivatives: bool = False,
     detail: str = "values",
+    collapse: str | None = None,
+    expand: str | None = None,
 ) -> Any:
     """Draw the graph that ``root`` was computed from, as a ``graphviz.Digraph``.
 
@@ -123,6 +125,11 @@ def draw_graph(
             its outgoing arrows of (arrow's derivative × the result's grad).
         detail: with ``edge_derivatives``, ``"values"`` (``∂/∂w = 2.000``) or
             ``"formulas"``, the calculus next to the number (``∂/∂w = x = 2.000``).
+        collapse: with ``module=`` a scalar ``nn.MLP``/``nn.Layer``: ``"neuron"``
+            draws each neuron as one box (its output's data and grad), ``"layer"``
+            each layer; many inputs become one box. What was collapsed, and the
+            graph's size, are written under the title. See :mod:`autograd.collapse`.
+        expand: with ``collapse``, one neuron to draw in full, e.g. ``"layers.1.neurons.3"``.
 
     Returns:
         a ``graphviz.Digraph``; ``.source`` is the DOT text, ``.render(path)`` writes
@@ -145,6 +152,17 @@ def draw_graph(
             raise TypeError(
                 f"draw_graph draws Values and Tensors (graph nodes), got {type(r).__name__}"
             )
+    if collapse is not None:
+        if module is None:
+            raise ValueError("collapse needs module= (the nn network whose neurons to collapse)")
+        from autograd.collapse import collapse_graph
+
+        roots, params, note = collapse_graph(roots, module, collapse, expand)
+        module = None
+        limit = "no node limit" if max_nodes is None else f"max_nodes={max_nodes:,}"
+        title = f"{title}\n{note} ({limit})" if title else f"{note} ({limit})"
+    elif expand is not None:
+        raise ValueError("expand names a neuron to draw in full inside collapse='neuron'|'layer'")
     order = _nodes(roots)
     if max_nodes is not None and len(order) > max_nodes:
         raise ValueError(_too_big_message(len(order), max_nodes, roots, module))
@@ -321,6 +339,8 @@ def _is_value(n: Any) -> bool:
 def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) -> str:
     if id(n) in root_ids:
         return "output"
+    if getattr(n, "collapsed", False):
+        return "collapsed"
     if n._parents:
         return "intermediate"
     if id(n) in param_ids:
