@@ -103,6 +103,8 @@ def draw_graph(
             they are drawn as the *output*.
         format: output format used by ``render()`` / ``pipe()``: ``"svg"``, ``"png"``, ``"pdf"``...
         rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+            Top to bottom (``"TB"``, ``"BT"``), each box stacks its label, data and
+            grad in a column, so a long chain stays narrow enough for a page.
         show_grad: show each node's gradient and shade by gradient magnitude.
         max_nodes: refuse graphs with more nodes than this (``None``: no limit),
             because a picture of thousands of boxes is unreadable.
@@ -247,6 +249,7 @@ def draw_graph(
                 highlight=id(n) in hot,
                 theme=th,
                 heat=heat(m) if shade else 0.0,
+                stacked=rankdir in ("TB", "BT"),
             ),
             {"shape": "plain"},
         )
@@ -430,6 +433,7 @@ def _node_label(
     highlight: bool = False,
     theme: Theme = LIGHT,
     heat: float = 0.0,
+    stacked: bool = False,
 ) -> str:
     fill, border = theme.roles[role]
     if pending:
@@ -466,9 +470,10 @@ def _node_label(
     width = "3" if highlight else "2" if role == "output" else "1"
     if highlight:
         border = theme.highlight
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     return (
         f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{fill}" COLOR="{border}"><TR>{"".join(cells)}</TR></TABLE>>'
+        f'BGCOLOR="{fill}" COLOR="{border}">{rows}</TABLE>>'
     )
 
 
