@@ -309,7 +309,8 @@ def _apply(op: str, args: tuple[Value | float, ...]) -> Value | float:
 
 def _apply_number(op: str, x: float) -> float:
     """A function of a constant is folded to a number, with the Value op's own checks."""
-    return Value(x).__getattribute__(op)().data  # type: ignore[no-any-return]
+    result: Value = getattr(Value(x), op)()
+    return result.data
 
 
 def _pow_number(a: float, b: float) -> float:
@@ -317,9 +318,6 @@ def _pow_number(a: float, b: float) -> float:
 
 
 # ------------------------------------------------------------------ printing
-
-
-_PREFIX = ("neg",)
 
 
 def print_expression(root: Value) -> tuple[str, dict[str, float]]:

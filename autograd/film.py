@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograd.derivatives import _number as _num
 from autograd.derivatives import local_derivatives, local_formulas, node_name
 from autograd.graph import topological_order
 
@@ -136,11 +137,6 @@ def _symbol(op: str) -> str:
     from autograd.viz import _op_symbol
 
     return _op_symbol(op)
-
-
-def _num(x: float) -> str:
-    s = format(float(x), ".4g")
-    return s if any(c in s for c in ".ein") else s + ".0"
 
 
 @contextmanager

@@ -9,8 +9,10 @@ becomes ``$\partial/\partial w$``, ``x1`` becomes ``$x_{1}$``, numbers and
 minus signs are set in math mode; so pdflatex compiles it with no Unicode
 setup, and the picture matches the SVG's layout.
 
-(The ``dot2tex`` package converts DOT to TikZ too, but not the HTML-like
-labels our node boxes are made of, so we translate Graphviz's own drawing.)
+(The ``dot2tex`` package converts DOT to TikZ by re-typesetting each label,
+which suits plain-text labels; our node boxes are HTML-like tables of cells,
+so we translate Graphviz's own drawing of them instead: the same layout,
+every cell where the SVG has it, and no extra dependency.)
 """
 
 from __future__ import annotations
