@@ -87,6 +87,7 @@ bench: $(VENV)/.dev  ## run the benchmarks, record them in benchmarks/results.js
 	cd benchmarks && ../$(PY) memory.py --record
 	cd benchmarks && ../$(PY) accuracy.py --record
 	cd benchmarks && ../$(PY) deep_chain.py --record
+	cd benchmarks && ../$(PY) explorer_frame.py --record
 	$(PY) benchmarks/results.py
 
 notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
