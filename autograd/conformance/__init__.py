@@ -1,0 +1,33 @@
+"""Does your autodiff engine do what it should? Property-based checks for any
+micrograd-style scalar engine, and for the vector-Jacobian products of array ops.
+
+>>> from autograd.conformance import run          # doctest: +SKIP
+>>> print(run(MyValue))                           # doctest: +SKIP
+
+or ``python -m autograd.conformance mypackage.engine:Value``. Needs hypothesis:
+``pip install 'valuegrad[testing]'``.
+"""
+
+try:
+    import hypothesis  # noqa: F401
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "autograd.conformance needs hypothesis, which is not installed: "
+        "pip install 'valuegrad[testing]' (or pip install hypothesis)"
+    ) from e
+
+from autograd.conformance.adapter import Adapter, EngineError, Semantics, load_engine
+from autograd.conformance.report import Check, ConformanceError, ConformanceReport
+from autograd.conformance.suite import assert_conforms, run
+
+__all__ = [
+    "Adapter",
+    "Check",
+    "ConformanceError",
+    "ConformanceReport",
+    "EngineError",
+    "Semantics",
+    "assert_conforms",
+    "load_engine",
+    "run",
+]
