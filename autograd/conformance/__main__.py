@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from autograd.conformance.adapter import SEMANTICS, EngineError, load_engine
 from autograd.conformance.depth import DEPTHS
-from autograd.conformance.suite import run
+from autograd.conformance.suite import GROUPS, run
 from autograd.conformance.track import run_track
 from autograd.testing import OPS
 
@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=OPS,
         metavar="OP",
         help=f"the ops the engine has (default: find out); any of {' '.join(OPS)}",
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=GROUPS,
+        default=GROUPS,
+        metavar="GROUP",
+        help=f"run only these groups of checks; any of: {', '.join(GROUPS)}",
     )
     p.add_argument("--data", default="data", help="attribute holding a node's value")
     p.add_argument("--grad", default="grad", help="attribute holding a node's gradient")
@@ -95,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_examples=args.max_examples or 100,
             depths=depths,
             timeout=args.timeout,
+            only=args.only,
             backward=args.backward,
             ops=args.ops,
             data=args.data,

@@ -14,15 +14,12 @@ nodes, or a node and a number on either side), ``"**"`` (a node exponent,
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
+from autograd.conformance.loader import EngineError, load_engine
 from autograd.testing import BINARY_OPS, OPS
 
 __all__ = ["Adapter", "EngineError", "Semantics", "load_engine"]
@@ -40,14 +37,17 @@ Semantics = Literal["accumulate", "micrograd"]
 
 SEMANTICS: tuple[str, ...] = ("accumulate", "micrograd")
 
+CHECK_ORDER: tuple[str, ...] = (
+    "+", "*", "**n", "neg", "-", "/", "**", "exp", "log", "tanh", "sigmoid", "relu"
+)  # fmt: skip
+"""Ops in the order they are checked: building blocks first (``a - b`` is often
+``a + (-b)``, ``a / b`` often ``a * b ** -1``), so the first op that fails is the
+one to fix."""
+
 # Python's spelling of each binary op, for the code the report prints.
 _SYMBOL = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
 _METHOD_OPS = ("exp", "log", "tanh", "sigmoid", "relu")
 _SAMPLE = (0.7, 1.3)  # inside every op's domain, away from relu's kink
-
-
-class EngineError(Exception):
-    """The engine cannot be loaded or used at all (a usage error, not a failed check)."""
 
 
 @dataclass
@@ -171,7 +171,7 @@ class Adapter:
             return tuple(self.ops), {op: "not in ops=" for op in OPS if op not in self.ops}
         have: list[str] = []
         missing: dict[str, str] = {}
-        for op in OPS:
+        for op in CHECK_ORDER:
             try:
                 args = [self.leaf(x) for x in _SAMPLE[: 2 if op in BINARY_OPS else 1]]
                 out = self.apply(op, args, 2.0)
@@ -227,73 +227,3 @@ def as_float(x: Any) -> float:
         return float(x)
     except (TypeError, ValueError):
         return math.nan
-
-
-# ---------------------------------------------------------------- loading
-
-
-def load_engine(spec: str) -> type[Any]:
-    """The class named by ``"package.module:Class"`` or ``"path/to/file.py:Class"``.
-
-    A file path without ``:Class`` means its class ``Value``. Raises
-    :class:`EngineError` with what went wrong (no such module, file or attribute).
-    """
-    obj = load_object(spec, default="Value")
-    if not isinstance(obj, type):
-        raise EngineError(f"{spec} is a {type(obj).__name__}, not a class")
-    return obj
-
-
-def load_object(spec: str, default: str = "") -> Any:
-    """The object named by ``"package.module:name"`` or ``"file.py:name"``."""
-    target, _, attr = spec.rpartition(":") if spec.count(":") else (spec, "", "")
-    if _is_drive(target):  # "C:/x.py" with no attribute
-        target, attr = spec, ""
-    if not target:
-        raise EngineError(f"give the engine as module:Class or file.py:Class, got {spec!r}")
-    if target.endswith(".py") or "/" in target or "\\" in target:
-        module = load_file(Path(target))
-        attr = attr or default
-    else:
-        if not attr:
-            raise EngineError(
-                f"give the class too, e.g. {target}:Value (got only the module {target!r})"
-            )
-        try:
-            module = importlib.import_module(target)
-        except ImportError as e:
-            raise EngineError(f"cannot import {target!r}: {e}") from e
-    if not attr:
-        raise EngineError(f"name the class in {spec!r}, e.g. {spec}:Value")
-    obj: Any = module
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise EngineError(f"{target} has no {attr!r}") from None
-    return obj
-
-
-def _is_drive(target: str) -> bool:
-    return len(target) == 1 and target.isalpha()
-
-
-def load_file(path: Path) -> Any:
-    """Import a Python file as a module (not as ``__main__``, so its demo code stays quiet)."""
-    path = path.resolve()
-    if not path.is_file():
-        raise EngineError(f"no such file: {path}")
-    name = f"_conformance_{path.stem}_{abs(hash(str(path))):x}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise EngineError(f"cannot load {path} as Python")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling look the module up by name
-    try:
-        spec.loader.exec_module(module)
-    except Exception as e:
-        del sys.modules[name]
-        raise EngineError(f"{path} raised while loading: {type(e).__name__}: {e}") from e
-    return module

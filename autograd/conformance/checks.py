@@ -72,7 +72,7 @@ def falsify(
         prop()
     except Exception:
         if seen:
-            return seen[-1]
+            return seen[-1].explained()
         raise
     return None
 
@@ -269,9 +269,7 @@ def check_repeated_backward(adapter: Adapter, ops: Sequence[str], max_examples: 
                 )
 
         failure = falsify(dag_cases(ops), test, max_examples)
-        return _check(
-            "repeated backward", "repeated backward", failure, f"promised 'accumulate': {seen}"
-        )
+        return _check("repeated backward", "repeated", failure, f"promised 'accumulate': {seen}")
 
     def test_fresh(case: tuple[Expression, list[float]]) -> None:
         expr, xs = case
@@ -307,7 +305,7 @@ def check_repeated_backward(adapter: Adapter, ops: Sequence[str], max_examples: 
     failure = falsify(dag_cases(ops), test_fresh, max_examples)
     return _check(
         "repeated backward",
-        "repeated backward",
+        "repeated",
         failure,
         f"promised 'micrograd': leaf gradients add up over freshly built graphs. "
         f"Calling backward() twice on one graph (not promised): {seen}",

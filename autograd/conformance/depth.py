@@ -9,8 +9,7 @@ take forever. A subprocess survives all three and reports which happened.
 The chain is ``y = x; y = y + 1.0`` repeated ``n`` times, then ``y.backward()``:
 ``y.data`` must be ``x + n`` and ``x.grad`` exactly 1.
 
-The subprocess runs :func:`worker`, given JSON naming the engine; it prints one JSON
-line per depth.
+The subprocess runs :mod:`autograd.conformance.depth_worker`.
 """
 
 from __future__ import annotations
@@ -22,9 +21,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from autograd.conformance.adapter import Adapter, as_float, load_engine, load_object
+from autograd.conformance import depth_worker
+from autograd.conformance.adapter import Adapter
+from autograd.conformance.depth_worker import chain, describe
 from autograd.conformance.report import Check
 
 __all__ = ["DEPTHS", "check_depth"]
@@ -40,56 +42,16 @@ def _locate(obj: Any) -> str | None:
     module = sys.modules.get(getattr(obj, "__module__", ""))
     if module is None:
         return None
+    found: Any = module
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    if found is not obj:  # e.g. a class made by exec(): its module does not hold it
+        return None
     name = module.__name__
     if name != "__main__" and not name.startswith("_conformance_"):
         return f"{name}:{qualname}"
     file = getattr(module, "__file__", None)
     return f"{file}:{qualname}" if file else None
-
-
-def _chain(adapter: Adapter, n: int) -> tuple[bool, str]:
-    x = adapter.leaf(0.5)
-    y = x
-    for _ in range(n):
-        y = y + 1.0
-    adapter.run_backward(y)
-    g = as_float(adapter.grad_of(x))
-    d = as_float(adapter.value(y))
-    if g == 1.0 and abs(d - (0.5 + n)) <= 1e-9 * n:
-        return True, ""
-    return (
-        False,
-        f"wrong result: y.data = {d!r} (expected {0.5 + n!r}), x.grad = {g!r} (expected 1.0)",
-    )
-
-
-def _describe(e: BaseException) -> str:
-    text = str(e)
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
-def worker(spec: dict[str, Any]) -> None:
-    """Run the chains in this process, printing one JSON line per event."""
-    cls = load_engine(spec["cls"])
-    make = load_object(spec["make"]) if spec.get("make") else None
-    adapter = Adapter(
-        cls,
-        make=make,
-        data=spec["data"],
-        grad=spec["grad"],
-        backward_method=spec["backward_method"],
-        ops=("+",),
-    )
-    for n in spec["depths"]:
-        print(json.dumps({"start": n}), flush=True)
-        try:
-            ok, why = _chain(adapter, n)
-        except BaseException as e:
-            print(json.dumps({"depth": n, "ok": False, "why": _describe(e)}), flush=True)
-            return
-        print(json.dumps({"depth": n, "ok": ok, "why": why}), flush=True)
-        if not ok:
-            return
 
 
 def _verdict(
@@ -150,9 +112,7 @@ def check_depth(adapter: Adapter, depths: Sequence[int] = DEPTHS, timeout: float
         "backward_method": adapter.backward_method,
         "depths": depths,
     }
-    program = "import json, sys; from autograd.conformance.depth import worker; "
-    program += "worker(json.loads(sys.argv[1]))"
-    cmd = [sys.executable, "-c", program, json.dumps(spec)]
+    cmd = [sys.executable, str(Path(depth_worker.__file__)), json.dumps(spec)]
     # The engine was importable here, so give the worker the same import path.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     start = time.monotonic()
@@ -183,9 +143,9 @@ def _in_process(adapter: Adapter, depths: Sequence[int]) -> Check:
     for n in depths:
         events.append({"start": n})
         try:
-            ok, why = _chain(adapter, n)
+            ok, why = chain(adapter.leaf, n, adapter.data, adapter.grad, adapter.backward_method)
         except Exception as e:
-            ok, why = False, _describe(e)
+            ok, why = False, describe(e)
         events.append({"depth": n, "ok": ok, "why": why})
         if not ok:
             break

@@ -12,7 +12,7 @@ when every op is right on its own, the fault is in the backward walk.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -130,43 +130,46 @@ def test_expression(
     adapter: Adapter, expr: Expression, xs: Sequence[float], walk_hint: str
 ) -> None:
     """Raise :class:`Failure` unless the engine's value and input gradients of ``expr``
-    agree with the math (central finite differences, gradcheck's tolerance)."""
+    agree with the math (central finite differences, gradcheck's tolerance).
+
+    Which op is to blame is only worked out for the failure that is reported
+    (``Failure.explain``), not for every example tried while shrinking.
+    """
     value, fd, slack = reference(expr, xs)
     names = [f"x{i}" for i in range(len(xs))]
     root = expr.root_name
     show = [f"{root}.backward()", f"print({root}.data, {', '.join(n + '.grad' for n in names)})"]
     example = code(adapter, expr, xs, show)
+
+    def blame(what: str, separator: str, if_no_op: str = "") -> Callable[[], Failure]:
+        def explain() -> Failure:
+            culprit = localize(adapter, expr, xs)
+            if culprit is None:
+                return Failure(what + if_no_op, example)
+            return Failure(f"{what}{separator}on its own, {culprit.message}", example, culprit.op)
+
+        return explain
+
     try:
         nodes, out = evaluate(adapter, expr, xs)
         got_value = as_float(adapter.value(out))
         adapter.run_backward(out)
         grads = [as_float(adapter.grad_of(n)) for n in nodes[: len(xs)]]
     except Exception as e:
-        culprit = localize(adapter, expr, xs)
-        where = f"; on its own, {culprit.message}" if culprit else ""
-        raise Failure(
-            f"raised {describe_error(e)}{where}", example, culprit.op if culprit else None
-        ) from None
+        what = f"raised {describe_error(e)}"
+        raise Failure(what, example, explain=blame(what, "; ")) from None
     if not abs(got_value - value) <= 1e-9 + 1e-6 * abs(value):
-        culprit = localize(adapter, expr, xs)
-        raise Failure(
-            f"{root}.data: expected {value!r}, got {got_value!r}"
-            + (f"; on its own, {culprit.message}" if culprit else ""),
-            example,
-            culprit.op if culprit else None,
-        )
+        what = f"{root}.data: expected {value!r}, got {got_value!r}"
+        raise Failure(what, example, explain=blame(what, "; "))
     wrong = [
         f"{n}.grad: expected {e:.10g} (finite differences), got {g!r}"
         for n, g, e in zip(names, grads, fd, strict=True)
         if not abs(g - e) <= 1e-6 + 1e-5 * abs(e) + slack
     ]
     if wrong:
-        culprit = localize(adapter, expr, xs)
-        if culprit is not None:
-            raise Failure(f"{'; '.join(wrong)}. On its own, {culprit.message}", example, culprit.op)
-        raise Failure(
-            f"{'; '.join(wrong)}. Every op in it is right on its own, so {walk_hint}", example
-        )
+        what = "; ".join(wrong)
+        no_op = f". Every op in it is right on its own, so {walk_hint}"
+        raise Failure(what, example, explain=blame(what, ". ", no_op))
 
 
 # ------------------------------------------------------------ strategies

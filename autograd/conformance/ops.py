@@ -9,10 +9,13 @@ witnesses of the right answer.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 
+from autograd.check import check_local_derivatives
 from autograd.conformance.adapter import Adapter, as_float
 from autograd.testing import BINARY_OPS, finite_floats
 
@@ -27,11 +30,21 @@ _RTOL, _ATOL = 1e-6, 1e-9
 class Failure(Exception):
     """A failed property: what went wrong, the case as code, and the op to blame."""
 
-    def __init__(self, message: str, example: str | None = None, op: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        example: str | None = None,
+        op: str | None = None,
+        explain: Callable[[], Failure] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.example = example
         self.op = op
+        self.explain = explain  # the same failure with more said, worked out on demand
+
+    def explained(self) -> Failure:
+        return self.explain() if self.explain is not None else self
 
 
 def describe_error(e: BaseException) -> str:
@@ -245,8 +258,11 @@ def test_case(adapter: Adapter, case: OpCase) -> None:
     example = case.code(adapter)
     op = case.op
 
-    def fail(msg: str) -> Failure:
-        return Failure(f"{case.code_op}: {msg}", example, op)
+    def fail(msg: str, out: object = None) -> Failure:
+        inner = _building_block(out, op) if out is not None else None
+        if inner is None:
+            return Failure(f"{case.code_op}: {msg}", example, op)
+        return Failure(f"{case.code_op}: {msg}. {inner[1]}", example, inner[0])
 
     try:
         out, leaves = _build(adapter, case)
@@ -260,7 +276,8 @@ def test_case(adapter: Adapter, case: OpCase) -> None:
     got = as_float(adapter.value(out))
     if not _close(got, expected):
         raise fail(
-            f"out.data: expected {expected!r}, got {adapter.value(out)!r} (wrong forward value)"
+            f"out.data: expected {expected!r}, got {adapter.value(out)!r} (wrong forward value)",
+            out,
         )
     try:
         if adapter.reads_local_derivatives:
@@ -282,5 +299,33 @@ def test_case(adapter: Adapter, case: OpCase) -> None:
         if not _close(g, d):
             raise fail(
                 f"d out/d{names[k]}: expected {d!r} (finite difference {fd:.10g}), got {g!r} "
-                f"(wrong derivative of {op!r})"
+                f"(wrong derivative of {op!r})",
+                out,
             )
+
+
+def _building_block(out: Any, op: str) -> tuple[str, str] | None:
+    """For an op built from others (``a / b = a * b ** -1``) in an engine whose nodes
+    store ``_parents``, ``_local`` and ``_op`` like valuegrad's (and the exercise
+    track's): (the op really at fault, why).
+
+    Uses :func:`autograd.check.check_local_derivatives`, which recomputes every node of
+    the op's little graph and its stored local derivatives numerically.
+    """
+    if not all(hasattr(out, a) for a in ("_parents", "_local", "_op", "data")):
+        return None
+    try:
+        found = check_local_derivatives(out)
+    except Exception:  # an engine whose nodes are not quite valuegrad-like
+        return None
+    if not found:
+        return None
+    first = found[0]
+    inner = "**n" if first.op.startswith("**") and first.op[2:] else first.op
+    if inner == op:
+        return None
+    what = "value" if first.kind == "forward" else "local derivative"
+    return inner, (
+        f"{op!r} is built from {first.op!r}, and that op's stored {what} is wrong: "
+        f"{first.stored!r} instead of {first.expected:.10g}"
+    )

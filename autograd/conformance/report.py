@@ -20,7 +20,7 @@ class Check:
         example: for a failure, the (shrunk) failing case as Python code, else ``None``.
         op: for a wrong value or derivative, the op that is wrong (``"*"``), else ``None``.
         group: the part of an engine it tests: ``"ops"``, ``"walk"``, ``"fan-out"``,
-            ``"depth"``, ``"repeated backward"``, ``"domain"`` (or ``"vjp"``).
+            ``"depth"``, ``"repeated"``, ``"domain"`` (or ``"vjp"``).
     """
 
     name: str

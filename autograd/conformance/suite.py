@@ -20,9 +20,21 @@ from autograd.conformance.checks import (
 from autograd.conformance.depth import DEPTHS, check_depth
 from autograd.conformance.report import Check, ConformanceError, ConformanceReport
 
-__all__ = ["assert_conforms", "plan", "run", "start"]
+__all__ = ["GROUPS", "assert_conforms", "plan", "run", "start"]
 
 _REQUIRED = ("+", "*")  # graphs are built (and summed) with these
+
+GROUPS: tuple[str, ...] = ("ops", "walk", "fan-out", "depth", "repeated", "domain")
+"""The parts of an engine the checks test, in the order they run (``only=`` picks some)."""
+
+_GROUP_OF = {
+    "chain rule: chains": "walk",
+    "chain rule: random DAGs": "fan-out",
+    "fan-out": "fan-out",
+    "depth": "depth",
+    "repeated backward": "repeated",
+    "domain edges": "domain",
+}
 
 
 def plan(
@@ -73,6 +85,7 @@ def run(
     max_examples: int = 100,
     depths: Sequence[int] = DEPTHS,
     timeout: float = 60.0,
+    only: Sequence[str] = GROUPS,
     **adapter_options: Any,
 ) -> ConformanceReport:
     """Check a micrograd-style scalar engine; ``print(report)`` explains what is wrong.
@@ -82,6 +95,8 @@ def run(
         max_examples: random examples per property check (hypothesis), 100 by default.
         depths: chain lengths for the depth check (largest that works is reported).
         timeout: seconds the depth check's subprocess may take in all.
+        only: run only these groups of checks, some of :data:`GROUPS`
+            (``("ops",)``: just each op's value and derivative).
         **adapter_options: how to talk to the engine, see :class:`Adapter`:
             ``make``, ``data``, ``grad``, ``backward_method``, ``ops``, ``methods``,
             ``backward`` (``"accumulate"``, the default, or ``"micrograd"``),
@@ -91,16 +106,20 @@ def run(
         A :class:`ConformanceReport`: ``.passed``, ``.checks``; ``str()`` is the report.
 
     Raises:
-        ValueError, TypeError: bad adapter options (a usage error, not a failed check).
+        ValueError, TypeError: bad options (a usage error, not a failed check).
 
     >>> from autograd import Value
     >>> run(Value, max_examples=5, depths=(10,)).passed
     True
     """
+    unknown = [g for g in only if g not in GROUPS]
+    if unknown or not only:
+        raise ValueError(f"only= takes some of {GROUPS}, got {only!r}")
     adapter, report = start(cls, **adapter_options)
     if report.checks[0].passed:
-        for _, check in plan(adapter, report.ops, max_examples, depths, timeout):
-            report.checks.append(check())
+        for name, check in plan(adapter, report.ops, max_examples, depths, timeout):
+            if _GROUP_OF.get(name, "ops") in only:
+                report.checks.append(check())
     return report
 
 
