@@ -1,6 +1,7 @@
 """autograd: reverse-mode automatic differentiation, for scalars and for arrays."""
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
+from autograd.clash import check_package
 from autograd.graph import is_grad_enabled, no_grad
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -16,3 +17,6 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
 ]
+
+# Files of the PyPI package also named autograd mixed into this folder? Say so.
+check_package()
