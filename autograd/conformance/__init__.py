@@ -4,7 +4,8 @@ micrograd-style scalar engine, and for the vector-Jacobian products of array ops
 >>> from autograd.conformance import run          # doctest: +SKIP
 >>> print(run(MyValue))                           # doctest: +SKIP
 
-or ``python -m autograd.conformance mypackage.engine:Value``. Needs hypothesis:
+or ``python -m autograd.conformance mypackage.engine:Value``; for the
+vector-Jacobian product of a custom array op, :func:`check_vjp`. Needs hypothesis:
 ``pip install 'valuegrad[testing]'``.
 """
 
@@ -18,9 +19,11 @@ except ImportError as e:  # pragma: no cover - depends on the environment
 
 from autograd.conformance.adapter import Adapter, EngineError, Semantics, load_engine
 from autograd.conformance.report import Check, ConformanceError, ConformanceReport
-from autograd.conformance.suite import assert_conforms, run
+from autograd.conformance.suite import GROUPS, assert_conforms, run
+from autograd.conformance.vjp import check_vjp
 
 __all__ = [
+    "GROUPS",
     "Adapter",
     "Check",
     "ConformanceError",
@@ -28,6 +31,7 @@ __all__ = [
     "EngineError",
     "Semantics",
     "assert_conforms",
+    "check_vjp",
     "load_engine",
     "run",
 ]
