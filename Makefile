@@ -93,7 +93,8 @@ notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab examples/notebooks
 
 # Regenerate every figure committed under docs/images (the commands each page names).
-figures: $(VENV)/.runtime  ## redraw every figure in docs/images (then `git diff` shows what changed)
+# (.dev: the conformance report runs micrograd, a dev dependency, under hypothesis.)
+figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/reports (then `git diff` shows what changed)
 	$(PY) examples/neuron.py --out docs/images
 	$(PY) examples/gradient_descent.py --out docs/images
 	$(PY) examples/tour/gradient_magnitudes.py --out docs/images
@@ -101,6 +102,7 @@ figures: $(VENV)/.runtime  ## redraw every figure in docs/images (then `git diff
 	$(PY) examples/tour/sgd_vs_gd.py --out docs/images
 	$(PY) examples/tour/chain_graph.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
+	$(PY) examples/tour/conformance_report.py --out docs/reports
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
 

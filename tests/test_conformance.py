@@ -60,7 +60,15 @@ def test_assert_conforms() -> None:
 
 @pytest.fixture(scope="module")
 def micrograd_report():  # type: ignore[no-untyped-def]
-    return run(micrograd.engine.Value, max_examples=30)
+    """The default run: the one the docs show (examples/tour/conformance_report.py)."""
+    return run(micrograd.engine.Value)
+
+
+def test_the_docs_show_this_run(micrograd_report) -> None:  # type: ignore[no-untyped-def]
+    """docs/reports/micrograd-conformance.txt is what the suite prints (derandomized:
+    the same every run); regenerate it with `make figures`."""
+    shown = (ROOT / "docs" / "reports" / "micrograd-conformance.txt").read_text(encoding="utf-8")
+    assert shown == str(micrograd_report) + "\n"
 
 
 def test_micrograd_findings(micrograd_report) -> None:  # type: ignore[no-untyped-def]

@@ -9,10 +9,10 @@ what the report prints.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, Verbosity, assume, given, settings
+from hypothesis import HealthCheck, Verbosity, given, settings
 from hypothesis import strategies as st
 
 from autograd.conformance.adapter import Adapter, as_float
@@ -24,6 +24,7 @@ from autograd.conformance.graphs import (
     evaluate,
     fan_outs,
     reference,
+    rounder,
     test_expression,
 )
 from autograd.conformance.ops import Failure, describe_error, op_cases, test_case
@@ -45,10 +46,17 @@ T = TypeVar("T")
 
 
 def falsify(
-    strategy: st.SearchStrategy[T], test: Callable[[T], None], max_examples: int
+    strategy: st.SearchStrategy[T],
+    test: Callable[[T], None],
+    max_examples: int,
+    simpler: Callable[[T], Iterable[T]] | None = None,
 ) -> Failure | None:
-    """Run ``test`` on up to ``max_examples`` examples; the shrunk :class:`Failure`, or None."""
-    seen: list[Failure] = []
+    """Run ``test`` on up to ``max_examples`` examples; the shrunk :class:`Failure`, or None.
+
+    ``simpler(example)`` may offer simpler variants of the shrunk example (rounder
+    numbers); the first that still fails the same way replaces it, until none does.
+    """
+    seen: list[tuple[T, Failure]] = []
 
     @settings(
         max_examples=max_examples,
@@ -65,16 +73,29 @@ def falsify(
         try:
             test(example)
         except Failure as f:
-            seen.append(f)
+            seen.append((example, f))
             raise
 
     try:
         prop()
     except Exception:
-        if seen:
-            return seen[-1].explained()
-        raise
-    return None
+        if not seen:
+            raise
+    else:
+        return None
+    example, failure = seen[-1]
+    for _ in range(20 if simpler is not None else 0):
+        assert simpler is not None
+        for candidate in simpler(example):
+            try:
+                test(candidate)
+            except Failure as f:
+                if f.op == failure.op and f.message[:24] == failure.message[:24]:
+                    example, failure = candidate, f
+                    break
+        else:
+            break
+    return failure.explained()
 
 
 def _check(name: str, group: str, failure: Failure | None, passed: str) -> Check:
@@ -129,7 +150,7 @@ def check_chains(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) 
         "children before parents (a topological order)"
     )
     failure = falsify(
-        chains(ops), lambda e: test_expression(adapter, e[0], e[1], hint), max_examples
+        chains(ops), lambda e: test_expression(adapter, e[0], e[1], hint), max_examples, rounder
     )
     return _check(
         "chain rule: chains",
@@ -148,7 +169,10 @@ _FAN_OUT_HINT = (
 def check_dags(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) -> Check:
     """The chain rule on random DAGs with reused nodes and constants on either side."""
     failure = falsify(
-        dag_cases(ops), lambda e: test_expression(adapter, e[0], e[1], _FAN_OUT_HINT), max_examples
+        dag_cases(ops),
+        lambda e: test_expression(adapter, e[0], e[1], _FAN_OUT_HINT),
+        max_examples,
+        rounder,
     )
     return _check(
         "chain rule: random DAGs",
@@ -162,7 +186,10 @@ def check_dags(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) ->
 def check_fan_out(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) -> Check:
     """A node used k times, as both operands, at the top of a diamond."""
     failure = falsify(
-        fan_outs(ops), lambda e: test_expression(adapter, e[0], e[1], _FAN_OUT_HINT), max_examples
+        fan_outs(ops),
+        lambda e: test_expression(adapter, e[0], e[1], _FAN_OUT_HINT),
+        max_examples,
+        rounder,
     )
     return _check(
         "fan-out",
@@ -243,9 +270,11 @@ def check_repeated_backward(adapter: Adapter, ops: Sequence[str], max_examples: 
 
         def test(case: tuple[Expression, list[float]]) -> None:
             expr, xs = case
-            assume(len(expr.steps) >= 2)
+            if len(expr.steps) < 2:
+                return  # nothing between the inputs and the root: nothing to leak
             _, fd, _ = reference(expr, xs)
-            assume(any(abs(g) > 1e-3 for g in fd))
+            if all(abs(g) <= 1e-3 for g in fd):
+                return  # all gradients ~0: twice 0 is 0, the check would see nothing
             root = expr.root_name
             names = [f"x{i}" for i in range(len(xs))]
             grads = ", ".join(f"{n}.grad" for n in names)
@@ -268,7 +297,7 @@ def check_repeated_backward(adapter: Adapter, ops: Sequence[str], max_examples: 
                     example,
                 )
 
-        failure = falsify(dag_cases(ops), test, max_examples)
+        failure = falsify(dag_cases(ops), test, max_examples, rounder)
         return _check("repeated backward", "repeated", failure, f"promised 'accumulate': {seen}")
 
     def test_fresh(case: tuple[Expression, list[float]]) -> None:
@@ -302,7 +331,7 @@ def check_repeated_backward(adapter: Adapter, ops: Sequence[str], max_examples: 
                 example,
             )
 
-    failure = falsify(dag_cases(ops), test_fresh, max_examples)
+    failure = falsify(dag_cases(ops), test_fresh, max_examples, rounder)
     return _check(
         "repeated backward",
         "repeated",

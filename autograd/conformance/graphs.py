@@ -11,8 +11,7 @@ when every op is right on its own, the fault is in the backward walk.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -310,5 +309,28 @@ def dag_cases(
     )
 
 
-def all_finite(xs: Sequence[float]) -> bool:
-    return all(math.isfinite(x) for x in xs)
+def rounder(case: tuple[Expression, list[float]]) -> Iterator[tuple[Expression, list[float]]]:
+    """The same graph with one input replaced by a rounder number, where every op of
+    the graph stays inside its domain (for the report: ``x0 = 1.0``, not ``0.4312...``)."""
+    expr, xs = case
+    for i, x in enumerate(xs):
+        for r in (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, round(x, 1), round(x, 2)):
+            if r != x and abs(r) < abs(x) + 1.0 and (abs(r) < abs(x) or _digits(r) < _digits(x)):
+                candidate = [*xs[:i], float(r), *xs[i + 1 :]]
+                if _all_in_domain(expr, candidate):
+                    yield expr, candidate
+
+
+def _digits(x: float) -> int:
+    return len(repr(x))
+
+
+def _all_in_domain(expr: Expression, xs: Sequence[float]) -> bool:
+    with no_grad():
+        nodes = [Value(x) for x in xs]
+    for step in expr.steps:
+        if not _in_domain(step, nodes):
+            return False
+        with no_grad():
+            nodes.append(_apply(step, nodes))
+    return True
