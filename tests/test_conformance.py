@@ -76,7 +76,11 @@ def test_micrograd_findings(micrograd_report) -> None:  # type: ignore[no-untype
     assert set(report.ops) == {"+", "-", "*", "/", "neg", "relu", "**n"}
     assert set(report.missing) == {"**", "exp", "log", "tanh", "sigmoid"}
     failed = {c.name: c for c in report.failures}
-    assert set(failed) == {"op **n", "depth", "repeated backward", "domain edges"}, str(report)
+    expected = {"op **n", "depth", "repeated backward", "domain edges"}
+    assert expected <= set(failed), str(report)
+    # anything else must be the same x ** 0 fault, met inside a bigger graph
+    for name in set(failed) - expected:
+        assert failed[name].op == "**n" and "x ** 0" in failed[name].message, failed[name]
 
     # Each finding, checked by hand against micrograd itself:
     # 1. x ** 0 at x = 0: the forward value is 1, but backward() divides by zero
@@ -168,16 +172,13 @@ def test_an_op_built_from_a_broken_one_names_the_broken_one(tmp_path: Path) -> N
 
 
 def test_a_broken_op_is_named_by_the_graph_checks_too(tmp_path: Path) -> None:
-    """The whole suite on one mutant: chains and DAGs point at the same op."""
+    """The chain-rule check on a mutant points at the same op, re-checked on its own."""
     cls = mutant(tmp_path, SOLUTION, "(other.data, self.data)", "(other.data, other.data)")
-    report = run(cls, max_examples=5, depths=(10,))
+    report = run(cls, max_examples=10, ops=("+", "*"), only=("ops", "walk"))
     failed = {c.name: c for c in report.failures}
     assert failed["op *"].op == "*"
-    for name in ("chain rule: chains", "chain rule: random DAGs"):
-        if name in failed:
-            assert failed[name].op in ("*", "/"), failed[name]
-            assert "on its own" in failed[name].message
-    assert "depth" not in failed and "domain edges" not in failed
+    chains = failed["chain rule: chains"]
+    assert chains.op == "*" and "on its own, x * " in chains.message, chains
 
 
 MICROGRAD = Path(micrograd.engine.__file__)
@@ -195,8 +196,12 @@ def test_a_broken_micrograd_op_is_named(tmp_path: Path, op: str, old: str, new: 
     """micrograd keeps closures, not numbers: the op is named by checking ops one by one."""
     cls = mutant(tmp_path, MICROGRAD, old, new)
     report = run(cls, max_examples=15, only=("ops",))
-    ops_failing = [c for c in report.failures if c.name.startswith("op ")]
-    assert ops_failing and ops_failing[0].op == op, str(report)
+    # Besides micrograd's own x ** 0 fault, the first op to fail (building blocks are
+    # checked first) is the broken one; ops built from it (a / b = a * b**-1) follow.
+    own = [c for c in report.failures if c.message.startswith("x ** 0:")]
+    assert len(own) <= 1  # (the broken ** computes no 0.0 ** -1 any more)
+    first = next(c for c in report.failures if c not in own)
+    assert first.op == op and first.name == f"op {op}", str(report)
 
 
 def test_fan_out_bug_is_a_walk_fault_not_an_op(tmp_path: Path) -> None:

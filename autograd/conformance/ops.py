@@ -19,7 +19,16 @@ from autograd.check import check_local_derivatives
 from autograd.conformance.adapter import Adapter, as_float
 from autograd.testing import BINARY_OPS, finite_floats
 
-__all__ = ["EXPONENTS", "Failure", "OpCase", "describe_error", "math_of", "op_cases", "test_case"]
+__all__ = [
+    "EXPONENTS",
+    "Failure",
+    "OpCase",
+    "describe_error",
+    "math_of",
+    "op_cases",
+    "special_cases",
+    "test_case",
+]
 
 EXPONENTS: tuple[float, ...] = (2, 3, 0, 1, -1, -2, 0.5, 1.5, -0.5)
 """Number exponents of ``x ** n`` the checks use (``0`` and ``1`` on purpose: easy to get wrong)."""
@@ -231,6 +240,31 @@ def op_cases(op: str) -> st.SearchStrategy[OpCase]:
     ``**n``)."""
     forms = ("nodes", "left") if op == "**" else ("nodes", "right", "left")
     return _op_case(op, forms)
+
+
+def special_cases(op: str) -> list[OpCase]:
+    """The op at 0 and ±1 (and every exponent of ``**n``), inside its domain, simplest
+    first: points where engines are most often wrong (``x ** 0`` at 0), tried before
+    the random ones so that finding them does not depend on luck."""
+    points = (0.0, 1.0, -1.0)
+    cases: list[OpCase] = []
+    if op == "**n":
+        for n in EXPONENTS:
+            for a in points:
+                if (not float(n).is_integer() and a < 0.5) or (n < 0 and a == 0.0):
+                    continue
+                cases.append(OpCase(op, "unary", a, float(n)))
+        return cases
+    if op not in BINARY_OPS:
+        return [OpCase(op, "unary", a) for a in points if op != "log" or a > 0]
+    forms = ("nodes", "left") if op == "**" else ("nodes", "right", "left")
+    for form in forms:
+        for a in points:
+            for b in points:
+                if (op == "/" and b == 0.0) or (op == "**" and a <= 0.0):
+                    continue
+                cases.append(OpCase(op, form, a, b))
+    return cases
 
 
 # ------------------------------------------------------------------ testing
