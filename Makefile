@@ -87,6 +87,7 @@ bench: $(VENV)/.dev  ## run the benchmarks, record them in benchmarks/results.js
 	cd benchmarks && ../$(PY) memory.py --record
 	cd benchmarks && ../$(PY) accuracy.py --record
 	cd benchmarks && ../$(PY) deep_chain.py --record
+	cd benchmarks && ../$(PY) explorer_frame.py --record
 	$(PY) benchmarks/results.py
 
 notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
@@ -101,10 +102,13 @@ figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/
 	$(PY) examples/tour/desires.py --out docs/images
 	$(PY) examples/tour/sgd_vs_gd.py --out docs/images
 	$(PY) examples/tour/chain_graph.py --out docs/images
+	$(PY) examples/tour/teaching.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
 	$(PY) examples/tour/conformance_report.py --out docs/reports
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
+	cp $(OUT)/mnist-3b1b/model.npz examples/models/mnist-3b1b.npz
+	$(PY) examples/explorer.py --screenshot docs/images/explorer.png
 
 clean:  ## remove .venv, out/, site/ and the tools' caches
 	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
