@@ -52,7 +52,6 @@ from autograd.arrays import (
     _spread,
     _unbroadcast,
 )
-from autograd.graph import next_id
 
 __all__ = ["Tensor"]
 
@@ -94,7 +93,6 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
-        "_id",
         "_op",
         "_parents",
         "_pre",
@@ -125,7 +123,6 @@ class Tensor:
         self._vjps: tuple[VJP, ...] = ()
         self._pre: VJP | None = None
         self._op = ""
-        self._id = next_id()
 
     # ------------------------------------------------------------ basics
 
@@ -197,7 +194,6 @@ class Tensor:
         out._vjps = ()
         out._pre = None
         out._op = ""
-        out._id = next_id()
         return out
 
     @staticmethod
@@ -209,7 +205,6 @@ class Tensor:
         out.label = ""
         out._op = op
         out._pre = None
-        out._id = next_id()
         if graph._grad_enabled:
             for p in parents:
                 if not p.requires_grad:

@@ -20,7 +20,6 @@ from numbers import Real
 from typing import TypeAlias
 
 from autograd import graph
-from autograd.graph import next_id
 
 __all__ = ["Value"]
 
@@ -56,7 +55,7 @@ class Value:
         label: an optional name, shown in ``repr`` and in graph pictures.
     """
 
-    __slots__ = ("_id", "_local", "_op", "_parents", "data", "grad", "label")
+    __slots__ = ("_local", "_op", "_parents", "data", "grad", "label")
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float or not math.isfinite(data):  # fast path for plain floats
@@ -67,7 +66,6 @@ class Value:
         self._parents: tuple[Value, ...] = ()
         self._local: tuple[float, ...] = ()
         self._op = ""
-        self._id = next_id()
 
     @staticmethod
     def _node(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
@@ -78,7 +76,6 @@ class Value:
         out.data = data
         out.grad = 0.0
         out.label = ""
-        out._id = next_id()
         if graph._grad_enabled:
             out._parents = parents
             out._local = local

@@ -286,7 +286,6 @@ class Arr:
         self.label = label
         self._parents = parents
         self._vjps = vjps
-        self._id = graph.next_id()  # creation number: larger than the parents'
 
     def _propagate(self) -> None:
         for p, vjp in zip(self._parents, self._vjps, strict=True):

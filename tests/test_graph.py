@@ -1,7 +1,7 @@
 """The graph walk shared by Value and Tensor: topological order and the backward pass.
 
 A tiny node type defined here (not Value) shows that :mod:`autograd.graph` needs
-only ``_parents``, a creation number ``_id``, ``grad`` and ``_propagate()``.
+only ``_parents``, ``grad`` and ``_propagate()``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ class Node:
         self.weights = weights
         self.grad: Any = None
         self.propagated = 0
-        self._id = graph.next_id()  # creation number: larger than the parents'
 
     def _propagate(self) -> None:
         self.propagated += 1
