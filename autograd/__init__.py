@@ -3,6 +3,7 @@
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.clash import check_package
 from autograd.graph import is_grad_enabled, no_grad
+from autograd.save import save_graph
 from autograd.tensor import Tensor
 from autograd.value import Value
 from autograd.viz import draw_graph
@@ -16,6 +17,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "save_graph",
 ]
 
 # Files of the PyPI package also named autograd mixed into this folder? Say so.

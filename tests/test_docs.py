@@ -150,6 +150,18 @@ TOUR_SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "sgd_vs_gd.py": (["--quick"], ["sgd-vs-gd.png"]),
     "attention.py": (["--quick"], ["attention.png"]),
     "chain_graph.py": ([], ["chain.svg"]),
+    "teaching.py": (
+        [],
+        [
+            "teaching-neuron.svg",
+            "teaching-dark.svg",
+            "teaching-print.svg",
+            "teaching-film.gif",
+            "teaching-neuron.tex",
+            "teaching-neuron-tex.png",
+            "teaching-mlp.svg",
+        ],
+    ),
 }
 
 
