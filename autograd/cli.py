@@ -97,9 +97,10 @@ def _build(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 def _build_mlp(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     import nn
 
-    sizes = [int(s) for s in _floats(args.mlp, "--mlp")]
-    if len(sizes) < 2 or any(s < 1 or s != int(s) for s in sizes):
-        raise _UsageError(f"--mlp wants at least two sizes >= 1, e.g. 2,3,1; got {args.mlp!r}")
+    numbers = _floats(args.mlp, "--mlp")
+    if len(numbers) < 2 or any(s < 1 or not s.is_integer() for s in numbers):
+        raise _UsageError(f"--mlp wants two or more whole sizes >= 1, e.g. 2,3,1; got {args.mlp!r}")
+    sizes = [int(s) for s in numbers]
     x = _floats(args.input, "--input") if args.input else [1.0] * sizes[0]
     if len(x) != sizes[0]:
         raise _UsageError(f"--input has {len(x)} numbers but the MLP has {sizes[0]} inputs")

@@ -234,9 +234,12 @@ def gif_frames(root: Any, steps: Sequence[BackwardStep] | None = None, **options
     title = options.get("title")
     theme = options.get("theme", "light")
     layout, sources = frame_sources(root, steps, **options)
+    from tqdm.auto import tqdm
+
+    # Each frame is one Graphviz run (~0.1 s): show progress for films of many steps.
     graphs = [
         Image.open(io.BytesIO(layout.render(source, format="png"))).convert("RGB")
-        for source in sources
+        for source in tqdm(sources, desc="frames", unit="frame", disable=len(sources) < 30)
     ]
     captions = [
         _caption([*([title] if title else []), s.caption, *s.lines], theme, bool(title))

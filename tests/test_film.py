@@ -80,6 +80,8 @@ def test_stepper_page_steps_through_the_backward_pass(tmp_path: Path, page) -> N
     first = page.evaluate("stepper.state()")
     assert first["caption"] == "step 0/7: seed dC/dC = 1"
     assert first["grads"]["n12"] == "grad 1.000" and first["grads"]["n5"] == "grad ?"
+    faded = "document.querySelectorAll('#graph g.edge.pending').length"
+    assert page.evaluate(faded) == 18  # every arrow but the last one, into C
     page.click("#next")
     page.click("#next")
     state = page.evaluate("stepper.state()")
@@ -97,6 +99,7 @@ def test_stepper_page_steps_through_the_backward_pass(tmp_path: Path, page) -> N
     for name, shown in last["grads"].items():
         assert shown == f"grad {names[name].grad:#.4g}", name
     assert page.evaluate(_BOXES) == boxes  # laid out once: nothing moved
+    assert page.evaluate(faded) == 0
     page.click("#play")
     page.wait_for_timeout(50)
     assert page.evaluate("stepper.index()") == 0  # play from the end restarts
@@ -107,6 +110,11 @@ def test_stepper_default_is_the_chapter_4_neuron(tmp_path: Path) -> None:
     require("dot")
     text = html.unescape(write_stepper(path=tmp_path / "s.html").read_text())
     assert "Backpropagation through C" in text and "x1*w1" in text
+    dark = write_stepper(path=tmp_path / "d.html", theme="dark", fps=4).read_text()
+    assert '<body class="theme-dark">' in dark and '"fps": 4' in dark
+    with pytest.raises(ValueError, match="fps"):
+        write_stepper(path=tmp_path / "bad.html", fps=-1)
+    assert not (tmp_path / "bad.html").exists()
 
 
 def test_steps_of_a_leaf_alone() -> None:

@@ -53,6 +53,7 @@ def test_module_entry_point_and_console_script(tmp_path: Path) -> None:
         ["graph", "w*x", "--at", "w=1", "x=2", "--fps", "3"],
         ["graph", "--mlp", "2,3,1", "--input", "1,2,3"],
         ["graph", "--mlp", "2,x"],
+        ["graph", "--mlp", "2,1.5"],
         ["graph"],
         ["graph", "w*x", "--at", "w=1", "x=2", "--theme", "neon"],
         ["graph", "w*x", "--at", "w=1", "x=2", "--rankdir", "XY"],
@@ -93,6 +94,18 @@ def test_mlp_graph(tmp_path: Path) -> None:
     argv = ["graph", "--mlp", "2,3,1", "--seed", "0", "--input", "1,-1", "--backward", "-o"]
     assert run([*argv, str(out)]) == 0
     assert out.read_text().count("cluster") >= 4  # 2 layers and 4 neurons as boxes
+
+
+def test_mlp_collapsed_and_its_backward_pass(tmp_path: Path) -> None:
+    require("dot")
+    out = tmp_path / "big.dot"
+    argv = ["graph", "--mlp", "30,8,2", "--target", "1,0", "--backward", "--collapse", "neuron"]
+    assert run([*argv, "--expand", "layers.0.neurons.1", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "inputs (30)" in text and "layers.0.neurons.1 in full" in text
+    assert run(["graph", "--mlp", "2,2,1", "--target", "1", "-o", str(tmp_path / "m.html")]) == 0
+    assert run(["graph", "--mlp", "2,2", "-o", str(tmp_path / "two.gif")]) == 2  # two outputs
+    assert not (tmp_path / "two.gif").exists()
 
 
 def test_text_outputs_are_deterministic(tmp_path: Path) -> None:
@@ -160,3 +173,23 @@ def test_tikz_compiles_and_keeps_the_labels(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
     assert (tmp_path / "neuron.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_tikz_compiles_whatever_the_labels_say(tmp_path: Path) -> None:
+    """TeX's special characters in labels are escaped, not passed to TeX raw."""
+    require("dot")
+    pdflatex = require("tex")
+    x = Value(2.0, label="cost_% & #1 {x} ~ ^ \\ $ é")
+    y = (x * x).tanh()
+    y.label = "y^2 ∑ 50%"
+    y.backward()
+    tex = save_graph(y, tmp_path / "odd.tex", edge_derivatives=True, detail="formulas")
+    assert r"cost\_\% \& \#" in tex.read_text()
+    done = subprocess.run(
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]

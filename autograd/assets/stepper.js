@@ -47,6 +47,17 @@
         groups["n" + i].classList.add("pending");
       }
     }
+    // An arrow into an op has carried gradient once that op's node has had its step;
+    // the arrow out of an op, once its node has a gradient. Until then it is faded.
+    const done = new Set(data.steps.slice(1, current + 1).map((s) => "n" + s.node));
+    for (const [name, g] of Object.entries(groups)) {
+      const edge = name.match(/^(n\d+)(op)?->(n\d+)(op)?$/);
+      if (!edge) continue;
+      const into = edge[4] ? edge[3] : null;  // "nA->nBop": the op of node nB
+      const known = into ? done.has(into)
+        : Object.prototype.hasOwnProperty.call(step.grads, edge[3].slice(1));
+      if (!known) g.classList.add("pending");
+    }
     const me = "n" + step.node;
     for (const name of [me, me + "op"]) if (groups[name]) groups[name].classList.add("active");
     for (const p of step.parents) {

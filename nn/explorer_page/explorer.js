@@ -239,11 +239,14 @@
       });
       fineCtx.stroke();
     }
-    const rgba = fineCtx.getImageData(0, 0, fine.width, fine.height).data;
-    const ink = new Float32Array(fine.width * fine.height);
+    // Read back only the box and a pixel around it (all the ink there is): less to copy.
+    const rgba = fineCtx.getImageData(INK0, INK0, INK_W, INK_W).data;
+    const ink = new Float32Array(INK_W * INK_W);
     for (let i = 0; i < ink.length; i++) ink[i] = rgba[4 * i] / 255;
     return ink;
   }
+  const INK0 = ((SIDE - BOX) / 2 - 1) * FINE; // the ink lies in [INK0, INK0 + INK_W) fine pixels
+  const INK_W = (BOX + 2) * FINE;
 
   function strokesToPixels(strokes) {
     const img = new Float64Array(NPIX);
@@ -256,13 +259,14 @@
     }
     const extent = Math.max(x1 - x0, y1 - y0);
     const scale = extent > 0 ? (BOX - PEN) / extent : 1;
+    // The box (pen width included) centred in the field: its ink lies in the read-back square.
     const ox = (SIDE - (x1 - x0) * scale) / 2, oy = (SIDE - (y1 - y0) * scale) / 2;
     const ink = rasterize(strokes, scale, x0, y0, ox, oy);
     // Centre of mass of the ink, in fine pixels; then shift the ink (by whole fine
     // pixels, a tenth of a pixel) so that it lands on CENTRE, while averaging each
     // FINE x FINE block into one pixel (anti-aliasing). Pixel i covers [i, i + 1),
     // so index CENTRE is the fine coordinate (CENTRE + 0.5) * FINE.
-    const W = SIDE * FINE;
+    const W = INK_W;
     let m = 0, mx = 0, my = 0;
     for (let y = 0; y < W; y++) {
       for (let x = 0; x < W; x++) {
@@ -271,15 +275,16 @@
       }
     }
     if (m === 0) return img;
-    const dx = Math.round((CENTRE + 0.5) * FINE - mx / m);
-    const dy = Math.round((CENTRE + 0.5) * FINE - my / m);
+    const dx = INK0 + Math.round((CENTRE + 0.5) * FINE - INK0 - mx / m);
+    const dy = INK0 + Math.round((CENTRE + 0.5) * FINE - INK0 - my / m);
+    const FW = SIDE * FINE;
     for (let y = 0; y < W; y++) {
       const ty = y + dy;
-      if (ty < 0 || ty >= W) continue;
+      if (ty < 0 || ty >= FW) continue;
       const row = Math.floor(ty / FINE) * SIDE;
       for (let x = 0; x < W; x++) {
         const tx = x + dx;
-        if (tx < 0 || tx >= W) continue;
+        if (tx < 0 || tx >= FW) continue;
         img[row + Math.floor(tx / FINE)] += ink[y * W + x];
       }
     }
@@ -396,27 +401,39 @@
       input.push([IMG_X + (i % SIDE + 0.5) * CELL, IMG_Y + (Math.floor(i / SIDE) + 0.5) * CELL]);
     }
     pos.push({ xy: input, r: CELL / 2 });
-    const first = IMG_X + SIDE * CELL + 60, last = NW - 115 - LABEL_W;
-    const nL = layers.length;
-    for (let l = 1; l <= nL; l++) {
-      const n = layers[l - 1].nout;
-      const cx = nL === 1 ? last : first + ((last - first) * (l - 1)) / (nL - 1);
-      const cols = Math.ceil(n / 32);
-      const rows = Math.ceil(n / cols);
+    // Each other layer: rows of at most 32 neurons, side by side in as many columns as
+    // needed; columns are squeezed when the layers would not fit side by side.
+    const left = IMG_X + SIDE * CELL + 40, right = NW - 115 - LABEL_W;
+    const shapes = layers.map(function (L) {
+      const cols = Math.ceil(L.nout / 32), rows = Math.ceil(L.nout / cols);
       const gap = Math.min(26, (NH - 30) / rows);
+      return { n: L.nout, cols: cols, rows: rows, gap: gap, colGap: gap };
+    });
+    const width = function (sh) { return (sh.cols - 1) * sh.colGap; };
+    const room = 0.6 * (right - left); // the rest is for the edges between the layers
+    let used = shapes.reduce(function (t, sh) { return t + width(sh); }, 0);
+    if (used > room) {
+      for (const sh of shapes) sh.colGap *= room / used;
+      used = room;
+    }
+    // Equal gaps between the layers; the output layer's column ends at `right`.
+    const between = shapes.length > 1 ? (right - left - used) / (shapes.length - 1) : 0;
+    let x = shapes.length > 1 ? left : right;
+    for (const sh of shapes) {
       const xy = [];
-      for (let k = 0; k < n; k++) {
-        const c = Math.floor(k / rows), r = k % rows;
-        xy.push([cx + (c - (cols - 1) / 2) * gap, NH / 2 + (r - (rows - 1) / 2) * gap]);
+      for (let k = 0; k < sh.n; k++) {
+        const c = Math.floor(k / sh.rows), r = k % sh.rows;
+        xy.push([x + c * sh.colGap, NH / 2 + (r - (sh.rows - 1) / 2) * sh.gap]);
       }
-      pos.push({ xy: xy, r: Math.min(10, gap * 0.4) });
+      pos.push({ xy: xy, r: Math.min(10, 0.4 * Math.min(sh.gap, sh.cols > 1 ? sh.colGap : sh.gap)) });
+      x += width(sh) + between;
     }
     return pos;
   })();
 
   // Which edges to draw: every one when a layer has at most MAX_EDGES, else the
   // strongest weights into each neuron (the others would only be a grey fog).
-  const MAX_EDGES = 2000;
+  const MAX_EDGES = 1200;
   let edges = null;
   function chooseEdges() {
     edges = layers.map(function (L) {
@@ -492,7 +509,7 @@
         ctx.fillStyle = "rgb(" + g + "," + g + "," + g + ")";
         ctx.fill(p);
       });
-      if (P.r >= 3) {
+      if (P.r >= 4) {
         const ring = new Path2D();
         P.xy.forEach(function (q) { ring.moveTo(q[0] + P.r, q[1]); ring.arc(q[0], q[1], P.r, 0, 2 * Math.PI); });
         ctx.strokeStyle = "#888";
