@@ -1,7 +1,7 @@
 """autograd: reverse-mode automatic differentiation, for scalars and for arrays."""
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
-from autograd.graph import is_grad_enabled, no_grad
+from autograd.graph import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.tensor import Tensor
 from autograd.value import Value
 from autograd.viz import draw_graph
@@ -12,7 +12,9 @@ __all__ = [
     "Tensor",
     "Value",
     "draw_graph",
+    "enable_grad",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "set_grad_enabled",
 ]

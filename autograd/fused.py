@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import graph
 from autograd.arrays import Array, _sigmoid, _sigmoid_vjp
 from autograd.tensor import VJP, Tensor
 
@@ -56,6 +57,8 @@ def linear(
     w = weight.data
     if xt is None and xd.dtype is not w.dtype and xd.dtype != w.dtype:
         xd = xd.astype(w.dtype)  # a constant input takes the layer's dtype (no upcast)
+    elif xt is None and weight.requires_grad and graph.is_grad_enabled():
+        xd = xd.copy()  # dL/dW needs x: a copy, since the caller may reuse their array
     if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear: input of shape {xd.shape} has {xd.shape[-1] if xd.ndim else 'no'} features, "
@@ -93,8 +96,9 @@ def linear(
         else:
             parents, vjps = (xt, weight, bias), (vjp_x, vjp_w, vjp_b)
 
+    saved = (weight,) if xt is None else (xt, weight)  # the VJPs read x and W
     if activation is None:
-        return Tensor._node(out, "linear", parents, vjps)
+        return Tensor._node(out, "linear", parents, vjps, saved)
     try:
         op, forward, act_vjp = _FUSED_ACTIVATIONS[activation]
     except KeyError:
@@ -103,7 +107,7 @@ def linear(
             f"{', '.join(_FUSED_ACTIVATIONS)} or None"
         ) from None
     y = forward(out, out)  # y = act(z), in place: out is ours
-    node = Tensor._node(y, op, parents, vjps)
+    node = Tensor._node(y, op, parents, vjps, saved)
     if node._parents:
         node._pre = lambda g: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
     return node
@@ -190,7 +194,7 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
     label is one example.
     """
     z = logits.data
-    y = np.asarray(labels)
+    y = np.array(labels)  # a copy: the backward pass reads it, the caller may reuse theirs
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
     single = z.ndim == 1

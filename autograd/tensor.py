@@ -95,6 +95,8 @@ class Tensor:
         "_op",
         "_parents",
         "_pre",
+        "_saved",
+        "_version",
         "_vjps",
         "data",
         "grad",
@@ -114,7 +116,7 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        self.data: Array = _float_array(data, dtype, copy=bool(requires_grad))
+        self.data: Array = _float_array(data, dtype, copy=True)
         self.grad: Array | None = None
         self.requires_grad: bool = bool(requires_grad)
         self.label = label
@@ -122,6 +124,8 @@ class Tensor:
         self._vjps: tuple[VJP, ...] = ()
         self._pre: VJP | None = None
         self._op = ""
+        self._version = [0]
+        self._saved: tuple[tuple[Tensor, int], ...] = ()
 
     # ------------------------------------------------------------ basics
 
@@ -160,7 +164,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing ``data``, with no history and no gradient."""
-        return Tensor._leaf(self.data)
+        return self._view(Tensor._leaf(self.data))
 
     def __repr__(self) -> str:
         parts = [np.array2string(self.data, precision=4, threshold=20, separator=", ")]
@@ -193,18 +197,33 @@ class Tensor:
         out._vjps = ()
         out._pre = None
         out._op = ""
+        out._version = [0]
+        out._saved = ()
         return out
 
     @staticmethod
-    def _node(data: Array, op: str, parents: tuple[Tensor, ...], vjps: tuple[VJP, ...]) -> Tensor:
-        """The result of an op: ``data`` plus, when grad is on, the parents that need grad."""
+    def _node(
+        data: Array,
+        op: str,
+        parents: tuple[Tensor, ...],
+        vjps: tuple[VJP, ...],
+        saved: tuple[Tensor, ...] = (),
+    ) -> Tensor:
+        """The result of an op: ``data`` plus, when grad is on, the parents that need grad.
+
+        ``saved`` lists the tensors whose ``data`` the VJPs read: their versions are
+        recorded now and checked by :meth:`_propagate`, so an in-place write in
+        between (an optimizer step) is an error, not a wrong gradient.
+        """
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None
         out.label = ""
         out._op = op
         out._pre = None
-        if graph._grad_enabled:
+        out._version = [0]
+        if graph._all_on or graph._mode.enabled:
+            out._saved = tuple([(t, t._version[0]) for t in saved]) if saved else ()
             for p in parents:
                 if not p.requires_grad:
                     break
@@ -222,8 +241,22 @@ class Tensor:
         out._parents = ()  # a constant result: nothing to record
         out._vjps = ()
         out._op = ""
+        out._saved = ()
         out.requires_grad = False
         return out
+
+    def _view(self, out: Tensor) -> Tensor:
+        """Mark ``out`` as a view of this tensor's data: they share one version counter."""
+        out._version = self._version
+        return out
+
+    def _bump_version(self) -> None:
+        """Record an in-place write into ``data`` (optimizers, ``load_state_dict``).
+
+        Every op that saved this tensor (or a view of it) for its backward step then
+        refuses to run it, instead of mixing old and new numbers.
+        """
+        self._version[0] += 1
 
     def _other(self, other: object, op: str) -> Tensor:
         """The other operand of a binary op as a Tensor (a constant unless it already is one).
@@ -240,6 +273,8 @@ class Tensor:
         if isinstance(other, (Real, np.number)):
             return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, np.ndarray) and other.dtype.kind == FLOAT_KINDS:
+            if self.requires_grad and graph.is_grad_enabled():
+                other = other.copy()  # the graph may keep it: the caller may reuse their array
             return Tensor._leaf(other)
         if isinstance(other, (np.ndarray, list, tuple)):
             try:
@@ -285,6 +320,7 @@ class Tensor:
             "*",
             (self, o),
             (lambda g: _unbroadcast(g * b, a.shape), lambda g: _unbroadcast(g * a, b.shape)),
+            (self, o),
         )
 
     def __truediv__(self, other: Operand) -> Tensor:
@@ -304,6 +340,7 @@ class Tensor:
                 lambda g: _unbroadcast(g / b, a.shape),
                 lambda g: _unbroadcast(-g * out / b, b.shape),
             ),
+            (o,),
         )
 
     def __pow__(self, other: Operand) -> Tensor:
@@ -328,7 +365,7 @@ class Tensor:
                     f"pow: a negative base ** {n:g} is not real; the base has "
                     f"{_entries(c, 'negative', neg, idx)} (value {float(a[idx])!r})"
                 )
-            if 0 < n < 1 and self.requires_grad and graph._grad_enabled and (a == 0).any():
+            if 0 < n < 1 and self.requires_grad and graph.is_grad_enabled() and (a == 0).any():
                 zero = a == 0
                 c, idx = _first_bad(zero)
                 raise ValueError(
@@ -341,8 +378,8 @@ class Tensor:
             if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
                 return Tensor._node(out, op, (self,), (np.zeros_like,))
             if k == 2:
-                return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),))
-            return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),))
+                return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),), (self,))
+            return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),), (self,))
         o = other
         b = o.data
         if o.requires_grad and (a <= 0).any():
@@ -361,6 +398,7 @@ class Tensor:
                 lambda g: _unbroadcast(g * b * a ** (b - 1), a.shape),
                 lambda g: _unbroadcast(g * out * np.log(a), b.shape),
             ),
+            (self, o),
         )
 
     def __neg__(self) -> Tensor:
@@ -393,7 +431,9 @@ class Tensor:
         _check_matmul(a.shape, b.shape)
         out = a @ b
         if a.ndim == 2 and b.ndim == 2:
-            return Tensor._node(out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g))
+            return Tensor._node(
+                out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g), (self, o)
+            )
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
@@ -407,7 +447,7 @@ class Tensor:
             g2 = g.reshape(out_shape2)
             return _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
 
-        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b))
+        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b), (self, o))
 
     def __rmatmul__(self, other: Operand) -> Tensor:
         return self._other(other, "matmul") @ self
@@ -461,7 +501,7 @@ class Tensor:
             count = mask.sum(axis=axes, keepdims=True)
             return np.asarray(mask * (_expand(g, axes, keepdims) / count))
 
-        return Tensor._node(out, "max", (self,), (vjp,))
+        return Tensor._node(out, "max", (self,), (vjp,), (self,))
 
     # ----------------------------------------------------------- reshaping
 
@@ -477,7 +517,7 @@ class Tensor:
                 f"into shape {tuple(new)}"
             ) from None
         shp = a.shape
-        return Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),))
+        return self._view(Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),)))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default);  dL/da = g with the inverse permutation."""
@@ -490,8 +530,8 @@ class Tensor:
                 f"transpose: {perm} is not a permutation of the axes of shape {a.shape}"
             )
         inverse = tuple(np.argsort([int(p) % a.ndim for p in perm]))
-        return Tensor._node(
-            a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),)
+        return self._view(
+            Tensor._node(a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),))
         )
 
     @property
@@ -522,7 +562,8 @@ class Tensor:
                 np.add.at(full, idx, g)
             return full
 
-        return Tensor._node(out, "getitem", (self,), (vjp,))
+        node = Tensor._node(out, "getitem", (self,), (vjp,))
+        return self._view(node) if basic else node
 
     # ---------------------------------------------------- elementwise math
 
@@ -557,7 +598,7 @@ class Tensor:
                 f"log: needs positive inputs; {c} of the {a.size} entries "
                 f"{'is' if c == 1 else 'are'} <= 0, first at index {idx} (value {float(a[idx])!r})"
             )
-        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,))
+        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,), (self,))
 
     def tanh(self) -> Tensor:
         """``tanh a``;  dL/da = g (1 - tanh^2 a) (from the saved output)."""
@@ -579,7 +620,7 @@ class Tensor:
         """``max(0, a)``;  dL/da = g where a > 0, else 0 (0 at a = 0, as for Value)."""
         a = self.data
         out = np.asarray(np.maximum(a, 0))
-        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),))
+        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),), (self,))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted first: no overflow);
@@ -621,6 +662,9 @@ class Tensor:
         g = self.grad
         if g is None:
             return
+        for t, version in self._saved:
+            if t._version[0] != version:
+                raise _modified_error(self, t, version)
         if self._pre is not None:  # a fused node's elementwise part, applied once
             g = self._pre(g)
         for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
@@ -673,6 +717,19 @@ class Tensor:
         """Set ``grad = None`` on this node and every node it depends on."""
         for node in graph.topological_order(self):
             node.grad = None
+
+
+def _modified_error(node: Tensor, saved: Tensor, version: int) -> RuntimeError:
+    """The error for a saved tensor that was written in place before ``backward()``."""
+    name = f"{saved.label!r} " if saved.label else ""
+    kind = "a parameter" if saved.requires_grad and not saved._parents else "a tensor"
+    return RuntimeError(
+        f"backward(): {kind} {name}of shape {saved.shape} (dtype {saved.dtype}) was changed "
+        f"in place after op {node._op!r} saved it for the backward pass (version "
+        f"{version} then, {saved._version[0]} now: an optimizer step(), load_state_dict() "
+        "or load() in between?). Its gradient would mix old and new numbers. Run "
+        "backward() before changing it, or redo the forward pass after."
+    )
 
 
 # ----------------------------------------------------------------- indexing

@@ -76,7 +76,7 @@ class Value:
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if graph._grad_enabled:
+        if graph._all_on or graph._mode.enabled:
             out._parents = parents
             out._local = local
             out._op = op
