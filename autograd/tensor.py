@@ -29,7 +29,7 @@ errors, a stable sigmoid) are in :mod:`autograd.arrays`; the fused hot-path ops
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
 from typing import Any, Union
 
@@ -149,9 +149,6 @@ class Tensor:
         """The number of entries in ``data`` (the product of ``shape``)."""
         return self.data.size
 
-    def __len__(self) -> int:
-        return len(self.data)
-
     def item(self) -> float:
         """The single number in a one-element tensor, as a Python float."""
         if self.data.size != 1:
@@ -183,6 +180,82 @@ class Tensor:
         from autograd.viz import notebook_bundle
 
         return notebook_bundle(self, include, exclude)
+
+    # --------------------------------------------------- Python protocols
+    # As on a NumPy array of the same shape, or the same kind of error with a
+    # clearer message; the table is in docs/refuses.md.
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (it is one number: use item())")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows ``t[0], t[1], ...`` (each a Tensor in the graph), as NumPy iterates."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (it is one number: use item())")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, x: object) -> bool:
+        return bool((self.data == _plain(x)).any())
+
+    def _one(self, what: str) -> Array:
+        if self.data.size != 1:
+            raise TypeError(f"{what}() needs a one-element tensor, got shape {self.shape}")
+        return self.data.reshape(())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:  # NumPy's error kind: ValueError, not TypeError
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "bool() needs a one-element tensor (compare, then use .any() or .all())"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self._one("float"))
+
+    def __int__(self) -> int:
+        return int(self._one("int"))
+
+    def __complex__(self) -> complex:
+        return complex(self._one("complex"))
+
+    # Comparisons give a plain boolean array and record nothing (they have no gradient).
+    def __lt__(self, other: object) -> Array:
+        return _compare(np.less, self, other, "<")
+
+    def __le__(self, other: object) -> Array:
+        return _compare(np.less_equal, self, other, "<=")
+
+    def __gt__(self, other: object) -> Array:
+        return _compare(np.greater, self, other, ">")
+
+    def __ge__(self, other: object) -> Array:
+        return _compare(np.greater_equal, self, other, ">=")
+
+    def __eq__(self, other: object) -> Array:  # type: ignore[override]
+        return _compare(np.equal, self, other, "==")
+
+    def __ne__(self, other: object) -> Array:  # type: ignore[override]
+        return _compare(np.not_equal, self, other, "!=")
+
+    # ``==`` is elementwise, so the hash is the identity (as in PyTorch): a Tensor
+    # can be a dict key or a set member, meaning *this node*, not its numbers.
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype: object = None, copy: object = None) -> Array:
+        raise TypeError(
+            "a Tensor is not converted to a NumPy array implicitly, so that NumPy "
+            "functions never silently drop it from the graph; use t.data (or t.numpy()) "
+            "for its array, or a Tensor op"
+        )
+
+    def __setitem__(self, index: object, value: object) -> None:
+        raise TypeError(
+            "Tensors do not support item assignment (the graph could not follow it); "
+            "build a new tensor from ops, e.g. with a mask: t * mask"
+        )
 
     # ------------------------------------------------------- construction
 
@@ -274,7 +347,7 @@ class Tensor:
             return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, np.ndarray) and other.dtype.kind == FLOAT_KINDS:
             if self.requires_grad and graph.is_grad_enabled():
-                other = other.copy()  # the graph may keep it: the caller may reuse their array
+                return Tensor._leaf(other.copy())  # the graph may keep it; the caller may not
             return Tensor._leaf(other)
         if isinstance(other, (np.ndarray, list, tuple)):
             try:
@@ -451,6 +524,45 @@ class Tensor:
 
     def __rmatmul__(self, other: Operand) -> Tensor:
         return self._other(other, "matmul") @ self
+
+    # In-place updates (``w -= lr * w.grad`` under ``no_grad()``): they write into
+    # ``data`` and bump the version, so a graph that saved the old numbers refuses
+    # ``backward()``. Refused where the graph itself would be wrong: on a tensor that
+    # requires grad while recording, and on the result of an op.
+
+    def _inplace(self, other: Operand, ufunc: Any, op: str, sym: str) -> Tensor:
+        if self._parents:
+            raise RuntimeError(
+                f"{op}: in-place {sym}= on the result of op {self._op!r} is refused (its "
+                "backward step may need the old numbers); write t = t {sym} ... instead"
+            )
+        if self.requires_grad and graph.is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: in-place {sym}= on a tensor that requires grad, while the graph is "
+                f"recorded; do updates under no_grad(), e.g. with no_grad(): w -= lr * w.grad"
+            )
+        b = self._other(other, op).data
+        if op == "div" and (b == 0).any():
+            zero = b == 0
+            n, idx = _first_bad(zero)
+            raise ZeroDivisionError(f"div: divisor has {_entries(n, 'zero', zero, idx)}")
+        if np.broadcast_shapes(self.shape, b.shape) != self.shape:
+            raise ValueError(f"{op}: in-place {self.shape} {sym}= {b.shape} would change the shape")
+        ufunc(self.data, b, out=self.data)
+        self._bump_version()
+        return self
+
+    def __iadd__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.add, "add", "+")
+
+    def __isub__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.subtract, "sub", "-")
+
+    def __imul__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.multiply, "mul", "*")
+
+    def __itruediv__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.divide, "div", "/")
 
     # ---------------------------------------------------------- reductions
 
@@ -736,14 +848,36 @@ def _modified_error(node: Tensor, saved: Tensor, version: int) -> RuntimeError:
 
 
 def _index(index: Any) -> Any:
-    """Tensors inside an index become their (integer) arrays."""
+    """``index`` for NumPy; a Tensor in it is an ``IndexError`` (Tensors hold floats)."""
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp)
+        raise IndexError(
+            f"a Tensor (dtype {index.dtype}) cannot be an index: Tensors hold floats, and "
+            "float indices are refused as in NumPy; index with an int array, e.g. "
+            "t[idx.data.astype(int)], or a bool mask array"
+        )
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, list):
-        return np.asarray(index)
+        return np.asarray(
+            [_index(i) for i in index] if any(isinstance(i, Tensor) for i in index) else index
+        )
     return index
+
+
+def _plain(x: object) -> object:
+    """A comparison operand: a Tensor's data, anything else as given."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(ufunc: Any, t: Tensor, other: object, sym: str) -> Array:
+    """``ufunc(t.data, other)`` as a plain bool array, with broadcasting errors naming shapes."""
+    o: Any = _plain(other)
+    try:
+        return np.asarray(ufunc(t.data, o))
+    except ValueError:
+        raise ValueError(
+            f"compare: {t.shape} {sym} {np.shape(o)}: shapes do not broadcast"
+        ) from None
 
 
 def _is_basic(idx: Any) -> bool:
