@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd import graph
 from autograd.arrays import Array, _sigmoid, _sigmoid_vjp
 from autograd.tensor import VJP, Tensor
 
@@ -57,8 +56,6 @@ def linear(
     w = weight.data
     if xt is None and xd.dtype is not w.dtype and xd.dtype != w.dtype:
         xd = xd.astype(w.dtype)  # a constant input takes the layer's dtype (no upcast)
-    elif xt is None and weight.requires_grad and graph.is_grad_enabled():
-        xd = xd.copy()  # dL/dW needs x: a copy, since the caller may reuse their array
     if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear: input of shape {xd.shape} has {xd.shape[-1] if xd.ndim else 'no'} features, "

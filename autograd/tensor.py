@@ -79,11 +79,14 @@ class Tensor:
     ``Tensor(data)`` keeps a floating ``data`` array's dtype (float32 stays float32;
     integer input becomes float64 unless ``dtype`` is given). Only float32 and
     float64 are supported: a float16 or longdouble array needs an explicit
-    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``. With
-    ``requires_grad=True`` the data is copied (optimizers update parameters in
-    place, so a parameter never shares memory with the caller's array); otherwise an
-    ndarray of the right dtype is wrapped without a copy (the engine never writes
-    into the data of a tensor that does not require grad).
+    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``.
+    ``Tensor(x)`` copies an ndarray ``x`` (as ``torch.tensor`` does): the graph may
+    keep the data until ``backward()``, and the caller may reuse their array. A plain
+    ndarray passed straight to an op or a layer (``w * x``, ``model(x)``) is used in
+    place, not copied (as ``torch.from_numpy``): do not overwrite it before
+    ``backward()``. Writes the engine makes or offers (optimizer steps,
+    ``load_state_dict``, ``w -= ...`` under ``no_grad()``) bump a version counter,
+    and ``backward()`` refuses to use data changed since its forward pass.
 
     Python numbers in ops are "weak": ``float32_tensor * 2.0`` stays float32. Two
     tensors of different dtypes follow NumPy's promotion (float32 + float64 is
@@ -346,9 +349,7 @@ class Tensor:
         if isinstance(other, (Real, np.number)):
             return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, np.ndarray) and other.dtype.kind == FLOAT_KINDS:
-            if self.requires_grad and graph.is_grad_enabled():
-                return Tensor._leaf(other.copy())  # the graph may keep it; the caller may not
-            return Tensor._leaf(other)
+            return Tensor._leaf(other)  # used in place, not copied: see docs/refuses.md
         if isinstance(other, (np.ndarray, list, tuple)):
             try:
                 arr = np.asarray(other, dtype=self.data.dtype)

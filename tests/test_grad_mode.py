@@ -1,4 +1,4 @@
-"""Grad mode is per thread; no_grad / enable_grad / set_grad_enabled as blocks, calls, decorators."""
+"""Grad mode is per thread: no_grad, enable_grad, set_grad_enabled as blocks, calls, decorators."""
 
 from __future__ import annotations
 

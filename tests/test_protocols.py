@@ -65,7 +65,7 @@ def test_comparisons_give_plain_bool_arrays_and_no_graph() -> None:
         (a == b, [False, True, False]),
         (a != 2.0, [True, False, True]),
         (np.array([2.0, 2.0, 2.0]) < a, [False, False, True]),  # reflected
-        (2.0 == a, [False, True, False]),
+        (a == 2.0, [False, True, False]),
     ]:
         assert type(got) is np.ndarray and got.dtype == np.bool_
         np.testing.assert_array_equal(got, want)
