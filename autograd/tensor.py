@@ -403,8 +403,7 @@ class Tensor:
         a, b = self.data, o.data
         zero = b == 0
         if zero.any():
-            n, idx = _first_bad(zero)
-            raise ZeroDivisionError(f"div: divisor has {_entries(n, 'zero', zero, idx)}")
+            raise _zero_division(a, zero)
         out = _broadcast_op(np.divide, a, b, "div", "/")
         return Tensor._node(
             out,
@@ -418,60 +417,55 @@ class Tensor:
         )
 
     def __pow__(self, other: Operand) -> Tensor:
-        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a."""
+        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a.
+
+        The domain is the same as for :class:`~autograd.Value`, whatever the spelling
+        (number, array or Tensor exponent; ``2 ** t``): ``ZeroDivisionError`` for
+        ``0 ** negative``; ``ValueError`` for a negative base with a non-integer
+        exponent, for ``0 ** n`` with ``0 < n < 1`` when the base needs its gradient
+        (infinite derivative), and for a base ``<= 0`` when the exponent needs its
+        gradient (``ln a``).
+        """
         a = self.data
-        if not isinstance(other, Tensor):
-            if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
-                raise TypeError(
-                    f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
-                )
-            n = float(other)
-            if n < 0 and (a == 0).any():
-                zero = a == 0
-                c, idx = _first_bad(zero)
-                raise ZeroDivisionError(
-                    f"pow: 0 ** {n:g} is undefined; the base has {_entries(c, 'zero', zero, idx)}"
-                )
-            if not n.is_integer() and (a < 0).any():
-                neg = a < 0
-                c, idx = _first_bad(neg)
-                raise ValueError(
-                    f"pow: a negative base ** {n:g} is not real; the base has "
-                    f"{_entries(c, 'negative', neg, idx)} (value {float(a[idx])!r})"
-                )
-            if 0 < n < 1 and self.requires_grad and graph.is_grad_enabled() and (a == 0).any():
-                zero = a == 0
-                c, idx = _first_bad(zero)
-                raise ValueError(
-                    f"pow: 0 ** {n:g} has an infinite derivative at 0 (d/da a**n = n a**(n-1)); "
-                    f"the base has {_entries(c, 'zero', zero, idx)}"
-                )
-            k: int | float = int(n) if n.is_integer() else n
-            out = np.asarray(a**k)
-            op = f"**{k}"
-            if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
-                return Tensor._node(out, op, (self,), (np.zeros_like,))
-            if k == 2:
-                return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),), (self,))
-            return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),), (self,))
-        o = other
-        b = o.data
-        if o.requires_grad and (a <= 0).any():
-            bad = a <= 0
-            c, idx = _first_bad(bad)
-            raise ValueError(
-                "pow: a ** Tensor needs a positive base, because d/dn a**n = a**n ln(a); "
-                f"the base has {_entries(c, 'non-positive', bad, idx)} (value {float(a[idx])!r})"
+        recording = graph.is_grad_enabled()
+        if isinstance(other, (Tensor, np.ndarray, list, tuple)):
+            return self._pow_tensor(self._other(other, "pow"), recording)
+        if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
+            raise TypeError(
+                f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
             )
-        out = _broadcast_op(np.power, a, b, "pow", "**")
+        n = float(other)
+        _pow_domain(a, n, self.requires_grad and recording, False)
+        k: int | float = int(n) if n.is_integer() else n
+        out = np.asarray(a**k)
+        op = f"**{k}"
+        if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
+            return Tensor._node(out, op, (self,), (np.zeros_like,))
+        if k == 2:
+            return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),), (self,))
+        return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),), (self,))
+
+    def _pow_tensor(self, o: Tensor, recording: bool) -> Tensor:
+        """``a ** b`` with a Tensor exponent (broadcasting); the same domain as ``a ** n``."""
+        a, b = self.data, o.data
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            _broadcast_op(np.power, a, b, "pow", "**")  # raises the error naming both shapes
+        _pow_domain(a, b, self.requires_grad and recording, o.requires_grad and recording)
+        out = np.asarray(np.power(a, b))
+
+        def vjp_a(g: Array) -> Array:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = b * a ** (b - 1)
+            d = np.where(b == 0, 0.0, d)  # a ** 0 is constant: derivative 0, also at a == 0
+            return _unbroadcast(g * d, a.shape)
+
         return Tensor._node(
             out,
             "**",
             (self, o),
-            (
-                lambda g: _unbroadcast(g * b * a ** (b - 1), a.shape),
-                lambda g: _unbroadcast(g * out * np.log(a), b.shape),
-            ),
+            (vjp_a, lambda g: _unbroadcast(g * out * np.log(a), b.shape)),
             (self, o),
         )
 
@@ -544,9 +538,7 @@ class Tensor:
             )
         b = self._other(other, op).data
         if op == "div" and (b == 0).any():
-            zero = b == 0
-            n, idx = _first_bad(zero)
-            raise ZeroDivisionError(f"div: divisor has {_entries(n, 'zero', zero, idx)}")
+            raise _zero_division(self.data, b == 0)
         if np.broadcast_shapes(self.shape, b.shape) != self.shape:
             raise ValueError(f"{op}: in-place {self.shape} {sym}= {b.shape} would change the shape")
         ufunc(self.data, b, out=self.data)
@@ -707,9 +699,9 @@ class Tensor:
         bad = a <= 0
         if bad.any():
             c, idx = _first_bad(bad)
+            where = "" if a.size == 1 else f"; {_entries(c, 'such', bad, idx)}"
             raise ValueError(
-                f"log: needs positive inputs; {c} of the {a.size} entries "
-                f"{'is' if c == 1 else 'are'} <= 0, first at index {idx} (value {float(a[idx])!r})"
+                f"log: log({float(a[idx])!r}) is undefined; log needs a positive input{where}"
             )
         return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,), (self,))
 
@@ -830,6 +822,56 @@ class Tensor:
         """Set ``grad = None`` on this node and every node it depends on."""
         for node in graph.topological_order(self):
             node.grad = None
+
+
+def _zero_division(a: Array, zero: Array) -> ZeroDivisionError:
+    """The error for ``a / b`` with zeros in ``b`` (the same words as for Value)."""
+    c, idx = _first_bad(zero)
+    num = repr(float(a.reshape(-1)[0])) if a.size == 1 else "x"
+    where = "" if zero.size == 1 else f"; the divisor has {_entries(c, 'zero', zero, idx)}"
+    return ZeroDivisionError(f"div: {num} / 0.0 is undefined (divisor is zero){where}")
+
+
+def _pow_domain(a: Array, b: Array | float, base_grad: bool, exponent_grad: bool) -> None:
+    """Raise the error for the first entry of ``a ** b`` outside the domain (see ``__pow__``)."""
+    # With a number exponent, skip the rules that cannot apply (no array work).
+    n = b if isinstance(b, float) else None
+    rules: list[tuple[type[Exception], Any, str]] = []
+    if n is None or n < 0:
+        rules.append((ZeroDivisionError, (a == 0) & (b < 0), "is undefined (division by zero)"))
+    if n is None or not n.is_integer():
+        rules.append(
+            (
+                ValueError,
+                (a < 0) & (np.floor(b) != b),
+                "is not a real number (negative base, non-integer exponent)",
+            )
+        )
+    if base_grad and (n is None or 0 < n < 1):
+        rules.append(
+            (
+                ValueError,
+                (a == 0) & (b > 0) & (b < 1),
+                "has an infinite derivative at 0 (d/da a**n = n a**(n-1))",
+            )
+        )
+    if exponent_grad:
+        rules.append(
+            (
+                ValueError,
+                (a <= 0) | np.zeros(np.shape(b), bool),
+                "needs a positive base, because d/dn a**n = a**n * ln(a)",
+            )
+        )
+    for error, bad, why in rules:
+        if not np.any(bad):
+            continue
+        bad = np.asarray(bad)
+        c, idx = _first_bad(bad)
+        av = float(np.broadcast_to(a, bad.shape)[idx])
+        bv = float(np.broadcast_to(b, bad.shape)[idx])
+        where = "" if bad.size == 1 else f"; {_entries(c, 'such', bad, idx)}"
+        raise error(f"pow: {av!r} ** {bv!r} {why}{where}")
 
 
 def _modified_error(node: Tensor, saved: Tensor, version: int) -> RuntimeError:

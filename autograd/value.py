@@ -107,30 +107,43 @@ class Value:
     def __truediv__(self, other: Operand) -> Value:
         """``a / b``;  d/da = 1/b, d/db = -a/b^2."""
         o = other if isinstance(other, Value) else Value(other)
-        if o.data == 0.0:
-            raise ZeroDivisionError(f"division: {self.data!r} / 0.0 is undefined (divisor is zero)")
-        q = self.data / o.data
-        return Value._node(q, "/", (self, o), (1.0 / o.data, -q / o.data))
+        b = o.data
+        if b == 0.0:
+            raise ZeroDivisionError(f"div: {self.data!r} / 0.0 is undefined (divisor is zero)")
+        q = self.data / b
+        if q - q != 0.0 or not graph.is_grad_enabled():  # _node reports an overflow
+            return Value._node(q, "/", (self, o), ())
+        return Value._node(
+            q, "/", (self, o), (_local(1.0 / b, "div", "1/b"), _local(-q / b, "div", "-a/b^2"))
+        )
 
     def __pow__(self, other: Operand) -> Value:
         """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a."""
         a = self.data
+        # The domain rules are the same for a Tensor, whatever the spelling: see _pow.
         if not isinstance(other, Value):
             n = _check_real(other, "pow exponent")
             y = _pow(a, n)
+            if not graph.is_grad_enabled():  # no derivative needed, none computed
+                return Value._node(y, f"**{_fmt(n)}", (self,), ())
             if a == 0.0 and 0 < n < 1:
                 raise ValueError(
                     f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
                 )
-            return Value._node(y, f"**{_fmt(n)}", (self,), (n * _pow(a, n - 1) if n != 0 else 0.0,))
+            d = _local(n * _pow(a, n - 1), "pow", "n a**(n-1)") if n != 0 else 0.0
+            return Value._node(y, f"**{_fmt(n)}", (self,), (d,))
         n = other.data
+        y = _pow(a, n)
+        if not graph.is_grad_enabled():
+            return Value._node(y, "**", (self, other), ())
         if a <= 0.0:
             raise ValueError(
-                f"pow: {a!r} ** Value({n!r}) needs a positive base, because "
-                f"d/dn a**n = a**n * ln(a) and ln({a!r}) is undefined"
+                f"pow: {a!r} ** {n!r} needs a positive base, because d/dn a**n = a**n * ln(a)"
             )
-        y = _pow(a, n)
-        return Value._node(y, "**", (self, other), (n * _pow(a, n - 1), y * math.log(a)))
+        da = _local(n * _pow(a, n - 1), "pow", "n a**(n-1)")
+        return Value._node(
+            y, "**", (self, other), (da, _local(y * math.log(a), "pow", "a**n ln a"))
+        )
 
     def __neg__(self) -> Value:
         """``-a``;  d/da = -1."""
@@ -167,7 +180,7 @@ class Value:
         a = self.data
         if a <= 0.0:
             raise ValueError(f"log: log({a!r}) is undefined; log needs a positive input")
-        return Value._node(math.log(a), "log", (self,), (1.0 / a,))
+        return Value._node(math.log(a), "log", (self,), (_local(1.0 / a, "log", "1/a"),))
 
     def tanh(self) -> Value:
         """``tanh a``;  d/da = 1 - tanh^2 a."""
@@ -243,9 +256,17 @@ def _pow(a: float, n: float) -> float:
             f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
         )
     try:
-        return float(a**n)
+        y = float(a**n)
     except OverflowError:
         raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
+    return y
+
+
+def _local(d: float, op: str, formula: str) -> float:
+    """A local derivative, which must be a finite float like every result."""
+    if d - d != 0.0:
+        raise OverflowError(f"{op}: the derivative {formula} = {d!r} leaves the float range")
+    return d
 
 
 def _fmt(n: float) -> str:

@@ -148,9 +148,10 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     .. math::  L = -\log \operatorname{softmax}(z)_y
                = \log \sum_k e^{z_k} - z_y
 
-    computed stably as :math:`m + \log\sum_k e^{z_k - m} - z_y` with
+    computed stably as :math:`\log\sum_k e^{z_k - m} - (z_y - m)` with
     :math:`m = \max_k z_k` (every exponent is :math:`\le 0`, so nothing
-    overflows; :math:`m` is a constant, which does not change the gradient
+    overflows, and no large :math:`m` is added and subtracted again; :math:`m` is a
+    constant, which does not change the gradient
     :math:`\partial L/\partial z_k = \operatorname{softmax}(z)_k - [k = y]`).
 
     >>> from autograd import Value
@@ -190,7 +191,9 @@ def _cross_entropy_one(logits: Any, label: Any) -> Value:
         e = (z - m).exp()
         total = e if total is None else total + e
     assert total is not None
-    return total.log() + m - zs[y]
+    # log(sum) - (z_y - m), not log(sum) + m - z_y: the shifted logit z_y - m is
+    # exact when z_y is near m, so 1e16-sized logits do not cancel to 0.
+    return total.log() - (zs[y] - m)
 
 
 def _cross_entropy_tensor(logits: Any, labels: Any) -> Any:
