@@ -1,6 +1,7 @@
 """autograd: reverse-mode automatic differentiation, for scalars and for arrays."""
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
+from autograd.clash import check_package
 from autograd.graph import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -18,3 +19,6 @@ __all__ = [
     "no_grad",
     "set_grad_enabled",
 ]
+
+# Files of the PyPI package also named autograd mixed into this folder? Say so.
+check_package()
