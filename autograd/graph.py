@@ -288,6 +288,9 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
     * **Reused nodes sum.** A node used by several others receives the sum over all
       paths, because every child adds (``+=``) its share.
 
+    * **All or nothing.** If a node's step raises (e.g. data it saved was changed in
+      place), every leaf keeps the gradient it had before the call.
+
     A leaf's gradient from this pass is summed on its own (from ``zero``) and added
     to the stored one once, at the end: floating-point addition is not associative,
     so adding each path straight into the stored gradient would make the second
@@ -298,9 +301,14 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
     for node in order:
         node.grad = zero
     root.grad = seed
-    for node in reversed(order):
-        if node._parents:
-            node._propagate()
+    try:
+        for node in reversed(order):
+            if node._parents:
+                node._propagate()
+    except BaseException:
+        for leaf, before in leaves:  # a refused pass leaves every stored gradient as it was
+            leaf.grad = before
+        raise
     for leaf, before in leaves:
         if before is not None:
             leaf.grad = before if leaf.grad is None else before + leaf.grad

@@ -443,7 +443,7 @@ class Tensor:
             return Tensor._node(out, op, (self,), (np.zeros_like,))
         if k == 2:
             return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),), (self,))
-        return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),), (self,))
+        return Tensor._node(out, op, (self,), (lambda g: g * _dpow(a, k, out),), (self,))
 
     def _pow_tensor(self, o: Tensor, recording: bool) -> Tensor:
         """``a ** b`` with a Tensor exponent (broadcasting); the same domain as ``a ** n``."""
@@ -456,10 +456,7 @@ class Tensor:
         out = np.asarray(np.power(a, b))
 
         def vjp_a(g: Array) -> Array:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                d = b * a ** (b - 1)
-            d = np.where(b == 0, 0.0, d)  # a ** 0 is constant: derivative 0, also at a == 0
-            return _unbroadcast(g * d, a.shape)
+            return _unbroadcast(g * _dpow(a, b, out), a.shape)
 
         return Tensor._node(
             out,
@@ -822,6 +819,19 @@ class Tensor:
         """Set ``grad = None`` on this node and every node it depends on."""
         for node in graph.topological_order(self):
             node.grad = None
+
+
+def _dpow(a: Array, n: Array | float, y: Array) -> Array:
+    """``d/da a**n = n a**(n-1)`` (``y = a**n``): 0 where ``n == 0``, and ``n (y / a)``
+    where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
+    """
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        d = np.asarray(n * a ** (n - 1))
+        bad = ~np.isfinite(d) & (a != 0)
+        if bad.any():
+            d = np.where(bad, n * (y / np.where(a == 0, 1, a)), d)
+    zero = np.equal(n, 0)
+    return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
 
 
 def _zero_division(a: Array, zero: Array) -> ZeroDivisionError:

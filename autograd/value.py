@@ -111,11 +111,7 @@ class Value:
         if b == 0.0:
             raise ZeroDivisionError(f"div: {self.data!r} / 0.0 is undefined (divisor is zero)")
         q = self.data / b
-        if q - q != 0.0 or not graph.is_grad_enabled():  # _node reports an overflow
-            return Value._node(q, "/", (self, o), ())
-        return Value._node(
-            q, "/", (self, o), (_local(1.0 / b, "div", "1/b"), _local(-q / b, "div", "-a/b^2"))
-        )
+        return Value._node(q, "/", (self, o), (1.0 / b, -q / b))
 
     def __pow__(self, other: Operand) -> Value:
         """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a."""
@@ -130,20 +126,18 @@ class Value:
                 raise ValueError(
                     f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
                 )
-            d = _local(n * _pow(a, n - 1), "pow", "n a**(n-1)") if n != 0 else 0.0
-            return Value._node(y, f"**{_fmt(n)}", (self,), (d,))
+            return Value._node(y, f"**{_fmt(n)}", (self,), (_dpow(a, n, y),))
         n = other.data
-        y = _pow(a, n)
-        if not graph.is_grad_enabled():
-            return Value._node(y, "**", (self, other), ())
-        if a <= 0.0:
+        _pow_domain(a, n)
+        recording = graph.is_grad_enabled()
+        if recording and a <= 0.0:
             raise ValueError(
                 f"pow: {a!r} ** {n!r} needs a positive base, because d/dn a**n = a**n * ln(a)"
             )
-        da = _local(n * _pow(a, n - 1), "pow", "n a**(n-1)")
-        return Value._node(
-            y, "**", (self, other), (da, _local(y * math.log(a), "pow", "a**n ln a"))
-        )
+        y = _pow(a, n)
+        if not recording:
+            return Value._node(y, "**", (self, other), ())
+        return Value._node(y, "**", (self, other), (_dpow(a, n, y), y * math.log(a)))
 
     def __neg__(self) -> Value:
         """``-a``;  d/da = -1."""
@@ -180,7 +174,7 @@ class Value:
         a = self.data
         if a <= 0.0:
             raise ValueError(f"log: log({a!r}) is undefined; log needs a positive input")
-        return Value._node(math.log(a), "log", (self,), (_local(1.0 / a, "log", "1/a"),))
+        return Value._node(math.log(a), "log", (self,), (1.0 / a,))
 
     def tanh(self) -> Value:
         """``tanh a``;  d/da = 1 - tanh^2 a."""
@@ -249,12 +243,7 @@ class Value:
 
 def _pow(a: float, n: float) -> float:
     """``a ** n`` for reals, with clear errors where it has no real value."""
-    if a == 0.0 and n < 0:
-        raise ZeroDivisionError(f"pow: 0.0 ** {n!r} is undefined (division by zero)")
-    if a < 0.0 and not float(n).is_integer():
-        raise ValueError(
-            f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
-        )
+    _pow_domain(a, n)
     try:
         y = float(a**n)
     except OverflowError:
@@ -262,11 +251,31 @@ def _pow(a: float, n: float) -> float:
     return y
 
 
-def _local(d: float, op: str, formula: str) -> float:
-    """A local derivative, which must be a finite float like every result."""
-    if d - d != 0.0:
-        raise OverflowError(f"{op}: the derivative {formula} = {d!r} leaves the float range")
-    return d
+def _pow_domain(a: float, n: float) -> None:
+    """Raise where ``a ** n`` has no real value (the same rules as for a Tensor)."""
+    if a == 0.0 and n < 0:
+        raise ZeroDivisionError(f"pow: 0.0 ** {n!r} is undefined (division by zero)")
+    if a < 0.0 and not float(n).is_integer():
+        raise ValueError(
+            f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
+        )
+
+
+def _dpow(a: float, n: float, y: float) -> float:
+    """``d/da a**n = n a**(n-1)`` (``y = a**n``), 0 for ``n == 0``.
+
+    ``a**(n-1)`` alone can overflow where ``n a**(n-1)`` does not (``a = 1e-310``,
+    ``n = 1e-300``: the derivative is 1e10); then it is ``n (y / a)``. A derivative
+    that is itself beyond the float range is ``inf``, as IEEE rounding (and a
+    Tensor) gives it.
+    """
+    if n == 0:
+        return 0.0
+    try:
+        p = float(a ** (n - 1))
+    except OverflowError:
+        p = math.inf
+    return n * p if p - p == 0.0 else n * (y / a)
 
 
 def _fmt(n: float) -> str:

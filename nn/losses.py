@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
+
 from autograd import Value
 from autograd.fused import cross_entropy as _tensor_cross_entropy
 from autograd.fused import mse as _tensor_mse
@@ -88,6 +90,14 @@ def _mse_one(outputs: Any, targets: Any) -> Value:
     tgts: list[Any]
     if isinstance(targets, (Value, Real)):
         tgts = [targets]
+    elif isinstance(targets, np.ndarray):
+        if targets.ndim > 1:
+            raise ValueError(
+                f"mse: {len(outs)} outputs (one example) but targets of shape {targets.shape}; "
+                "for several examples pass a list of per-example output lists, "
+                "e.g. [[o] for o in outputs]"
+            )
+        tgts = [targets.item()] if targets.ndim == 0 else targets.tolist()
     elif isinstance(targets, Sequence) or hasattr(targets, "__len__"):
         tgts = list(targets)
     else:
@@ -124,12 +134,17 @@ def _mean_over_examples(
     what: str,
     target: str,
 ) -> Value:
-    """``(1/n) sum_i one(outputs[i], targets[i])``: a per-example loss averaged over examples."""
-    if not isinstance(targets, Sequence) or len(targets) != len(outputs):
-        got = len(targets) if isinstance(targets, Sequence) else type(targets).__name__
+    """``(1/n) sum_i one(outputs[i], targets[i])``: a per-example loss averaged over examples.
+
+    ``targets`` may be a list, a tuple or a NumPy array (one row or entry per example).
+    """
+    listlike = isinstance(targets, Sequence) and not isinstance(targets, (str, bytes))
+    array = isinstance(targets, np.ndarray) and targets.ndim >= 1
+    count = len(targets) if listlike or array else None
+    if count != len(outputs):
+        got = f"{count} {target}s" if count is not None else f"a {type(targets).__name__}"
         raise ValueError(
-            f"{op}: got {len(outputs)} examples of {what} but {got} {target}s; "
-            f"pass one {target} per example"
+            f"{op}: got {len(outputs)} examples of {what} but {got}; pass one {target} per example"
         )
     total = one(outputs[0], targets[0])
     for out, tgt in zip(outputs[1:], targets[1:], strict=True):
@@ -175,6 +190,8 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
 
 def _cross_entropy_one(logits: Any, label: Any) -> Value:
     zs = _as_value_list(logits, "cross_entropy")
+    if isinstance(label, np.ndarray) and label.ndim == 0 and label.dtype.kind in "iu":
+        label = int(label)
     if isinstance(label, bool) or not isinstance(label, Integral):
         raise TypeError(
             f"cross_entropy: a label must be an int class index, got {type(label).__name__}: "

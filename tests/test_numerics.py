@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -120,21 +121,24 @@ BINARY: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
 }
 
 
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: x / y,
+}
+
+
 @pytest.mark.parametrize("op", sorted(BINARY))
 @given(a=wide, b=wide)
 def test_binary_ops_both_engines(op: str, a: float, b: float) -> None:
     assume(not (op == "/" and b == 0))
     want = ref(BINARY[op], a, b)
     assume(math.isfinite(want) and abs(want) < 1e300)
-    f = {"+": lambda x, y: x + y, "-": lambda x, y: x - y}.get(op) or (
-        (lambda x, y: x * y) if op == "*" else (lambda x, y: x / y)
-    )
-    try:
-        got_v = f(Value(a), Value(b)).data
-    except OverflowError:  # a local derivative (-a/b^2) may leave the float range
-        got_v = None
+    f = OPERATORS[op]
+    got_v = f(Value(a), Value(b)).data
     got_t = float(f(Tensor(a), Tensor(b)).data)
-    assert got_v is None or close(got_v, want), (a, b, got_v, want)
+    assert close(got_v, want), (a, b, got_v, want)
     assert close(got_t, want), (a, b, got_t, want)
 
 
@@ -145,7 +149,7 @@ def test_pow_both_engines(a: float, n: float) -> None:
         lg = Decimal(a).ln() * Decimal(n)
     assume(-700 < lg < 700)
     want = ref(lambda x, k: dec_exp(k * x.ln()), a, n)
-    assert close(Value(a) ** n, want) if False else close((Value(a) ** n).data, want)
+    assert close((Value(a) ** n).data, want)
     assert close(float((Tensor(a) ** n).data), want)
     assert close(float((Tensor(a) ** Tensor(n)).data), want)
 

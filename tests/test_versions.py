@@ -138,3 +138,14 @@ def test_optimizer_refuses_a_non_leaf_parameter() -> None:
     w = Tensor([1.0], requires_grad=True)
     with pytest.raises(ValueError, match="computed by op"):
         nn.SGD([w * 2.0], lr=0.1)
+
+
+def test_a_refused_backward_leaves_every_gradient_as_it_was() -> None:
+    _, opt, loss_a, loss_b = two_losses()
+    loss_a.backward()
+    before = [None if p.grad is None else p.grad.copy() for p in opt.params]
+    opt.step()
+    with pytest.raises(RuntimeError):
+        loss_b.backward()
+    for p, g in zip(opt.params, before, strict=True):
+        np.testing.assert_array_equal(p.grad, g)
