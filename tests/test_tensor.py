@@ -350,7 +350,7 @@ def test_domain_errors_name_the_entries() -> None:
         "1 such entry of 2, first at index (0,)"
     )
     with pytest.raises(
-        ValueError, match=r"positive base.*1 non-positive entry of 2, first at index \(0,\)"
+        ValueError, match=r"positive base.*1 such entry of 2, first at index \(0,\)"
     ):
         Tensor([-1.0, 2.0]) ** Tensor([2.0], requires_grad=True)
 
