@@ -3,6 +3,7 @@
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.clash import check_package
 from autograd.graph import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.save import save_graph
 from autograd.tensor import Tensor
 from autograd.value import Value
 from autograd.viz import draw_graph
@@ -17,6 +18,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "save_graph",
     "set_grad_enabled",
 ]
 
