@@ -839,7 +839,7 @@ def _zero_division(a: Array, zero: Array) -> ZeroDivisionError:
     c, idx = _first_bad(zero)
     num = repr(float(a.reshape(-1)[0])) if a.size == 1 else "x"
     where = "" if zero.size == 1 else f"; the divisor has {_entries(c, 'zero', zero, idx)}"
-    return ZeroDivisionError(f"div: {num} / 0.0 is undefined (divisor is zero){where}")
+    return ZeroDivisionError(f"div: {num} / 0.0 is undefined (division by zero){where}")
 
 
 def _pow_domain(a: Array, b: Array | float, base_grad: bool, exponent_grad: bool) -> None:
@@ -910,6 +910,8 @@ def _index(index: Any) -> Any:
         )
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
+    if isinstance(index, np.ndarray):
+        return index.copy()  # the backward pass scatters with it: the caller may reuse theirs
     if isinstance(index, list):
         return np.asarray(
             [_index(i) for i in index] if any(isinstance(i, Tensor) for i in index) else index

@@ -109,7 +109,7 @@ class Value:
         o = other if isinstance(other, Value) else Value(other)
         b = o.data
         if b == 0.0:
-            raise ZeroDivisionError(f"div: {self.data!r} / 0.0 is undefined (divisor is zero)")
+            raise ZeroDivisionError(f"div: {self.data!r} / 0.0 is undefined (division by zero)")
         q = self.data / b
         return Value._node(q, "/", (self, o), (1.0 / b, -q / b))
 

@@ -331,11 +331,11 @@ def test_domain_errors_name_the_entries() -> None:
     with pytest.raises(ZeroDivisionError) as zerr:
         Tensor([1.0, 2.0]) / Tensor([1.0, 0.0])
     assert str(zerr.value) == (
-        "div: x / 0.0 is undefined (divisor is zero); "
+        "div: x / 0.0 is undefined (division by zero); "
         "the divisor has 1 zero entry of 2, first at index (1,)"
     )
     with pytest.raises(
-        ZeroDivisionError, match=r"^div: x / 0\.0 is undefined \(divisor is zero\)$"
+        ZeroDivisionError, match=r"^div: x / 0\.0 is undefined \(division by zero\)$"
     ):
         Tensor([1.0, 2.0]) / 0.0
     with pytest.raises(

@@ -363,7 +363,7 @@ def test_zero_to_a_negative_power_is_a_zero_division_error() -> None:
 
 
 def test_division_by_zero_names_the_op_and_value() -> None:
-    msg = r"div: 3\.0 / 0\.0 is undefined \(divisor is zero\)"
+    msg = r"div: 3\.0 / 0\.0 is undefined \(division by zero\)"
     with pytest.raises(ZeroDivisionError, match=msg):
         Value(3.0) / 0
     with pytest.raises(ZeroDivisionError, match=msg):

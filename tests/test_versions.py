@@ -149,3 +149,12 @@ def test_a_refused_backward_leaves_every_gradient_as_it_was() -> None:
         loss_b.backward()
     for p, g in zip(opt.params, before, strict=True):
         np.testing.assert_array_equal(p.grad, g)
+
+
+def test_an_index_array_reused_after_the_forward_pass_is_harmless() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    idx = np.array([0, 0, 2])
+    y = x[idx].sum()
+    idx[:] = 1  # reused for something else before backward()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 1.0])
