@@ -361,9 +361,9 @@ def _download_one(
             total = headers.get("Content-Length") if headers is not None else None
             bar: Any = None
             if progress:
-                from tqdm.auto import tqdm
+                from nn.progress import progress_bar
 
-                bar = tqdm(
+                bar = progress_bar(
                     total=int(total) if total else None,
                     unit="B",
                     unit_scale=True,
