@@ -40,6 +40,10 @@ class Node(Protocol):
         """Add ``self.grad * d(self)/d(parent)`` into each parent's ``grad``."""
         ...
 
+    def _propagate_graph(self) -> None:
+        """The same, computed with (and recorded as) graph nodes: ``create_graph``."""
+        ...
+
 
 _grad_enabled = True
 
@@ -59,9 +63,16 @@ def no_grad() -> Iterator[None]:
         with no_grad():
             y = w * x      # y is a plain leaf: y._parents == ()
     """
+    with _grad_mode(False):
+        yield
+
+
+@contextmanager
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    """Record graphs (``True``) or not inside the block; restore the mode afterwards."""
     global _grad_enabled
     previous = _grad_enabled
-    _grad_enabled = False
+    _grad_enabled = enabled
     try:
         yield
     finally:
@@ -97,7 +108,7 @@ def topological_order(root: Node) -> list[Any]:
     return order
 
 
-def backward(root: Node, seed: Any, zero: Any) -> None:
+def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> None:
     """Reverse-mode pass from ``root``, seeding ``d root / d root = seed``.
 
     Semantics (the same as PyTorch's):
@@ -115,15 +126,26 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
     to the stored one once, at the end: floating-point addition is not associative,
     so adding each path straight into the stored gradient would make the second
     call's result differ from twice the first in the last bits.
+
+    With ``create_graph`` each node takes its step with ``_propagate_graph()``
+    instead: the same chain rule computed with graph nodes, recorded (even inside
+    :func:`no_grad`), so that the gradients are nodes that can be differentiated
+    again. ``zero`` is then ``None`` ("no gradient yet"), ``seed`` a node.
     """
     order = topological_order(root)
     leaves = [(node, node.grad) for node in order if not node._parents]
     for node in order:
         node.grad = zero
     root.grad = seed
-    for node in reversed(order):
-        if node._parents:
-            node._propagate()
+    if create_graph:
+        with _grad_mode(True):
+            for node in reversed(order):
+                if node._parents:
+                    node._propagate_graph()
+    else:
+        for node in reversed(order):
+            if node._parents:
+                node._propagate()
     for leaf, before in leaves:
         if before is not None:
             leaf.grad = before if leaf.grad is None else before + leaf.grad
