@@ -1,6 +1,7 @@
 """autograd: reverse-mode automatic differentiation, for scalars and for arrays."""
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
+from autograd.functional import grad, hessian, hvp, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -12,7 +13,11 @@ __all__ = [
     "Tensor",
     "Value",
     "draw_graph",
+    "grad",
     "gradcheck",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
     "no_grad",
+    "value_and_grad",
 ]

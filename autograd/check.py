@@ -435,10 +435,14 @@ def _gradcheck2(
     analytic: dict[tuple[int, Any], list[np.ndarray[Any, np.dtype[np.float64]]]] = {}
     for i, _, e in entries:
         gi = first[i] if e is None else first[i][e]
-        analytic[(i, e)] = [_as_float_array(h, x) for h, x in zip(_gradients(gi, wrt), wrt)]
+        rows = _gradients(gi, wrt)
+        analytic[(i, e)] = [_as_float_array(h, x) for h, x in zip(rows, wrt, strict=True)]
     # Rounding noise of one gradient entry, relative to the step: ~ u * nodes * |grad|.
     size = len(graph.topological_order(out))
-    gmax = max(float(np.max(np.abs(_as_float_array(g, x)), initial=0.0)) for g, x in zip(first.values(), wrt))
+    gmax = max(
+        float(np.max(np.abs(_as_float_array(g, x)), initial=0.0))
+        for g, x in zip(first.values(), wrt, strict=True)
+    )
     slack = _UNIT_ROUNDOFF * size * max(gmax, 1.0) / eps
 
     # 2. Numeric: central differences of the (first-order) gradient, input entry by entry.
@@ -463,9 +467,7 @@ def _gradcheck2(
                 tolerance = atol + rtol * abs(n) + slack
                 if not diff <= tolerance:
                     mismatches.append(
-                        InputMismatch(
-                            i, _label(x), e, a, n, tolerance, wrt=(jn, _label(xj), ej)
-                        )
+                        InputMismatch(i, _label(x), e, a, n, tolerance, wrt=(jn, _label(xj), ej))
                     )
 
     # 3. On failure, point at the first op whose derivative is wrong, to first or second order.
@@ -514,7 +516,9 @@ def _label(x: Any) -> str:
 def _as_float_array(g: Any, x: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
     """A gradient (float, Value, array or Tensor) as a float64 array of ``x``'s shape."""
     data = g.data if hasattr(g, "data") else g
-    return np.asarray(data, dtype=np.float64).reshape(np.shape(x.data))
+    arr: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(data, dtype=np.float64)
+    shape: tuple[int, ...] = np.shape(x.data)
+    return arr.reshape(shape)
 
 
 @contextmanager
@@ -798,7 +802,7 @@ def _localize_second(
             else:
                 second = [0.0] * len(leaves)  # a constant: its derivative is 0
 
-            def local_k(*xs: float, k: int = k) -> float:
+            def local_k(*xs: float, k: int = k, d: Any = d, fn: Any = fn) -> float:
                 return float(d(*xs, fn(*xs))[k])
 
             for j, stored in enumerate(second):

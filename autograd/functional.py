@@ -69,8 +69,8 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0) -> Function:
     >>> round(float(y), 6), [round(float(g), 6) for g in dy]
     (0.462117, [0.39322, 0.786448])
     """
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     many = not isinstance(argnums, int)
-    nums: tuple[int, ...] = tuple(argnums) if many else (argnums,)  # type: ignore[arg-type]
 
     def value_grad(*args: Any) -> tuple[Any, Any]:
         for k in nums:
@@ -172,8 +172,8 @@ def _as_node(a: Any, k: int) -> Any:
         return a if a.requires_grad else Tensor(a.data, requires_grad=True)
     if isinstance(a, (np.ndarray, list, tuple)):
         return Tensor(a, requires_grad=True)
-    if isinstance(a, (Real, np.number)) and not isinstance(a, bool):
-        return Value(float(a))
+    if isinstance(a, Real):
+        return Value(a)  # type: ignore[arg-type]  # Value() rejects bools, nan and inf
     raise TypeError(
         f"grad: argument {k} must be a number, Value, array or Tensor to differentiate "
         f"with respect to it, got {type(a).__name__}"

@@ -24,7 +24,7 @@ The only global state in the package is the no-grad switch, also here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Protocol
 
 __all__ = ["Node", "backward", "is_grad_enabled", "no_grad", "topological_order"]
@@ -137,15 +137,14 @@ def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> No
     for node in order:
         node.grad = zero
     root.grad = seed
-    if create_graph:
-        with _grad_mode(True):
-            for node in reversed(order):
-                if node._parents:
-                    node._propagate_graph()
-    else:
+    with _grad_mode(True) if create_graph else nullcontext():
         for node in reversed(order):
-            if node._parents:
+            if not node._parents:
+                continue
+            if create_graph:
+                node._propagate_graph()
+            else:
                 node._propagate()
-    for leaf, before in leaves:
-        if before is not None:
-            leaf.grad = before if leaf.grad is None else before + leaf.grad
+        for leaf, before in leaves:
+            if before is not None:
+                leaf.grad = before if leaf.grad is None else before + leaf.grad

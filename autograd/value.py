@@ -24,8 +24,8 @@ small and each op a few lines of calculus you can read.
 from __future__ import annotations
 
 import math
-from numbers import Real
 from collections.abc import Callable
+from numbers import Real
 from typing import Any, TypeAlias
 
 from autograd import graph

@@ -247,7 +247,7 @@ def draw_graph(
             if id(parent) in unknown or out_grad is None or roles[id(parent)] == "constant":
                 flow = None
             elif shade and isinstance(locals_, tuple) and k < len(locals_):
-                flow = abs(float(locals_[k]) * float(n.grad))
+                flow = abs(float(locals_[k]) * float(_grad_data(n)))
             else:
                 flow = mags.get(id(parent))
             g.edge(ids[id(parent)], nid + "op", **_edge_style(heat(flow), shade))
@@ -314,9 +314,16 @@ def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) ->
     return "input"
 
 
+def _grad_data(n: Any) -> Any:
+    """``n.grad`` as a number or array: a gradient that is itself a graph node
+    (``backward(create_graph=True)``) is shown by its data."""
+    g = n.grad
+    return g.data if hasattr(g, "_parents") else g
+
+
 def _grad_magnitude(n: Any) -> float | None:
     """|grad| for a Value, root-mean-square of the grad array for a Tensor, None if no grad."""
-    g = n.grad
+    g = _grad_data(n)
     if g is None:
         return None
     if isinstance(g, (int, float)):
@@ -373,7 +380,7 @@ def _node_label(
             cells.append(_cell(n.label, bold=True))
         cells.append(_cell(f"data {_fmt(n.data)}"))
         if show_grad and role != "constant":
-            cells.append(_cell("grad ?" if pending else f"grad {_fmt(n.grad)}", grad_bg))
+            cells.append(_cell("grad ?" if pending else f"grad {_fmt(_grad_data(n))}", grad_bg))
     else:
         data = n.data
         shape = str(tuple(data.shape)) if data.shape else "scalar"
@@ -384,7 +391,7 @@ def _node_label(
         if small:
             cells.append(_cell(f"data {_fmt_array(data)}"))
         if show_grad:
-            g = n.grad
+            g = _grad_data(n)
             if pending:
                 text = "grad ?"
             elif g is None:
