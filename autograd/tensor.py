@@ -500,7 +500,7 @@ class Tensor:
         )
 
         def vjp(g: Any, *_: Any) -> Any:
-            mask = a == m  # from the arrays even under create_graph: a constant
+            mask = np.asarray(a == m)  # from the arrays even under create_graph: a constant
             count = mask.sum(axis=axes, keepdims=True)
             return mask * (_expand(g, axes, keepdims) / count)
 
@@ -621,7 +621,7 @@ class Tensor:
         """
         a = self.data
         out = np.asarray(np.maximum(a, 0))
-        return Tensor._node(out, "relu", (self,), (lambda g, *_: g * (a > 0),))
+        return Tensor._node(out, "relu", (self,), (lambda g, *_: g * np.asarray(a > 0),))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted first: no overflow);
