@@ -1,61 +1,99 @@
-# The two commands a fresh machine needs:
-#   make mnist   train the series' digit recogniser on full MNIST and write its pictures
-#   make test    lint, type-check and run the test suite
-# Both create .venv and install the project into it first.
+# valuegrad: `make help` lists the targets.
+# Every target creates .venv on first use and installs into it only what it needs:
+# `make mnist` the library and matplotlib, `make test` the test tools, `make docs` the
+# site generator, `make notebooks` Jupyter.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 PRESET ?= 3b1b
+PIP    := $(PY) -m pip install --quiet
 
-# Use the MNIST copy beside the repo when there is one (no internet here);
-# otherwise nn.load_mnist uses $MNIST_DIR or its cache and downloads.
-ifeq ($(origin MNIST_DIR), undefined)
-  ifneq ($(wildcard ../shared/data/mnist/train-images-idx3-ubyte.gz),)
-    export MNIST_DIR := $(abspath ../shared/data/mnist)
+.DEFAULT_GOAL := help
+.PHONY: help mnist test lint typecheck pytest docs docs-serve figures bench notebooks clean
+
+# ------------------------------------------------------------------ the venv
+# A .venv made by another Python (an older one, one since removed or upgraded, or a
+# different PYTHON=...) is rebuilt, saying why. Checked only for targets that use it.
+NEEDS_VENV := $(filter-out help clean,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL)))
+ifneq ($(NEEDS_VENV),)
+  WANT := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+  ifeq ($(WANT),)
+    $(error $(PYTHON) not found: install Python >= 3.10 or run `make PYTHON=/path/to/python3 ...`)
+  endif
+  ifneq ($(shell $(PYTHON) -c 'import sys; print(sys.version_info >= (3, 10))'),True)
+    $(error valuegrad needs Python >= 3.10 but $(PYTHON) is $(WANT): run `make PYTHON=python3.11 ...` (or any >= 3.10))
+  endif
+  ifneq ($(wildcard $(VENV)/pyvenv.cfg),)
+    HAVE := $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+    ifneq ($(HAVE),$(WANT))
+      $(info .venv was made by Python $(or $(HAVE),that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
+      $(shell rm -rf $(VENV))
+    endif
   endif
 endif
 
-.PHONY: mnist test lint typecheck pytest docs docs-serve figures bench clean
+# One stamp per group of extras, so each target installs only its own.
+$(VENV)/.runtime: pyproject.toml
+	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON) (Python $(WANT))"; $(PYTHON) -m venv $(VENV); }
+	$(PIP) --upgrade pip
+	$(PIP) -e '.[plot]'
+	@touch $@
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,docs]'
-	touch $(STAMP)
+$(VENV)/.dev: $(VENV)/.runtime
+	$(PIP) -e '.[plot,dev,docs]'
+	@touch $@
 
-mnist: $(STAMP)
+$(VENV)/.docs: $(VENV)/.runtime
+	$(PIP) -e '.[plot,docs]'
+	@touch $@
+
+$(VENV)/.notebooks: $(VENV)/.runtime
+	$(PIP) -e '.[plot,notebooks]'
+	@touch $@
+
+# ------------------------------------------------------------------ targets
+
+help:  ## list the targets
+	@echo "make <target>   (each creates .venv and installs what it needs on first use)"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 16
+	@echo "variables: PRESET=3b1b|best (make mnist), OUT=out, PYTHON=python3, MNIST_DIR=<folder>"
+
+mnist: $(VENV)/.runtime  ## train the series' digit recogniser on full MNIST (PRESET=best: the accurate one)
 	$(PY) examples/mnist.py --preset $(PRESET) --out $(OUT)/mnist-$(PRESET)
 
-test: lint typecheck pytest
+test: lint typecheck pytest  ## ruff, mypy and the whole test suite
 
-lint: $(STAMP)
+lint: $(VENV)/.dev  ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(VENV)/.dev  ## mypy --strict on autograd and nn
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP)
+pytest: $(VENV)/.dev  ## the test suite only (2 workers)
 	$(PY) -m pytest -n 2 -q
 
-docs: $(STAMP)
+docs: $(VENV)/.docs  ## build the guided tour into site/ (open site/index.html, no server needed)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
-docs-serve: $(STAMP)
-	$(VENV)/bin/mkdocs serve
+docs-serve: $(VENV)/.docs  ## serve the guided tour at http://127.0.0.1:8000, rebuilt on every edit
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
-bench: $(STAMP)
-	$(PY) benchmarks/scalar.py
-	$(PY) benchmarks/mnist_epoch.py
+bench: $(VENV)/.dev  ## run the benchmarks, record them in benchmarks/results.json, update the README
+	cd benchmarks && ../$(PY) scalar.py --record
+	cd benchmarks && ../$(PY) mnist_epoch.py --record
+	cd benchmarks && ../$(PY) memory.py --record
+	cd benchmarks && ../$(PY) accuracy.py --record
+	cd benchmarks && ../$(PY) deep_chain.py --record
+	$(PY) benchmarks/results.py
 
-clean:
-	rm -rf $(VENV) out site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab examples/notebooks
 
 # Regenerate every figure committed under docs/images (the commands each page names).
-figures: $(STAMP)
+figures: $(VENV)/.runtime  ## redraw every figure in docs/images (then `git diff` shows what changed)
 	$(PY) examples/neuron.py --out docs/images
 	$(PY) examples/gradient_descent.py --out docs/images
 	$(PY) examples/tour/gradient_magnitudes.py --out docs/images
@@ -65,3 +103,6 @@ figures: $(STAMP)
 	$(PY) examples/tour/attention.py --out docs/images
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
+
+clean:  ## remove .venv, out/, site/ and the tools' caches
+	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,6 +1,7 @@
 """autograd: reverse-mode automatic differentiation, for scalars and for arrays."""
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
+from autograd.clash import check_package
 from autograd.functional import grad, hessian, hvp, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
 from autograd.tensor import Tensor
@@ -21,3 +22,6 @@ __all__ = [
     "no_grad",
     "value_and_grad",
 ]
+
+# Files of the PyPI package also named autograd mixed into this folder? Say so.
+check_package()

@@ -106,6 +106,8 @@ def draw_graph(
             they are drawn as the *output*.
         format: output format used by ``render()`` / ``pipe()``: ``"svg"``, ``"png"``, ``"pdf"``...
         rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+            Top to bottom (``"TB"``, ``"BT"``), each box stacks its label, data and
+            grad in a column, so a long chain stays narrow enough for a page.
         show_grad: show each node's gradient and shade by gradient magnitude.
         max_nodes: refuse graphs with more nodes than this (``None``: no limit),
             because a picture of thousands of boxes is unreadable.
@@ -214,6 +216,7 @@ def draw_graph(
                 _mix(_CELL_COLD, _CELL_HOT, heat(m)) if shade else "",
                 pending=id(n) in unknown,
                 highlight=id(n) in hot,
+                stacked=rankdir in ("TB", "BT"),
             ),
             {"shape": "plain"},
         )
@@ -369,7 +372,13 @@ def _cell(text: str, bg: str = "", bold: bool = False) -> str:
 
 
 def _node_label(
-    n: Any, role: str, show_grad: bool, grad_bg: str, pending: bool = False, highlight: bool = False
+    n: Any,
+    role: str,
+    show_grad: bool,
+    grad_bg: str,
+    pending: bool = False,
+    highlight: bool = False,
+    stacked: bool = False,
 ) -> str:
     fill, border = ROLE_STYLES[role]
     if pending:
@@ -405,9 +414,10 @@ def _node_label(
     width = "3" if highlight else "2" if role == "output" else "1"
     if highlight:
         border = "#d97706"
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     return (
         f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{fill}" COLOR="{border}"><TR>{"".join(cells)}</TR></TABLE>>'
+        f'BGCOLOR="{fill}" COLOR="{border}">{rows}</TABLE>>'
     )
 
 

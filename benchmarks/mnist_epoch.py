@@ -18,7 +18,9 @@ and ``max |dw|``: how far apart the weights of the two are after the same 20
 mini-batches from the same start (float32 round-off: the engine's float32 sigmoid
 is ``0.5 + 0.5 tanh(z/2)``, the hand-written one ``1 / (1 + exp(-z))``).
 
-    MNIST_DIR=/work/shared/data/mnist python benchmarks/mnist_epoch.py [--rounds 5]
+    MNIST_DIR=/path/to/mnist python benchmarks/mnist_epoch.py [--rounds 5] [--record]
+
+``--record`` writes the rows into ``benchmarks/results.json`` (see ``results.py``).
 """
 
 from __future__ import annotations
@@ -163,9 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         help="cpu: process CPU time (default; steady on a shared machine, and equal to wall "
         "time on an idle one, since everything runs on one thread); wall: elapsed time",
     )
+    parser.add_argument("--record", action="store_true", help="write the rows into results.json")
     args = parser.parse_args(argv)
     if not args.data_dir:
-        parser.error("set MNIST_DIR or pass --data-dir (e.g. /work/shared/data/mnist)")
+        parser.error("set MNIST_DIR or pass --data-dir (the folder with MNIST's four IDX files)")
 
     from threadpoolctl import threadpool_limits
 
@@ -188,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     ok = True
+    rows = []
     with threadpool_limits(limits=1), np.errstate(over="ignore"):
         for name, nouts, act, out_act, loss_fn, bs, lr, target in CONFIGS:
             targets = onehot if loss_fn == "mse" else y
@@ -221,6 +225,25 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:32} {bs:>5} {me:9.3f} {mh:9.3f} {ratio:6.2f} {'<=' + str(target):>7} "
                 f"{flag:4} {err:9.1e}"
             )
+            rows.append((name, bs, me, mh, ratio, target))
+    if args.record:
+        from results import Row, record
+
+        unit = "CPU s" if args.clock == "cpu" else "s"
+        record(
+            "mnist_epoch",
+            [
+                Row(
+                    f"one MNIST epoch, {name}, batch {bs}: Tensor engine vs hand-written NumPy",
+                    f"{me:.2f} {unit} vs {mh:.2f} {unit}: **{ratio:.2f}x**",
+                    f"<= {target:g}x",
+                    ratio <= target,
+                )
+                for name, bs, me, mh, ratio, target in rows
+            ],
+            command="python benchmarks/mnist_epoch.py"
+            + (f" --clock {args.clock}" if args.clock != "cpu" else ""),
+        )
     return 0 if ok else 1
 
 

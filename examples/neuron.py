@@ -93,8 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"a = sigmoid(w1*x1 + w2*x2 + b) = {a.data:.4f}")
     print(f"  da/dw1 = {w1.grad:.4f}   da/dw2 = {w2.grad:.4f}   da/db = {b.grad:.4f}")
     title = "one neuron: a = σ(w1·x1 + w2·x2 + b), after a.backward()"
+    # Top to bottom, so the picture fits a page column at full size (text stays readable).
     files = write(
-        draw_graph(a, params=params, title=title, legend=True), args.out / "neuron", formats
+        draw_graph(a, rankdir="TB", params=params, title=title, legend=True),
+        args.out / "neuron",
+        formats,
     )
 
     # 2. With the series' cost C0 = (a - y)^2, checked against the chain rule by hand.
@@ -109,7 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  dC0/d{name} = {p.grad: .6f}   chain rule by hand: {by_hand: .6f}")
         assert math.isclose(p.grad, by_hand, rel_tol=1e-12, abs_tol=1e-15)
     title = "the neuron's cost C0 = (a − y)², after C0.backward()"
-    files += write(draw_graph(cost, params=params, title=title), args.out / "neuron_cost", formats)
+    files += write(
+        draw_graph(cost, rankdir="TB", params=params, title=title),
+        args.out / "neuron_cost",
+        formats,
+    )
     for f in files:
         print(f"wrote {f}")
     return 0

@@ -11,6 +11,8 @@
 * :mod:`nn.plots` — pictures of a run (matplotlib, imported on use: ``from nn import plots``).
 """
 
+# First (it sorts first too): on import, nn.clash checks that `autograd` is valuegrad's.
+from nn.clash import check_autograd  # noqa: F401
 from nn.data import ChecksumError, DataError, batches, iterate_minibatches, load_mnist, one_hot
 from nn.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP, TensorModule
 from nn.losses import cross_entropy, mse

@@ -34,6 +34,12 @@ settings.load_profile(
 )
 
 
+@pytest.fixture
+def dot() -> str:
+    """The path of Graphviz's ``dot``; the test is skipped without it (see ``tests.tools``)."""
+    return require("dot")
+
+
 # ---------------------------------------------------------------- a real browser
 # Pages are tested in Debian's chromium driven by Playwright's Python package
 # (never `playwright install`: that downloads a browser). The network is blocked:

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import require
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 TOUR = ROOT / "examples" / "tour"
@@ -95,6 +97,11 @@ def _needs_mnist(text: str) -> bool:
     return "load_mnist" in text or "MNIST_DIR" in text
 
 
+def _needs_dot(text: str) -> bool:
+    """Code that draws a graph renders it with Graphviz's ``dot`` (or a notebook displays it)."""
+    return "draw_graph" in text
+
+
 def test_every_chapter_has_code() -> None:
     """The six chapters exist and each one has something to run."""
     chapters = sorted(DOCS.glob("0[1-6]-*.md"))
@@ -110,7 +117,10 @@ def test_markdown_snippets_run(page: Path, docs_env: Path) -> None:
 
     matplotlib.use("Agg")
     blocks = python_blocks(page)
-    if _needs_mnist("".join(src for _, src in blocks)) and MNIST_DIR is None:
+    text = "".join(src for _, src in blocks)
+    if _needs_dot(text):
+        require("dot")
+    if _needs_mnist(text) and MNIST_DIR is None:
         pytest.skip("MNIST files not found; set MNIST_DIR")
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
     for line, source in blocks:
@@ -148,6 +158,8 @@ def test_every_tour_script_is_tested() -> None:
 def test_tour_script(script: str, docs_env: Path) -> None:
     flags, outputs = TOUR_SCRIPTS[script]
     text = (TOUR / script).read_text(encoding="utf-8")
+    if _needs_dot(text):
+        require("dot")
     if _needs_mnist(text) and MNIST_DIR is None:
         pytest.skip("MNIST files not found; set MNIST_DIR")
     out = docs_env / "out"
@@ -181,6 +193,8 @@ def test_notebooks_exist() -> None:
 def test_notebook_executes(script: Path, docs_env: Path) -> None:
     jupytext = pytest.importorskip("jupytext")
     nbclient = pytest.importorskip("nbclient")
+    if _needs_dot(script.read_text(encoding="utf-8")):
+        require("dot")
     if _needs_mnist(script.read_text(encoding="utf-8")) and MNIST_DIR is None:
         pytest.skip("MNIST files not found; set MNIST_DIR")
     nb = jupytext.read(script)

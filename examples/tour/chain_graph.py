@@ -45,9 +45,9 @@ def main(argv: list[str] | None = None) -> Path:
     picture = draw_graph(
         cost,
         format=args.format,
-        rankdir="LR",
+        rankdir="TB",  # a long chain, top to bottom: it fits a page column at full size
         params=knobs,
-        title="C0 = (sigmoid(w(L) a(L-1) + b(L)) - y)^2, after C0.backward()",
+        title="C0 = (σ(w(L) a(L-1) + b(L)) − y)², after C0.backward()",
     )
     path = Path(picture.render("chain", directory=str(args.out), cleanup=True))
     print(f"wrote {path}")
