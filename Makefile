@@ -101,6 +101,7 @@ figures: $(VENV)/.runtime  ## redraw every figure in docs/images (then `git diff
 	$(PY) examples/tour/sgd_vs_gd.py --out docs/images
 	$(PY) examples/tour/chain_graph.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
+	$(PY) examples/tour/derivatives.py --out docs/images
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
 

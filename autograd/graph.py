@@ -146,5 +146,6 @@ def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> No
             else:
                 node._propagate()
         for leaf, before in leaves:
-            if before is not None:
-                leaf.grad = before if leaf.grad is None else before + leaf.grad
+            if before is None or (create_graph and type(before) is float and before == 0.0):
+                continue  # nothing to add to (adding a Value leaf's 0.0 would only add a node)
+            leaf.grad = before if leaf.grad is None else before + leaf.grad
