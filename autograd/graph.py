@@ -24,7 +24,7 @@ The only global state in the package is the no-grad switch, also here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 __all__ = ["Node", "backward", "is_grad_enabled", "no_grad", "topological_order"]
@@ -137,15 +137,22 @@ def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> No
     for node in order:
         node.grad = zero
     root.grad = seed
-    with _grad_mode(True) if create_graph else nullcontext():
+    if create_graph:
+        with _grad_mode(True):
+            for node in reversed(order):
+                if node._parents:
+                    node._propagate_graph()
+            _accumulate(leaves, create_graph)
+    else:
         for node in reversed(order):
-            if not node._parents:
-                continue
-            if create_graph:
-                node._propagate_graph()
-            else:
+            if node._parents:
                 node._propagate()
-        for leaf, before in leaves:
-            if before is None or (create_graph and type(before) is float and before == 0.0):
-                continue  # nothing to add to (adding a Value leaf's 0.0 would only add a node)
-            leaf.grad = before if leaf.grad is None else before + leaf.grad
+        _accumulate(leaves, create_graph)
+
+
+def _accumulate(leaves: list[tuple[Any, Any]], create_graph: bool) -> None:
+    """Add each leaf's gradient from this pass (now in ``.grad``) to the one it had."""
+    for leaf, before in leaves:
+        if before is None or (create_graph and type(before) is float and before == 0.0):
+            continue  # nothing to add to (adding a Value leaf's 0.0 would only add a node)
+        leaf.grad = before if leaf.grad is None else before + leaf.grad

@@ -4,7 +4,8 @@ Every op below does two things side by side:
 
 * the **forward** computation, ``out = f(a, b)``, and
 * the **local derivatives** ``d out / d a`` and ``d out / d b``, written once as a
-  small function ``d(a, b, out)`` (``d(a, out)`` for one input) right under the op.
+  small function ``d(a, b, out)`` (``d(a, out)`` for one input): its formula is in
+  the op's docstring, its code in the block of derivatives after the class.
 
 The forward pass calls ``d`` with the floats it has at hand and stores the numbers
 (``_local``); reverse mode then needs nothing op-specific: the chain rule step for
@@ -156,7 +157,10 @@ class Value:
                 raise ValueError(
                     f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
                 )
-            d = _d_pow_const(n)
+
+            def d(a: Any, out: Any) -> tuple[Any]:  # n is a number here: d/da = n a^(n-1)
+                return (n * _pow(a, n - 1) if n != 0 else 0.0,)
+
             return Value._node(y, f"**{_fmt(n)}", (self,), d(a, y), d)
         n = other.data
         if a <= 0.0:
@@ -241,7 +245,7 @@ class Value:
     def _propagate(self) -> None:
         """The chain rule for this node: ``parent.grad += d(self)/d(parent) * self.grad``."""
         g = self.grad
-        for parent, local in zip(self._parents, self._local, strict=False):
+        for parent, local in zip(self._parents, self._local):  # noqa: B905 (same length)
             parent.grad += local * g
 
     def _propagate_graph(self) -> None:
@@ -311,21 +315,22 @@ class Value:
 
 
 # ------------------------------------------------------ local derivatives
-# d(a, [b,] out) for each op above: arithmetic only, so that the same expression gives
-# numbers (forward pass) or Values (backward(create_graph=True)). ``out`` is the op's
-# result, reused where the derivative is most simply written with it.
+# d(inputs..., out) -> (d out / d each input) for each op above, in the order of its
+# parents. Arithmetic only, so that the same expression gives numbers (called by the
+# forward pass) or Values (called by backward(create_graph=True)). ``out`` is the
+# op's result, used where the derivative is most simply written with it.
 
 
 def _d_add(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
     return 1.0, 1.0
 
 
-def _d_sub(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    return 1.0, -1.0
-
-
 def _d_mul(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
     return b, a
+
+
+def _d_sub(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    return 1.0, -1.0
 
 
 def _d_div(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
@@ -335,13 +340,6 @@ def _d_div(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
 def _d_pow(a: Any, n: Any, out: Any) -> tuple[Any, Any]:
     # a > 0 here (checked in the forward), so ln a exists.
     return n * a ** (n - 1), out * (a.log() if isinstance(a, Value) else math.log(a))
-
-
-def _d_pow_const(n: float) -> Derivative:
-    """d/da a**n = n a^(n-1) for a constant exponent n (0 for n = 0, also at a = 0)."""
-    if n == 0:
-        return _d_zero
-    return lambda a, out: (n * _pow(a, n - 1),)
 
 
 def _d_neg(a: Any, out: Any) -> tuple[Any]:
@@ -367,10 +365,6 @@ def _d_sigmoid(a: Any, out: Any) -> tuple[Any]:
 def _d_relu(a: Any, out: Any) -> tuple[Any]:
     # A step: a constant even on Values (relu'' = 0); float() reads a Value's number.
     return (1.0 if float(a) > 0.0 else 0.0,)
-
-
-def _d_zero(a: Any, out: Any) -> tuple[Any]:
-    return (0.0,)
 
 
 def _pow(a: Any, n: Any) -> Any:
