@@ -87,23 +87,27 @@ bench: $(VENV)/.dev  ## run the benchmarks, record them in benchmarks/results.js
 	cd benchmarks && ../$(PY) memory.py --record
 	cd benchmarks && ../$(PY) accuracy.py --record
 	cd benchmarks && ../$(PY) deep_chain.py --record
+	cd benchmarks && ../$(PY) explorer_frame.py --record
 	$(PY) benchmarks/results.py
 
 notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab examples/notebooks
 
 # Regenerate every figure committed under docs/images (the commands each page names).
-figures: $(VENV)/.runtime  ## redraw every figure in docs/images (then `git diff` shows what changed)
+figures: $(VENV)/.dev  ## redraw every figure in docs/images (then `git diff` shows what changed)
 	$(PY) examples/neuron.py --out docs/images
 	$(PY) examples/gradient_descent.py --out docs/images
 	$(PY) examples/tour/gradient_magnitudes.py --out docs/images
 	$(PY) examples/tour/desires.py --out docs/images
 	$(PY) examples/tour/sgd_vs_gd.py --out docs/images
 	$(PY) examples/tour/chain_graph.py --out docs/images
+	$(PY) examples/tour/teaching.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
 	$(PY) examples/tour/derivatives.py --out docs/images
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
+	cp $(OUT)/mnist-3b1b/model.npz examples/models/mnist-3b1b.npz
+	$(PY) examples/explorer.py --screenshot docs/images/explorer.png
 
 clean:  ## remove .venv, out/, site/ and the tools' caches
 	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,6 +4,7 @@ from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.clash import check_package
 from autograd.functional import grad, hessian, hvp, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
+from autograd.save import save_graph
 from autograd.tensor import Tensor
 from autograd.value import Value
 from autograd.viz import draw_graph
@@ -20,6 +21,7 @@ __all__ = [
     "hvp",
     "is_grad_enabled",
     "no_grad",
+    "save_graph",
     "value_and_grad",
 ]
 

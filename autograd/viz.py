@@ -43,20 +43,16 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_NODES", "ROLE_STYLES", "draw_graph"]
+from autograd.derivatives import local_derivatives, local_formulas
+from autograd.themes import LIGHT, Theme, get_theme
+
+__all__ = ["DEFAULT_MAX_NODES", "ROLE_STYLES", "draw_graph", "theme_colors", "write_stepper"]
 
 #: Largest graph :func:`draw_graph` draws unless told otherwise (graph nodes, not op ovals).
 DEFAULT_MAX_NODES = 500
 
 #: Fill and border colour of each role's boxes.
-ROLE_STYLES: dict[str, tuple[str, str]] = {
-    "output": ("#dcfce7", "#15803d"),
-    "parameter": ("#ffedd5", "#c2410c"),
-    "input": ("#dbeafe", "#1d4ed8"),
-    "leaf": ("#ede9fe", "#6d28d9"),
-    "constant": ("#f3f4f6", "#9ca3af"),
-    "intermediate": ("#ffffff", "#64748b"),
-}
+ROLE_STYLES: dict[str, tuple[str, str]] = LIGHT.roles
 
 _OP_SYMBOLS = {
     "+": "+",
@@ -72,10 +68,6 @@ _OP_SYMBOLS = {
 }
 
 _DECADES = 4.0  # gradient shading spans this many powers of ten below the largest
-_COLD = (0xCB, 0xD5, 0xE1)  # arrow colour for a zero / tiny gradient
-_HOT = (0xB9, 0x1C, 0x1C)  # arrow colour for the largest gradient
-_CELL_COLD = (0xFF, 0xFF, 0xFF)
-_CELL_HOT = (0xFC, 0x8E, 0x8E)
 
 
 def draw_graph(
@@ -91,6 +83,11 @@ def draw_graph(
     legend: bool = False,
     highlight: Iterable[Any] = (),
     pending: Iterable[Any] = (),
+    theme: str | Theme = "light",
+    edge_derivatives: bool = False,
+    detail: str = "values",
+    collapse: str | None = None,
+    expand: str | None = None,
 ) -> Any:
     """Draw the graph that ``root`` was computed from, as a ``graphviz.Digraph``.
 
@@ -120,8 +117,21 @@ def draw_graph(
         highlight: nodes to draw with a thick gold border (and their op ovals
             filled gold), e.g. the step being explained.
         pending: nodes whose gradient is not known yet: shown as ``grad ?`` and
-            unshaded (used by ``examples/backprop_film.py`` to show gradients
-            filling in from the output back to the inputs).
+            unshaded (used by :mod:`autograd.film` to show gradients filling in
+            from the output back to the inputs).
+        theme: ``"light"``, ``"dark"`` (for dark slides) or ``"print"``
+            (greyscale; gradient size shown by line width too), see :mod:`autograd.themes`.
+        edge_derivatives: label each arrow from a parent into an op with the
+            local derivative ``∂out/∂parent`` and its number (Value graphs), so
+            the picture reads as the chain rule: a node's grad is the sum over
+            its outgoing arrows of (arrow's derivative × the result's grad).
+        detail: with ``edge_derivatives``, ``"values"`` (``∂/∂w = 2.000``) or
+            ``"formulas"``, the calculus next to the number (``∂/∂w = x = 2.000``).
+        collapse: with ``module=`` a scalar ``nn.MLP``/``nn.Layer``: ``"neuron"``
+            draws each neuron as one box (its output's data and grad), ``"layer"``
+            each layer; many inputs become one box. What was collapsed, and the
+            graph's size, are written under the title. See :mod:`autograd.collapse`.
+        expand: with ``collapse``, one neuron to draw in full, e.g. ``"layers.1.neurons.3"``.
 
     Returns:
         a ``graphviz.Digraph``; ``.source`` is the DOT text, ``.render(path)`` writes
@@ -131,6 +141,9 @@ def draw_graph(
         ValueError: the graph has more than ``max_nodes`` nodes (the message
             suggests drawing a subgraph or a smaller network instead).
     """
+    th = get_theme(theme)
+    if detail not in ("values", "formulas"):
+        raise ValueError(f"detail must be 'values' or 'formulas', got {detail!r}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
@@ -141,6 +154,17 @@ def draw_graph(
             raise TypeError(
                 f"draw_graph draws Values and Tensors (graph nodes), got {type(r).__name__}"
             )
+    if collapse is not None:
+        if module is None:
+            raise ValueError("collapse needs module= (the nn network whose neurons to collapse)")
+        from autograd.collapse import collapse_graph
+
+        roots, params, note = collapse_graph(roots, module, collapse, expand)
+        module = None
+        limit = "no node limit" if max_nodes is None else f"max_nodes={max_nodes:,}"
+        title = f"{title}\n{note} ({limit})" if title else f"{note} ({limit})"
+    elif expand is not None:
+        raise ValueError("expand names a neuron to draw in full inside collapse='neuron'|'layer'")
     order = _nodes(roots)
     if max_nodes is not None and len(order) > max_nodes:
         raise ValueError(_too_big_message(len(order), max_nodes, roots, module))
@@ -182,15 +206,22 @@ def draw_graph(
             "fontname": "Helvetica",
             "nodesep": "0.18",
             "ranksep": "0.32",
-            "bgcolor": "white",
+            "bgcolor": th.background,
+            "fontcolor": th.text,
             "pad": "0.2",
         },
-        node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"arrowsize": "0.6", "color": "#64748b"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "fontcolor": th.text},
+        edge_attr={
+            "arrowsize": "0.6",
+            "color": th.edge,
+            "fontname": "Helvetica",
+            "fontsize": "9",
+            "fontcolor": th.text,
+        },
     )
     if legend:
         present = [r for r in ROLE_STYLES if r in set(roles.values())]
-        g.attr(label=_legend_label(title, present, shade), labelloc="t", labeljust="c")
+        g.attr(label=_legend_label(title, present, shade, th), labelloc="t", labeljust="c")
     elif title:
         g.attr(label=title, labelloc="t", fontsize="16", fontname="Helvetica-Bold")
 
@@ -213,9 +244,11 @@ def draw_graph(
                 n,
                 role,
                 show_grad,
-                _mix(_CELL_COLD, _CELL_HOT, heat(m)) if shade else "",
+                _mix(th.cell_cold, th.cell_hot, heat(m)) if shade else "",
                 pending=id(n) in unknown,
                 highlight=id(n) in hot,
+                theme=th,
+                heat=heat(m) if shade else 0.0,
                 stacked=rankdir in ("TB", "BT"),
             ),
             {"shape": "plain"},
@@ -228,8 +261,8 @@ def draw_graph(
                 {
                     "shape": "ellipse",
                     "style": "filled",
-                    "fillcolor": "#fcd34d" if id(n) in hot else "#fef9c3",
-                    "color": "#a16207",
+                    "fillcolor": th.op_hot if id(n) in hot else th.op_fill,
+                    "color": th.op_border,
                     "fontsize": "11",
                     "width": "0.3",
                     "height": "0.3",
@@ -237,24 +270,29 @@ def draw_graph(
                 },
             )
 
-    _emit(g, placed, owner_labels=_cluster_labels(module) if module is not None else {})
+    _emit(g, placed, _cluster_labels(module) if module is not None else {}, th)
 
     for n in order:
         if not n._parents:
             continue
         nid = ids[id(n)]
-        locals_ = getattr(n, "_local", None)
+        scalar = _is_value(n)
+        locals_ = local_derivatives(n) if scalar else ()
+        formulas = local_formulas(n) if scalar and edge_derivatives else ()
         out_grad = mags.get(id(n))
         for k, parent in enumerate(n._parents):
             flow: float | None
             if id(parent) in unknown or out_grad is None or roles[id(parent)] == "constant":
                 flow = None
-            elif shade and isinstance(locals_, tuple) and k < len(locals_):
-                flow = abs(float(locals_[k]) * float(_grad_data(n)))
+            elif shade and k < len(locals_):
+                flow = abs(locals_[k] * float(_grad_data(n)))
             else:
                 flow = mags.get(id(parent))
-            g.edge(ids[id(parent)], nid + "op", **_edge_style(heat(flow), shade))
-        g.edge(nid + "op", nid, **_edge_style(heat(out_grad), shade))
+            style = _edge_style(heat(flow), shade, th)
+            if k < len(formulas) and roles[id(parent)] != "constant":
+                style["label"] = _edge_label(parent, formulas[k], locals_[k], detail)
+            g.edge(ids[id(parent)], nid + "op", **style)
+        g.edge(nid + "op", nid, **_edge_style(heat(out_grad), shade, th))
 
     return g
 
@@ -304,6 +342,8 @@ def _is_value(n: Any) -> bool:
 def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) -> str:
     if id(n) in root_ids:
         return "output"
+    if getattr(n, "collapsed", False):
+        return "collapsed"
     if n._parents:
         return "intermediate"
     if id(n) in param_ids:
@@ -363,12 +403,32 @@ def _op_symbol(op: str) -> str:
     return op or "?"
 
 
-def _cell(text: str, bg: str = "", bold: bool = False) -> str:
+def _cell(text: str, bg: str = "", bold: bool = False, border: int = 0) -> str:
     body = html.escape(text).replace("\n", '<BR ALIGN="LEFT"/>')
     if bold:
         body = f"<B>{body}</B>"
     attr = f' BGCOLOR="{bg}"' if bg else ""
+    if border:
+        attr += f' BORDER="{border}"'
     return f"<TD{attr}>{body}</TD>"
+
+
+def _heat_border(theme: Theme, heat: float, pending: bool) -> int:
+    """The grad cell's border width: by gradient size in themes that show it by width too."""
+    if not theme.widths or pending:
+        return 0
+    return 1 + round(2 * heat)
+
+
+def _edge_label(parent: Any, formula: str, local: float, detail: str) -> str:
+    """``∂/∂w = 2.000``, or with the formula, ``∂/∂w = x = 2.000``."""
+    from autograd.derivatives import node_name
+
+    head = f"∂/∂{node_name(parent)}"
+    number = _fmt(local)
+    if detail == "formulas" and formula != number:
+        return f"{head} = {formula} = {number}"
+    return f"{head} = {number}"
 
 
 def _node_label(
@@ -378,9 +438,11 @@ def _node_label(
     grad_bg: str,
     pending: bool = False,
     highlight: bool = False,
+    theme: Theme = LIGHT,
+    heat: float = 0.0,
     stacked: bool = False,
 ) -> str:
-    fill, border = ROLE_STYLES[role]
+    fill, border = theme.roles[role]
     if pending:
         grad_bg = ""
     cells: list[str] = []
@@ -389,7 +451,8 @@ def _node_label(
             cells.append(_cell(n.label, bold=True))
         cells.append(_cell(f"data {_fmt(n.data)}"))
         if show_grad and role != "constant":
-            cells.append(_cell("grad ?" if pending else f"grad {_fmt(_grad_data(n))}", grad_bg))
+            text = "grad ?" if pending else f"grad {_fmt(_grad_data(n))}"
+            cells.append(_cell(text, grad_bg, border=_heat_border(theme, heat, pending)))
     else:
         data = n.data
         shape = str(tuple(data.shape)) if data.shape else "scalar"
@@ -410,10 +473,10 @@ def _node_label(
             else:
                 m = _grad_magnitude(n)
                 text = f"grad rms {_fmt(m if m is not None else 0.0)}"
-            cells.append(_cell(text, grad_bg))
+            cells.append(_cell(text, grad_bg, border=_heat_border(theme, heat, pending)))
     width = "3" if highlight else "2" if role == "output" else "1"
     if highlight:
-        border = "#d97706"
+        border = theme.highlight
     rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     return (
         f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
@@ -421,14 +484,15 @@ def _node_label(
     )
 
 
-def _legend_label(title: str | None, roles: list[str], shade: bool) -> str:
+def _legend_label(title: str | None, roles: list[str], shade: bool, theme: Theme = LIGHT) -> str:
     """The graph caption: the title, and under it one row of colour keys (no extra nodes)."""
     cells = [
-        f'<TD BGCOLOR="{ROLE_STYLES[r][0]}" COLOR="{ROLE_STYLES[r][1]}">{_small(r)}</TD>'
+        f'<TD BGCOLOR="{theme.roles[r][0]}" COLOR="{theme.roles[r][1]}">{_small(r)}</TD>'
         for r in roles
     ]
     if shade:
-        hot, warm = _mix(_CELL_COLD, _CELL_HOT, 1.0), _mix(_CELL_COLD, _CELL_HOT, 0.3)
+        hot = _mix(theme.cell_cold, theme.cell_hot, 1.0)
+        warm = _mix(theme.cell_cold, theme.cell_hot, 0.3)
         cells.append(f'<TD BGCOLOR="{hot}">{_small("large |grad|")}</TD>')
         cells.append(f'<TD BGCOLOR="{warm}">{_small("small |grad|")}</TD>')
         cells.append(f'<TD COLOR="#cbd5e1">{_small("0 or < max/10⁴")}</TD>')
@@ -453,10 +517,10 @@ def _mix(cold: tuple[int, int, int], hot: tuple[int, int, int], t: float) -> str
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _edge_style(t: float, shade: bool) -> dict[str, str]:
+def _edge_style(t: float, shade: bool, theme: Theme = LIGHT) -> dict[str, str]:
     if not shade:
         return {}
-    style = {"color": _mix(_COLD, _HOT, t), "penwidth": f"{0.6 + 2.4 * t:.2f}"}
+    style = {"color": _mix(theme.edge_cold, theme.edge_hot, t), "penwidth": f"{0.6 + 2.4 * t:.2f}"}
     if t == 0.0:
         style["style"] = "dashed"
     return style
@@ -572,6 +636,7 @@ def _emit(
     g: Any,
     placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]],
     owner_labels: dict[tuple[str, ...], str],
+    theme: Theme = LIGHT,
 ) -> None:
     """Add nodes to ``g``, nesting clusters by path prefix."""
     for name, label, attrs in placed.get((), []):
@@ -579,7 +644,7 @@ def _emit(
     paths = sorted(p for p in placed if p)
     tops = sorted({p[:1] for p in paths})
     for top in tops:
-        _emit_cluster(g, top, placed, paths, owner_labels)
+        _emit_cluster(g, top, placed, paths, owner_labels, theme)
 
 
 def _emit_cluster(
@@ -588,6 +653,7 @@ def _emit_cluster(
     placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]],
     paths: list[tuple[str, ...]],
     labels: dict[tuple[str, ...], str],
+    theme: Theme = LIGHT,
 ) -> None:
     depth = len(path)
     with parent.subgraph(name="cluster_" + re.sub(r"\W", "_", "_".join(path))) as c:
@@ -595,18 +661,18 @@ def _emit_cluster(
         c.attr(
             label=labels.get(path, path[-1]),
             style="rounded,filled",
-            fillcolor="#f8fafc" if outer else "#eef2ff",
-            color="#94a3b8" if outer else "#a5b4fc",
+            fillcolor=(theme.cluster_outer if outer else theme.cluster_inner)[0],
+            color=(theme.cluster_outer if outer else theme.cluster_inner)[1],
             fontname="Helvetica",
             fontsize="12" if outer else "10",
-            fontcolor="#334155",
+            fontcolor=theme.cluster_text,
             labeljust="l",
         )
         for name, label, attrs in placed.get(path, []):
             c.node(name, label, **attrs)
         children = sorted({p[: depth + 1] for p in paths if len(p) > depth and p[:depth] == path})
         for child in children:
-            _emit_cluster(c, child, placed, paths, labels)
+            _emit_cluster(c, child, placed, paths, labels, theme)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -666,3 +732,21 @@ def notebook_bundle(node: Any, include: Any = None, exclude: Any = None) -> dict
         return draw_graph(node)._repr_mimebundle_(include, exclude)  # type: ignore[no-any-return]
     except (ValueError, OSError, RuntimeError):  # too big, or no `dot` to render with
         return {"text/plain": repr(node)}
+
+
+def theme_colors(theme: str | Theme) -> dict[str, str]:
+    """The background and text colours of a theme (for pictures composed around a graph)."""
+    th = get_theme(theme)
+    return {"background": th.background, "text": th.text}
+
+
+def write_stepper(root: Any = None, path: Any = "stepper.html", **draw_graph_options: Any) -> Any:
+    """Write an HTML page that steps through ``root``'s backward pass; see :mod:`autograd.stepper`.
+
+    ``root`` is a scalar Value (default: the chapter-4 neuron and its cost);
+    returns the ``Path`` written. The options go to :func:`draw_graph`, plus
+    ``fps`` (steps per second when playing).
+    """
+    from autograd.stepper import write_stepper as write
+
+    return write(root, path, **draw_graph_options)

@@ -9,9 +9,14 @@ active op highlighted in gold, ``grad ?`` where no gradient has arrived yet.
 The graph is the series' chapter-4 neuron with its cost,
 ``C0 = (sigmoid(w1*x1 + w2*x2 + b) - y)^2``, or with ``--mlp`` a tiny 2-2-1 network.
 
+The steps are :func:`autograd.film.backward_steps` (the same model behind
+``valuegrad graph ... -o film.gif`` and the HTML stepper); the graph is laid out
+once, so every frame has one size and no node moves.
+
 Writes ``frame_000.svg``, ``frame_001.svg``, ... (and ``.png`` unless ``--formats svg``)
-into ``--out``/``backprop_film`` (default ``out/backprop_film``). Rendering needs
-Graphviz's ``dot``; without it only the DOT sources (``.dot``) are written.
+into ``--out``/``backprop_film`` (default ``out/backprop_film``), and with ``--gif``
+``backprop.gif``, the frames with their captions. Each step's caption and arithmetic
+are printed. Rendering needs Graphviz's ``dot``; without it only the steps are printed.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from typing import Any
 import neuron  # the sibling example: the same neuron, built once
 
 import nn
-from autograd import Value, draw_graph
-from autograd.graph import topological_order
+from autograd import Value
+from autograd.film import backward_steps, frame_sources, write_gif
 
 
 def neuron_graph() -> tuple[Value, list[Value], Any]:
@@ -45,56 +50,16 @@ def mlp_graph() -> tuple[Value, list[Value], Any]:
     return cost, mlp.parameters(), mlp
 
 
-def _describe(node: Value, root: Value) -> str:
-    """The chain-rule step at ``node``, e.g. ``through σ: dC0/dz += 0.2425 × -0.8268``."""
-    from autograd.viz import _op_symbol
+def film(root: Value, params: list[Value], module: Any) -> tuple[Any, list[tuple[str, str]]]:
+    """The backward pass of ``root`` as frames: (pinned layout, [(DOT source, caption)]).
 
-    r = root.label or "L"
-    parts = [
-        f"d{r}/d{_name(p)} += {_short(local)} × {_short(node.grad)}"
-        for p, local in zip(node._parents, node._local, strict=True)
-        if p._parents or p.label  # skip constants such as the 1 in a - 1
-    ]
-    return f"through {_op_symbol(node._op)} from {node.label or 'its result'}: " + ",  ".join(parts)
-
-
-def _name(v: Value) -> str:
-    name = v.label or f"({_short(v.data)})"
-    return f"({name})" if any(c in name for c in " +-*/") else name
-
-
-def _short(x: float) -> str:
-    return format(x, ".4g")
-
-
-def film(root: Value, params: list[Value], module: Any) -> list[tuple[Any, str]]:
-    """Run the backward pass by hand, one node at a time; return (graph, caption) per frame."""
-    order = topological_order(root)
-    for n in order:
-        n.grad = 0.0
-    root.grad = 1.0
-    reached = {id(root)}
-    frames = []
-
-    def frame(caption: str, active: list[Value]) -> None:
-        pending = [n for n in order if id(n) not in reached]
-        g = draw_graph(
-            root,
-            params=params,
-            module=module,
-            title=caption,
-            highlight=active,
-            pending=pending,
-        )
-        frames.append((g, caption))
-
-    frame("step 0: forward pass done; seed dC0/dC0 = 1", [root])
-    steps = [n for n in reversed(order) if n._parents]
-    for i, node in enumerate(steps, start=1):
-        node._propagate()
-        reached.update(id(p) for p in node._parents)
-        frame(f"step {i}/{len(steps)}: {_describe(node, root)}", [node, *node._parents])
-    return frames
+    The steps come from :func:`autograd.film.backward_steps` (the engine's order);
+    every frame is laid out once, so nothing moves and every frame has one size.
+    """
+    steps = backward_steps(root)
+    layout, sources = frame_sources(root, steps, params=params, module=module)
+    captions = [" | ".join([s.caption, *s.lines]) for s in steps]
+    return layout, list(zip(sources, captions, strict=True))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,30 +70,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--formats", default="svg,png", help="comma-separated formats (default svg,png)"
     )
     parser.add_argument("--max-frames", type=int, default=None, help="stop after this many")
+    parser.add_argument("--gif", action="store_true", help="also write backprop.gif")
     args = parser.parse_args(argv)
     folder = args.out / "backprop_film"
     folder.mkdir(parents=True, exist_ok=True)
 
     root, params, module = mlp_graph() if args.mlp else neuron_graph()
-    frames = film(root, params, module)[: args.max_frames]
     have_dot = shutil.which("dot") is not None
     formats = [f.strip() for f in args.formats.split(",") if f.strip()] if have_dot else ["dot"]
     if not have_dot:
         print(
-            "Graphviz's `dot` is not installed: writing DOT sources only. Install it with "
+            "Graphviz's `dot` is not installed: printing the steps only. Install it with "
             "`sudo apt-get install graphviz` / `brew install graphviz` / "
             "`conda install -c conda-forge graphviz`.",
             file=sys.stderr,
         )
-    for i, (g, caption) in enumerate(frames):
+        for i, step in enumerate(backward_steps(root)[: args.max_frames]):
+            print(f"frame {i:3d}: {' | '.join([step.caption, *step.lines])}")
+        return 0
+    layout, frames = film(root, params, module)
+    frames = frames[: args.max_frames]
+    for i, (source, caption) in enumerate(frames):
         for fmt in formats:
             path = folder / f"frame_{i:03d}.{fmt}"
             if fmt == "dot":
-                path.write_text(g.source)
+                path.write_text(layout.pin(source))
             else:
-                path.write_bytes(g.pipe(format=fmt))
+                path.write_bytes(layout.render(source, format=fmt))
         print(f"frame {i:3d}: {caption}")
     print(f"wrote {len(frames)} frames ({', '.join(formats)}) to {folder}")
+    if args.gif:
+        gif = write_gif(root, folder / "backprop.gif", params=params, module=module)
+        print(f"wrote {gif} (the same steps, captioned)")
     return 0
 
 

@@ -21,8 +21,9 @@ The README's main job (``make mnist``). Two presets:
 Writes into ``--out``: ``curves.png`` (loss and accuracy per epoch), ``weights.png``
 (first-layer weights of the first 16 hidden neurons as 28x28 images: what they
 "look for"), ``confusion.png``, ``misclassified.png``, ``model.npz`` (load with
-``nn.TensorMLP(...).load(path)``) and ``history.json``; then prints a one-line
-summary. The same ``--seed`` gives the same accuracy, bit for bit.
+``nn.TensorMLP(...).load(path)``), ``history.json`` and ``explorer.html`` (open it in a
+browser: draw a digit and watch this network think and learn; see ``nn.write_explorer``);
+then prints a one-line summary. The same ``--seed`` gives the same accuracy, bit for bit.
 
 MNIST comes from ``--data-dir``, else ``$MNIST_DIR``, else a per-user cache
 (downloaded on first use; see ``nn.load_mnist``).
@@ -44,6 +45,8 @@ from typing import Any
 import nn
 from nn.data import FASHION_CLASSES, DataError, load_mnist, random_shift
 from nn.train import fit, predict
+
+EXPLORER_DIGITS = 300  # test digits embedded in explorer.html (about 1 kB each)
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         plots.plot_misclassified(
             x_test, y_test, preds, out / "misclassified.png", class_names=names
         )
+    # The explorer page: draw a digit and watch this model think and learn.
+    nn.write_explorer(
+        model,
+        out / "explorer.html",
+        loss=preset.loss,
+        images=x_test[:EXPLORER_DIGITS],
+        labels=y_test[:EXPLORER_DIGITS],
+        class_names=names,
+        title=f"{label} {args.preset}: {sizes} {preset.activation}, {preset.loss}, "
+        f"{100 * test_acc:.2f}% on the test set",
+    )
 
     summary = {
         "preset": args.preset,

@@ -22,7 +22,7 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
+import tempfile
 import types
 from pathlib import Path
 
@@ -35,7 +35,19 @@ DOCS = ROOT / "docs"
 TOUR = ROOT / "examples" / "tour"
 NOTEBOOKS = ROOT / "examples" / "notebooks"
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[^\n]*$")
+
+def _load_hook(name: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, DOCS / "hooks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+# The docs build's hook that runs each page's blocks and shows their output; the tests
+# run the blocks the same way, and leave the outputs in its cache for the build.
+OUTPUTS = _load_hook("outputs")
 
 
 def _mnist_dir() -> Path | None:
@@ -51,29 +63,8 @@ MNIST_DIR = _mnist_dir()
 
 
 def python_blocks(path: Path) -> list[tuple[int, str]]:
-    """``(first line number, source)`` of every fenced ```python block in a Markdown file.
-
-    Blocks may be indented (inside an admonition or a list); the indentation of the
-    opening fence is removed from every line.
-    """
-    blocks: list[tuple[int, str]] = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines):
-        m = FENCE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        indent, lang = m.group("indent"), m.group("lang")
-        start = i + 1
-        j = start
-        while j < len(lines) and lines[j].strip() != "```":
-            j += 1
-        if lang in {"python", "py"}:
-            body = [ln[len(indent) :] if ln.startswith(indent) else ln for ln in lines[start:j]]
-            blocks.append((start + 1, textwrap.dedent("\n".join(body)) + "\n"))
-        i = j + 1
-    return blocks
+    """``(first line number, source)`` of every fenced ```python block in a Markdown file."""
+    return [(b.line, b.source) for b in OUTPUTS.python_blocks(path.read_text(encoding="utf-8"))]
 
 
 def doc_pages() -> list[Path]:
@@ -112,30 +103,42 @@ def test_every_chapter_has_code() -> None:
 
 @pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_markdown_snippets_run(page: Path, docs_env: Path) -> None:
-    """Run a page's ```python blocks top to bottom, like a reader would."""
-    import matplotlib
+    """Run a page's ```python blocks top to bottom, like a reader would.
 
-    matplotlib.use("Agg")
-    blocks = python_blocks(page)
-    text = "".join(src for _, src in blocks)
+    What they print is saved for the docs build, which shows it under each block.
+    """
+    blocks = OUTPUTS.python_blocks(page.read_text(encoding="utf-8"))
+    text = "".join(b.source for b in blocks)
     if _needs_dot(text):
         require("dot")
     if _needs_mnist(text) and MNIST_DIR is None:
         pytest.skip("MNIST files not found; set MNIST_DIR")
-    namespace: dict[str, object] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
-    for line, source in blocks:
-        where = f"{page.relative_to(ROOT)}:{line}"
-        try:
-            code = compile(source, where, "exec")
-            exec(code, namespace)
-        except Exception as exc:  # re-raise with the page and line in the message
-            raise AssertionError(f"code block at {where} failed: {exc!r}\n\n{source}") from exc
+    where = str(page.relative_to(ROOT))
     try:
-        import matplotlib.pyplot as plt
+        outputs = OUTPUTS.run_blocks(blocks, where, docs_env)
+    except RuntimeError as err:
+        raise AssertionError(str(err)) from err.__cause__
+    if page.is_relative_to(DOCS):
+        OUTPUTS.save(page.relative_to(DOCS).as_posix(), blocks, outputs)
 
-        plt.close("all")
-    except ImportError:  # pragma: no cover
-        pass
+
+def test_outputs_are_inserted_after_the_blocks_that_print() -> None:
+    text = (
+        "# t\n\n```python\nprint('hi')\nx = 1\n```\n\n!!! note\n\n    ```python\n"
+        "    y = x + 1\n    ```\n\n    ```python\n    print(y)\n    ```\nend\n"
+    )
+    blocks = OUTPUTS.python_blocks(text)
+    assert [b.line for b in blocks] == [4, 11, 15]
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = OUTPUTS.run_blocks(blocks, "t.md", Path(tmp))
+    assert outputs == ["hi\n", "", "2\n"]
+    shown = OUTPUTS.insert_outputs(text, blocks, outputs)
+    first = 'x = 1\n```\n\n```text title="Output"\nhi\n```\n'
+    second = 'print(y)\n    ```\n\n    ```text title="Output"\n    2\n    ```\n'
+    expected = text.replace("x = 1\n```\n", first).replace("print(y)\n    ```\n", second)
+    assert shown == expected
+    with pytest.raises(RuntimeError, match=r"t\.md:2 failed: NameError"):
+        OUTPUTS.run_blocks(OUTPUTS.python_blocks("```python\nprint(nope)\n```\n"), "t.md", ROOT)
 
 
 # ---------------------------------------------------------------- tour scripts
@@ -148,6 +151,18 @@ TOUR_SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "attention.py": (["--quick"], ["attention.png"]),
     "chain_graph.py": ([], ["chain.svg"]),
     "derivatives.py": (["--quick"], ["tanh-derivatives.png", "newton-vs-gd.png"]),
+    "teaching.py": (
+        [],
+        [
+            "teaching-neuron.svg",
+            "teaching-dark.svg",
+            "teaching-print.svg",
+            "teaching-film.gif",
+            "teaching-neuron.tex",
+            "teaching-neuron-tex.png",
+            "teaching-mlp.svg",
+        ],
+    ),
 }
 
 
@@ -265,12 +280,7 @@ def test_every_figure_exists_and_names_its_command() -> None:
 def test_rst_docstrings_become_markdown() -> None:
     """The griffe extension used by the API reference (docs/hooks/rst_docstrings.py)."""
     pytest.importorskip("griffe")
-    spec = importlib.util.spec_from_file_location(
-        "rst_docstrings", DOCS / "hooks" / "rst_docstrings.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _load_hook("rst_docstrings")
     text = (
         "See :class:`~autograd.Value` and :func:`nn.mse`, :math:`a_j`.\n\n"
         ".. math::\n\n    a &= b \\\\\n    c &= d\n\n"

@@ -95,3 +95,18 @@ def test_backprop_film_mlp_svg_only(tmp_path: Path) -> None:
     assert len(list(folder.glob("frame_*.svg"))) == 3
     assert not list(folder.glob("*.png"))
     assert "cluster" in (folder / "frame_000.svg").read_text()
+
+
+@needs_dot
+def test_backprop_film_frames_are_one_size_and_the_gif(tmp_path: Path) -> None:
+    from PIL import Image
+
+    assert example("backprop_film")(["--out", str(tmp_path), "--formats", "png", "--gif"]) == 0
+    folder = tmp_path / "backprop_film"
+    sizes = set()
+    for png in sorted(folder.glob("frame_*.png")):
+        with Image.open(png) as im:
+            sizes.add(im.size)
+    assert len(sizes) == 1
+    with Image.open(folder / "backprop.gif") as gif:
+        assert gif.n_frames == 8

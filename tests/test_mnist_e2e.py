@@ -6,6 +6,7 @@ handed to the example, which otherwise reads it itself.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
@@ -64,6 +65,15 @@ def test_short_run_beats_80_percent_and_writes_pictures(
     assert nn.evaluate(model, mnist.x_test, mnist.y_test) == summary["test_accuracy"]
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith("MNIST 3b1b: test accuracy") and "13,002 parameters" in line
+    # explorer.html embeds exactly this model and 300 test digits (the page itself is
+    # checked against the engine in Chromium by tests/test_explorer.py).
+    html = (out / "explorer.html").read_text()
+    data = json.loads(
+        html.split('id="explorer-data" type="application/json">')[1].split("</script>")[0]
+    )
+    assert data["loss"] == "mse" and data["images"]["count"] == 300
+    w = np.frombuffer(base64.b64decode(data["layers"][0]["W"]["b64"]), dtype="<f4")
+    assert np.array_equal(w, model.state_dict()["layers.0.weight"].reshape(-1))
 
 
 def test_same_seed_same_accuracy_bit_for_bit(run: Any, tmp_path: Path) -> None:

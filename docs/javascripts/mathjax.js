@@ -1,4 +1,5 @@
 // MathJax set-up for pymdownx.arithmatex (generic mode): $...$ inline, $$...$$ display.
+// MathJax itself (tex-svg-full.js) is served by the site (docs/hooks/mathjax.py).
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],
@@ -12,8 +13,10 @@ window.MathJax = {
   },
 };
 
+// Typeset again whenever Material swaps in a page's content (the first time
+// MathJax does it by itself, when it has loaded).
 document$.subscribe(() => {
-  MathJax.startup.output.clearCache();
+  if (!window.MathJax.typesetPromise) return;
   MathJax.typesetClear();
   MathJax.texReset();
   MathJax.typesetPromise();

@@ -1,0 +1,97 @@
+"""``save_graph``: one call that writes a graph picture in the format its file name asks for."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FORMATS", "save_graph", "write_atomic"]
+
+#: File extensions :func:`save_graph` writes, and what each one is.
+FORMATS: dict[str, str] = {
+    ".svg": "vector picture for the web (Graphviz)",
+    ".png": "bitmap picture (Graphviz)",
+    ".pdf": "vector picture for print (Graphviz)",
+    ".dot": "Graphviz's DOT source",
+    ".tex": "a TikZ picture in a LaTeX document, for slides and handouts (autograd.tikz)",
+    ".gif": "an animation of the backward pass, one frame per chain-rule step (autograd.film)",
+    ".html": "a page that steps through the backward pass (autograd.stepper)",
+}
+
+_MOTION = (".gif", ".html")
+
+
+def save_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write the graph of ``root`` to ``path``, in the format its extension names.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x"); y = (x * x).tanh(); y.backward()
+    >>> save_graph(y, "y.svg", title="y = tanh(x²)")  # doctest: +SKIP
+
+    Args:
+        root: a Value or Tensor (a list of them for pictures; one scalar Value for
+            ``.gif`` and ``.html``, whose backward pass they show).
+        path: where to write; the extension is one of :data:`FORMATS`. The file
+            is written atomically (a failure leaves no partial file).
+        options: :func:`~autograd.draw_graph` options (``rankdir``, ``title``,
+            ``params``, ``module``, ``theme``, ``edge_derivatives``, ``detail``...),
+            plus ``fps`` and ``hold`` (seconds on the first and last frame) for
+            ``.gif``, and ``fps`` (play speed) for ``.html``.
+
+    Returns:
+        the path written.
+
+    Raises:
+        ValueError: an unknown extension, or ``fps``/``hold`` for a still picture.
+        graphviz.ExecutableNotFound: rendering needs Graphviz's ``dot`` (every
+            format but ``.dot``).
+    """
+    target = Path(path)
+    ext = target.suffix.lower()
+    if ext not in FORMATS:
+        known = " ".join(FORMATS)
+        raise ValueError(
+            f"save_graph: unknown format {ext or '(no extension)'!r}; use one of {known}"
+        )
+    if ext not in _MOTION:
+        for key in ("fps", "hold"):
+            if key in options:
+                raise ValueError(f"save_graph: {key} applies to .gif and .html only, not {ext}")
+    if ext == ".gif":
+        from autograd.film import write_gif
+
+        return write_gif(root, target, **options)
+    if ext == ".html":
+        from autograd.stepper import write_stepper
+
+        return write_stepper(root, target, **options)
+
+    if ext == ".tex":
+        from autograd.tikz import tikz_document
+
+        return write_atomic(target, tikz_document(root, **options).encode("utf-8"))
+    from autograd.viz import draw_graph
+
+    options.pop("format", None)
+    graph = draw_graph(root, **options)
+    data = graph.source.encode("utf-8") if ext == ".dot" else graph.pipe(format=ext[1:])
+    return write_atomic(target, data)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)  # read the umask (it can only be read by setting it)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,194 @@
+"""MkDocs hook: show under each ```python block what it prints, by running it.
+
+A page's Python blocks run in order in one namespace (as a reader would run them),
+in a temporary working directory; whatever a block prints is inserted after it as a
+``text`` block titled "Output". Nothing is typed by hand.
+
+Running a page can take seconds (chapter 5 trains on MNIST), so outputs are cached
+in ``.cache/docs-outputs/``, keyed by the page's code: an edit to any block of a page
+runs that page again. The test suite (``tests/test_docs.py``) runs every page anyway
+and fills the same cache, so ``make docs`` after ``make test`` runs nothing.
+A page that needs MNIST when no copy is found (``MNIST_DIR`` or the cache; the build
+never downloads) is shown with a note instead of its outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "docs-outputs"
+FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[^\n]*$")
+
+log = logging.getLogger("mkdocs.hooks.outputs")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced ```python block: its first code line (1-based), closing fence index, code."""
+
+    line: int
+    end: int  # index (0-based) of the closing ``` line
+    indent: str
+    source: str
+
+
+def python_blocks(text: str) -> list[Block]:
+    """Every fenced ```python block of a Markdown text, dedented (admonitions, lists)."""
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, lang = m.group("indent"), m.group("lang")
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != "```":
+            j += 1
+        if lang in {"python", "py"}:
+            body = [ln[len(indent) :] if ln.startswith(indent) else ln for ln in lines[i + 1 : j]]
+            blocks.append(Block(i + 2, j, indent, textwrap.dedent("\n".join(body)) + "\n"))
+        i = j + 1
+    return blocks
+
+
+def needs_mnist(code: str) -> bool:
+    return "load_mnist" in code or "MNIST_DIR" in code
+
+
+def run_blocks(blocks: list[Block], where: str, cwd: Path) -> list[str]:
+    """Run the blocks in order in one namespace with ``cwd`` as working directory.
+
+    Returns what each block printed. A failing block raises ``RuntimeError`` naming
+    ``where`` and its line.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    namespace: dict[str, Any] = {"__name__": "docs_" + re.sub(r"\W", "_", Path(where).stem)}
+    outputs = []
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        for b in blocks:
+            buffer = io.StringIO()
+            try:
+                code = compile(b.source, f"{where}:{b.line}", "exec")
+                with contextlib.redirect_stdout(buffer):
+                    exec(code, namespace)
+            except Exception as exc:
+                raise RuntimeError(
+                    f"code block at {where}:{b.line} failed: {exc!r}\n\n{b.source}"
+                ) from exc
+            outputs.append(buffer.getvalue())
+    finally:
+        os.chdir(old)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return outputs
+
+
+def cache_key(blocks: list[Block]) -> str:
+    return hashlib.sha256("\0".join(b.source for b in blocks).encode()).hexdigest()
+
+
+def cache_path(page: str) -> Path:
+    return CACHE / (page.replace("/", "__") + ".json")
+
+
+def save(page: str, blocks: list[Block], outputs: list[str]) -> None:
+    """Remember a page's outputs for the docs build."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    data = {"key": cache_key(blocks), "outputs": outputs}
+    tmp = cache_path(page).with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0))
+    tmp.replace(cache_path(page))
+
+
+def cached(page: str, blocks: list[Block]) -> list[str] | None:
+    try:
+        data = json.loads(cache_path(page).read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != cache_key(blocks) or len(data.get("outputs", ())) != len(blocks):
+        return None
+    return list(data["outputs"])
+
+
+def mnist_available() -> bool:
+    from nn.data import DataError, load_mnist
+
+    try:
+        load_mnist(download=False, progress=False)
+    except (DataError, FileNotFoundError):
+        return False
+    return True
+
+
+def insert_outputs(text: str, blocks: list[Block], outputs: list[str]) -> str:
+    """The Markdown with an "Output" block after every block that printed something."""
+    lines = text.splitlines()
+    for b, out in sorted(zip(blocks, outputs, strict=True), key=lambda p: -p[0].end):
+        if not out.strip():
+            continue
+        body = [b.indent + ln if ln else ln for ln in out.rstrip("\n").split("\n")]
+        fence = "````" if "```" in out else "```"
+        lines[b.end + 1 : b.end + 1] = [
+            "",
+            f'{b.indent}{fence}text title="Output"',
+            *body,
+            f"{b.indent}{fence}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def outputs_for(page: str, text: str) -> list[str] | None:
+    """The outputs of a page's blocks: cached, else run now; None if it cannot run here."""
+    blocks = python_blocks(text)
+    found = cached(page, blocks)
+    if found is not None:
+        return found
+    if needs_mnist("".join(b.source for b in blocks)) and not mnist_available():
+        return None
+    log.info("running the code of %s to show its output", page)
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = run_blocks(blocks, page, Path(tmp))
+    save(page, blocks, outputs)
+    return outputs
+
+
+# ------------------------------------------------------------------ MkDocs events
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    blocks = python_blocks(markdown)
+    if not blocks:
+        return markdown
+    from mkdocs.exceptions import PluginError
+
+    try:
+        outputs = outputs_for(page.file.src_uri, markdown)
+    except RuntimeError as err:
+        raise PluginError(str(err)) from err
+    if outputs is None:
+        note = (
+            '!!! note "Outputs not shown"\n    This page needs MNIST, which was not found '
+            "when the site was built: set `MNIST_DIR` (or run `make mnist` once, which "
+            "downloads it) and build again to see what each block prints.\n\n"
+        )
+        return note + markdown
+    return insert_outputs(markdown, blocks, outputs)

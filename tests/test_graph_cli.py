@@ -1,0 +1,175 @@
+"""``valuegrad graph`` and ``autograd.save_graph``: every format, exit codes, determinism, TikZ."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd import Value, draw_graph, save_graph
+from autograd.cli import run
+from autograd.film import example_neuron
+from autograd.save import FORMATS
+from tests.tools import require
+
+NEURON = ["tanh(w*x + b)", "--at", "w=-3", "x=2", "b=1"]
+
+
+def test_every_format_is_written_and_not_empty(tmp_path: Path) -> None:
+    require("dot")
+    magic = {".png": b"\x89PNG", ".pdf": b"%PDF", ".gif": b"GIF8", ".svg": b"<?xml"}
+    for ext in FORMATS:
+        out = tmp_path / f"neuron{ext}"
+        assert run(["graph", *NEURON, "--backward", "-o", str(out)]) == 0, ext
+        data = out.read_bytes()
+        assert len(data) > 100, ext
+        assert data.startswith(magic.get(ext, b"")), ext
+    assert b"\\begin{tikzpicture}" in (tmp_path / "neuron.tex").read_bytes()
+    assert b"<script" in (tmp_path / "neuron.html").read_bytes()
+    assert b"digraph" in (tmp_path / "neuron.dot").read_bytes()
+
+
+def test_module_entry_point_and_console_script(tmp_path: Path) -> None:
+    out = tmp_path / "n.dot"
+    cmd = [sys.executable, "-m", "autograd", "graph", *NEURON, "-o", str(out)]
+    assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+    assert "digraph" in out.read_text()
+    script = Path(sys.executable).with_name("valuegrad")
+    if script.exists():  # installed by pip install -e .
+        done = subprocess.run([str(script), "graph", "--help"], capture_output=True, check=False)
+        assert done.returncode == 0 and b"--edge-derivatives" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["graph", "__import__('os').system('touch x')"],
+        ["graph", "x.real", "--at", "x=1"],
+        ["graph", "tanh(w*x", "--at", "w=1", "x=2"],
+        ["graph", "w*x", "--at", "w=1"],
+        ["graph", "w*x", "--at", "w=1", "x=2", "q=3"],
+        ["graph", "w*x", "--at", "w=1", "x=2", "--fps", "3"],
+        ["graph", "--mlp", "2,3,1", "--input", "1,2,3"],
+        ["graph", "--mlp", "2,x"],
+        ["graph", "--mlp", "2,1.5"],
+        ["graph"],
+        ["graph", "w*x", "--at", "w=1", "x=2", "--theme", "neon"],
+        ["graph", "w*x", "--at", "w=1", "x=2", "--rankdir", "XY"],
+    ],
+)
+def test_usage_and_expression_errors_exit_2_and_write_nothing(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out.svg"
+    assert run([*argv, "-o", str(out)]) == 2
+    assert list(tmp_path.iterdir()) == []
+    assert "error" in capsys.readouterr().err
+
+
+def test_unknown_extension_exits_2(tmp_path: Path) -> None:
+    assert run(["graph", *NEURON, "-o", str(tmp_path / "n.jpeg")]) == 2
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="unknown format"):
+        save_graph(Value(1.0), tmp_path / "n.bmp")
+
+
+def test_rendering_failure_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` to be found
+    out = tmp_path / "n.svg"
+    assert run(["graph", *NEURON, "-o", str(out)]) == 1
+    assert not out.exists()
+
+
+def test_without_output_prints_dot(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["graph", *NEURON, "--title", "a neuron"]) == 0
+    assert capsys.readouterr().out.startswith('digraph "graph"')
+
+
+def test_mlp_graph(tmp_path: Path) -> None:
+    require("dot")
+    out = tmp_path / "mlp.svg"
+    argv = ["graph", "--mlp", "2,3,1", "--seed", "0", "--input", "1,-1", "--backward", "-o"]
+    assert run([*argv, str(out)]) == 0
+    assert out.read_text().count("cluster") >= 4  # 2 layers and 4 neurons as boxes
+
+
+def test_mlp_collapsed_and_its_backward_pass(tmp_path: Path) -> None:
+    require("dot")
+    out = tmp_path / "big.dot"
+    argv = ["graph", "--mlp", "30,8,2", "--target", "1,0", "--backward", "--collapse", "neuron"]
+    assert run([*argv, "--expand", "layers.0.neurons.1", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "inputs (30)" in text and "layers.0.neurons.1 in full" in text
+    assert run(["graph", "--mlp", "2,2,1", "--target", "1", "-o", str(tmp_path / "m.html")]) == 0
+    assert run(["graph", "--mlp", "2,2", "-o", str(tmp_path / "two.gif")]) == 2  # two outputs
+    assert not (tmp_path / "two.gif").exists()
+
+
+def test_text_outputs_are_deterministic(tmp_path: Path) -> None:
+    require("dot")
+    for ext in (".dot", ".tex", ".svg"):
+        first, second = tmp_path / f"a{ext}", tmp_path / f"b{ext}"
+        for out in (first, second):
+            argv = ["graph", *NEURON, "--backward", "--edge-derivatives", "-o", str(out)]
+            assert run(argv) == 0
+        assert first.read_bytes() == second.read_bytes(), ext
+
+
+def test_edge_derivatives_label_each_input_arrow() -> None:
+    cost = example_neuron()
+    cost.backward()
+    source = draw_graph(cost, edge_derivatives=True).source
+    assert "∂/∂w1 = 2.000" in source  # d(x1*w1)/dw1 = x1
+    assert "∂/∂z = 0.2425" in source  # sigmoid'(0.35)
+    formulas = draw_graph(cost, edge_derivatives=True, detail="formulas").source
+    assert "∂/∂w1 = x1 = 2.000" in formulas
+    assert "∂/∂z = σ(1 − σ) = 0.2425" in formulas
+    # The picture reads as the chain rule: w1's grad = its arrow's derivative x the result's grad.
+    w1 = next(n for n in _nodes(cost) if n.label == "w1")
+    x1w1 = next(n for n in _nodes(cost) if n.label == "x1*w1")
+    assert w1.grad == 2.0 * x1w1.grad
+    with pytest.raises(ValueError, match="detail"):
+        draw_graph(cost, edge_derivatives=True, detail="everything")
+
+
+def _nodes(root: Value) -> list[Value]:
+    from autograd.graph import topological_order
+
+    return topological_order(root)
+
+
+def test_themes() -> None:
+    cost = example_neuron()
+    cost.backward()
+    dark = draw_graph(cost, theme="dark").source
+    assert "#0f172a" in dark  # the dark background
+    printed = draw_graph(cost, theme="print").source
+    colours = {c.lower() for c in __import__("re").findall(r"#[0-9a-fA-F]{6}", printed)}
+    assert all(c[1:3] == c[3:5] == c[5:7] for c in colours), colours  # greys only
+    assert 'BORDER="3"' in printed  # the largest gradient also shown by line width
+    with pytest.raises(ValueError, match="theme must be one of light, dark, print"):
+        draw_graph(cost, theme="neon")
+
+
+def test_tikz_compiles_and_keeps_the_labels(tmp_path: Path) -> None:
+    require("dot")
+    pdflatex = require("tex")
+    cost = example_neuron()
+    cost.backward()
+    tex = save_graph(cost, tmp_path / "neuron.tex", edge_derivatives=True, detail="formulas")
+    text = tex.read_text()
+    for label in ("$x_{1}$", "$w_{1}$", "grad $-0.4010$", r"$\partial /\partial w_{1} = x_{1}"):
+        assert label in text, label
+    assert text.isascii()  # TeX math, not Unicode symbols: pdflatex needs no setup
+    done = subprocess.run(
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
+    assert (tmp_path / "neuron.pdf").read_bytes().startswith(b"%PDF")
