@@ -72,7 +72,7 @@ def linear(
     vjp_b: VJP
     if xd.ndim == 2:
         vjp_w = lambda d, x=xd, *_: d.T @ x  # noqa: E731
-        vjp_b = lambda d, *_: _sum_rows(d)  # noqa: E731
+        vjp_b = _sum_rows
     elif xd.ndim == 1:
         vjp_w = lambda d, x=xd, *_: d.reshape(-1, 1) @ x.reshape(1, -1)  # noqa: E731
         vjp_b = lambda d, *_: d * 1  # noqa: E731
@@ -110,7 +110,7 @@ def linear(
     return node
 
 
-def _sum_rows(g: Any) -> Any:
+def _sum_rows(g: Any, *_: Any) -> Any:
     """``g.sum(axis=0)``; on arrays without the Python-level wrapper of ``ndarray.sum``."""
     if isinstance(g, Tensor):
         return g.sum(axis=0)

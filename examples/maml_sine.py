@@ -21,7 +21,7 @@ The script checks both meta-gradients against a finite difference of the meta-lo
 along a random direction (only the true one agrees), then meta-trains and reports
 how well one adaptation step fits new sine waves, before and after.
 
-    python examples/maml_sine.py                  # ~1 minute
+    python examples/maml_sine.py                  # 300 meta-steps, progress bar
     python examples/maml_sine.py --quick          # a few seconds (the tests)
 """
 
