@@ -28,7 +28,7 @@ ifneq ($(NEEDS_VENV),)
   ifneq ($(wildcard $(VENV)/pyvenv.cfg),)
     HAVE := $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
     ifneq ($(HAVE),$(WANT))
-      $(info .venv was made by Python $(or $(HAVE),that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
+      $(info .venv was $(if $(HAVE),made by Python $(HAVE),made by a Python that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
       $(shell rm -rf $(VENV))
     endif
   endif
@@ -94,7 +94,8 @@ notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab examples/notebooks
 
 # Regenerate every figure committed under docs/images (the commands each page names).
-figures: $(VENV)/.dev  ## redraw every figure in docs/images (then `git diff` shows what changed)
+# (.dev: the conformance report runs micrograd, a dev dependency, under hypothesis.)
+figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/reports (then `git diff` shows what changed)
 	$(PY) examples/neuron.py --out docs/images
 	$(PY) examples/gradient_descent.py --out docs/images
 	$(PY) examples/tour/gradient_magnitudes.py --out docs/images
@@ -104,6 +105,7 @@ figures: $(VENV)/.dev  ## redraw every figure in docs/images (then `git diff` sh
 	$(PY) examples/tour/teaching.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
 	$(PY) examples/tour/derivatives.py --out docs/images
+	$(PY) examples/tour/conformance_report.py --out docs/reports
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done
 	cp $(OUT)/mnist-3b1b/model.npz examples/models/mnist-3b1b.npz

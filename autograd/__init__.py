@@ -3,7 +3,7 @@
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.clash import check_package
 from autograd.functional import grad, hessian, hvp, value_and_grad
-from autograd.graph import is_grad_enabled, no_grad
+from autograd.graph import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.save import save_graph
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -15,6 +15,7 @@ __all__ = [
     "Tensor",
     "Value",
     "draw_graph",
+    "enable_grad",
     "grad",
     "gradcheck",
     "hessian",
@@ -22,6 +23,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "save_graph",
+    "set_grad_enabled",
     "value_and_grad",
 ]
 

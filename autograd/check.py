@@ -331,7 +331,7 @@ def gradcheck(
     try:
         for x in nodes:
             x.grad = _zero_like(x)
-        with _grad_enabled():
+        with graph.enable_grad():
             out = f(*nodes)
         _check_output(out)
         out.backward()
@@ -428,7 +428,7 @@ def _gradcheck2(
     entries = [(i, x, e) for i, x in checked_nodes for e in _elements(x)]
 
     # 1. Analytic: the gradient as a graph, then each of its entries differentiated.
-    with _grad_enabled():
+    with graph.enable_grad():
         out = f(*nodes)
     _check_output(out)
     first = dict(zip((i for i, _ in checked_nodes), _gradients(out, wrt), strict=True))
@@ -549,7 +549,7 @@ def _plain_gradients(
     try:
         for x in nodes:
             x.grad = _zero_like(x)
-        with _grad_enabled():
+        with graph.enable_grad():
             out = f(*nodes)
         out.backward()
         return [_grad_array(x) for x in wrt]
@@ -559,17 +559,6 @@ def _plain_gradients(
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@contextmanager
-def _grad_enabled() -> Iterator[None]:
-    """Record the graph even if the caller is inside ``no_grad()``."""
-    previous = graph._grad_enabled
-    graph._grad_enabled = True
-    try:
-        yield
-    finally:
-        graph._grad_enabled = previous
 
 
 def _as_input_list(inputs: Sequence[Any] | Any) -> list[Any]:
@@ -794,7 +783,7 @@ def _localize_second(
         if _safe_call(fn, args) is None:
             continue
         leaves = [Value(a) for a in args]
-        with _grad_enabled():
+        with graph.enable_grad():
             locals_ = d(*leaves, vfn(*leaves))
         for k, local in enumerate(locals_):
             if isinstance(local, Value):

@@ -94,8 +94,9 @@ def linear(
             parents, vjps = (xt, weight, bias), (vjp_x, vjp_w, vjp_b)
     inputs = (xd if xt is None else xt, weight, bias)  # what the VJPs take, in order
 
+    saved = (weight,) if xt is None else (xt, weight)  # the VJPs read x and W
     if activation is None:
-        return Tensor._node(out, "linear", parents, vjps, inputs)
+        return Tensor._node(out, "linear", parents, vjps, saved, inputs)
     try:
         op, forward, act_vjp = _FUSED_ACTIVATIONS[activation]
     except KeyError:
@@ -104,7 +105,7 @@ def linear(
             f"{', '.join(_FUSED_ACTIVATIONS)} or None"
         ) from None
     y = forward(out, out)  # y = act(z), in place: out is ours
-    node = Tensor._node(y, op, parents, vjps, inputs)
+    node = Tensor._node(y, op, parents, vjps, saved, inputs)
     if node._parents:
         node._pre = lambda g, y=y: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
     return node
@@ -189,12 +190,13 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
 
     inputs = (pred, t if tt is None else tt)
     if tt is None:
-        return Tensor._node(loss, "mse", (pred,), (vjp_pred,), inputs)
+        return Tensor._node(loss, "mse", (pred,), (vjp_pred,), (), inputs)
     return Tensor._node(
         loss,
         "mse",
         (pred, tt),
         (vjp_pred, lambda g, *args: -vjp_pred(g, *args)),
+        (),
         inputs,
     )
 
@@ -208,7 +210,7 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
     label is one example.
     """
     z = logits.data
-    y = np.asarray(labels)
+    y = np.array(labels)  # a copy: the backward pass reads it, the caller may reuse theirs
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
     single = z.ndim == 1

@@ -24,7 +24,7 @@ What is here:
 * :func:`arrays`, :func:`broadcastable_shapes`, :func:`broadcastable_arrays`,
   :func:`matmul_shapes`: NumPy arrays and shapes for array (Tensor) engines.
 
-Hypothesis is a development dependency (``pip install valuegrad[dev]``).
+Hypothesis is needed here only: ``pip install 'valuegrad[testing]'``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ try:
     from hypothesis.extra import numpy as hnp
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "autograd.testing needs hypothesis: pip install hypothesis (or valuegrad[dev])"
+        "autograd.testing needs hypothesis: pip install 'valuegrad[testing]' (or hypothesis)"
     ) from e
 
 from autograd.graph import no_grad
@@ -209,20 +209,25 @@ class Expression:
         return f"{names[0]}.{step.op}()"
 
     @property
+    def statements(self) -> list[str]:
+        """One assignment per step, ``"v2 = x0 * x1"``, in order."""
+        return [f"v{self.n_inputs + k} = {self._line(s)}" for k, s in enumerate(self.steps)]
+
+    @property
+    def root_name(self) -> str:
+        """The name of the node ``f`` returns (``"v3"``, or ``"x0"`` with no steps)."""
+        return self._name(self.n_inputs + len(self.steps) - 1)
+
+    @property
     def source(self) -> str:
         """The expression as the body of a Python function."""
         params = ", ".join(f"x{i}" for i in range(self.n_inputs))
-        lines = [f"def f({params}):"]
-        for k, step in enumerate(self.steps):
-            lines.append(f"    v{self.n_inputs + k} = {self._line(step)}")
-        last = self.n_inputs + len(self.steps) - 1
-        lines.append(f"    return {self._name(last)}")
+        lines = [f"def f({params}):", *(f"    {s}" for s in self.statements)]
+        lines.append(f"    return {self.root_name}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        body = "; ".join(
-            f"v{self.n_inputs + k} = {self._line(s)}" for k, s in enumerate(self.steps)
-        )
+        body = "; ".join(self.statements)
         s = "" if self.n_inputs == 1 else "s"
         return f"Expression({self.n_inputs} input{s}: {body})"
 
@@ -230,8 +235,15 @@ class Expression:
 class _Builder:
     """Draws steps, evaluating them as it goes so every op is kept in its domain."""
 
-    def __init__(self, draw: st.DrawFn, inputs: list[float], constants: st.SearchStrategy[float]):
+    def __init__(
+        self,
+        draw: st.DrawFn,
+        inputs: list[float],
+        constants: st.SearchStrategy[float],
+        ops: tuple[str, ...] = OPS,
+    ):
         self.draw = draw
+        self.ops = ops
         self.n_inputs = len(inputs)
         with no_grad():
             self.nodes: list[Value] = [Value(x) for x in inputs]
@@ -307,12 +319,16 @@ class _Builder:
         elif op == "log":
             step = _Step(op, (a if self.data(a) >= _MARGIN else self.guarded_positive(a),))
         elif op == "relu" and abs(self.data(a)) < _KINK:
+            if "sigmoid" not in self.ops:
+                return  # an engine without sigmoid: just skip this relu
             step = _Step("sigmoid", (a,))
         elif op in UNARY_OPS:
             step = _Step(op, (a,))
         else:
             raise ValueError(f"expressions: unknown op {op!r}; choose from {OPS}")
         if not self.would_be_ok(step):
+            if "tanh" not in self.ops:
+                return  # an engine without tanh: skip the step instead
             step = _Step("tanh", (a,))  # always defined, always small
         self.push(step.op, step.args, step.power)
 
@@ -338,7 +354,7 @@ def _expressions(
 ) -> tuple[Expression, list[Value]]:
     n_inputs = draw(st.integers(min_inputs, max_inputs))
     xs = [float(draw(leaves)) for _ in range(n_inputs)]
-    builder = _Builder(draw, xs, constants)
+    builder = _Builder(draw, xs, constants, ops)
     for _ in range(draw(st.integers(min_ops, max_ops))):
         builder.emit(draw(st.sampled_from(ops)))
     expression = builder.finish()
@@ -374,6 +390,8 @@ def expressions(
     ``|b| >= 0.5`` (else by ``b*b + 1``), Value exponents only on a base >= 0.5,
     ``relu`` only away from its kink at 0 (else ``sigmoid``), and any op whose
     result would exceed 10 in size (``exp(5)``, ``x ** 3``) becomes ``tanh`` instead.
+    When ``ops`` has no ``sigmoid`` (or no ``tanh``), such a step is left out, so the
+    graph only uses ``ops`` plus the ``+`` and ``*`` of the guards and the final sum.
 
     Args:
         min_inputs, max_inputs: how many input Values.

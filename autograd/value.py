@@ -100,7 +100,7 @@ class Value:
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if graph._grad_enabled:
+        if graph._all_on or graph._mode.enabled:
             out._parents = parents
             out._local = local
             out._d = d
@@ -143,32 +143,38 @@ class Value:
         o = other if isinstance(other, Value) else Value(other)
         a, b = self.data, o.data
         if b == 0.0:
-            raise ZeroDivisionError(f"division: {a!r} / 0.0 is undefined (divisor is zero)")
+            raise ZeroDivisionError(f"div: {a!r} / 0.0 is undefined (division by zero)")
         y = a / b
         return Value._node(y, "/", (self, o), _d_div(a, b, y), _d_div)
 
     def __pow__(self, other: Operand) -> Value:
         """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a."""
         a = self.data
+        # The domain rules are the same for a Tensor, whatever the spelling: see _pow.
         if not isinstance(other, Value):
             n = _check_real(other, "pow exponent")
             y = _pow(a, n)
+            if not graph.is_grad_enabled():  # no derivative needed, none computed
+                return Value._node(y, f"**{_fmt(n)}", (self,), ())
             if a == 0.0 and 0 < n < 1:
                 raise ValueError(
                     f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
                 )
 
             def d(a: Any, out: Any) -> tuple[Any]:  # n is a number here: d/da = n a^(n-1)
-                return (n * _pow(a, n - 1) if n != 0 else 0.0,)
+                return (_dpow(a, n, out),)
 
             return Value._node(y, f"**{_fmt(n)}", (self,), d(a, y), d)
         n = other.data
-        if a <= 0.0:
+        _pow_domain(a, n)
+        recording = graph.is_grad_enabled()
+        if recording and a <= 0.0:
             raise ValueError(
-                f"pow: {a!r} ** Value({n!r}) needs a positive base, because "
-                f"d/dn a**n = a**n * ln(a) and ln({a!r}) is undefined"
+                f"pow: {a!r} ** {n!r} needs a positive base, because d/dn a**n = a**n * ln(a)"
             )
         y = _pow(a, n)
+        if not recording:
+            return Value._node(y, "**", (self, other), ())
         return Value._node(y, "**", (self, other), _d_pow(a, n, y), _d_pow)
 
     def __neg__(self) -> Value:
@@ -339,7 +345,7 @@ def _d_div(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
 
 def _d_pow(a: Any, n: Any, out: Any) -> tuple[Any, Any]:
     # a > 0 here (checked in the forward), so ln a exists.
-    return n * a ** (n - 1), out * (a.log() if isinstance(a, Value) else math.log(a))
+    return _dpow(a, n, out), out * (a.log() if isinstance(a, Value) else math.log(a))
 
 
 def _d_neg(a: Any, out: Any) -> tuple[Any]:
@@ -367,20 +373,43 @@ def _d_relu(a: Any, out: Any) -> tuple[Any]:
     return (1.0 if float(a) > 0.0 else 0.0,)
 
 
-def _pow(a: Any, n: Any) -> Any:
-    """``a ** n`` for reals, with clear errors where it has no real value (Values: ``a ** n``)."""
-    if isinstance(a, Value):
-        return a**n
+def _pow(a: float, n: float) -> float:
+    """``a ** n`` for reals, with clear errors where it has no real value."""
+    _pow_domain(a, n)
+    try:
+        y = float(a**n)
+    except OverflowError:
+        raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
+    return y
+
+
+def _pow_domain(a: float, n: float) -> None:
+    """Raise where ``a ** n`` has no real value (the same rules as for a Tensor)."""
     if a == 0.0 and n < 0:
         raise ZeroDivisionError(f"pow: 0.0 ** {n!r} is undefined (division by zero)")
     if a < 0.0 and not float(n).is_integer():
         raise ValueError(
             f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
         )
+
+
+def _dpow(a: Any, n: Any, y: Any) -> Any:
+    """``d/da a**n = n a**(n-1)`` (``y = a**n``), 0 for ``n == 0``; on Values, as Value ops.
+
+    ``a**(n-1)`` alone can overflow where ``n a**(n-1)`` does not (``a = 1e-310``,
+    ``n = 1e-300``: the derivative is 1e10); then it is ``n (y / a)``. A derivative
+    that is itself beyond the float range is ``inf``, as IEEE rounding (and a
+    Tensor) gives it.
+    """
+    if isinstance(a, Value):
+        return n * a ** (n - 1) if not isinstance(n, float) or n != 0 else 0.0
+    if n == 0:
+        return 0.0
     try:
-        return float(a**n)
+        p = float(a ** (n - 1))
     except OverflowError:
-        raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
+        p = math.inf
+    return n * p if p - p == 0.0 else n * (y / a)
 
 
 def _fmt(n: float) -> str:

@@ -62,9 +62,11 @@ def _mnist_dir() -> Path | None:
 MNIST_DIR = _mnist_dir()
 
 
-def python_blocks(path: Path) -> list[tuple[int, str]]:
-    """``(first line number, source)`` of every fenced ```python block in a Markdown file."""
-    return [(b.line, b.source) for b in OUTPUTS.python_blocks(path.read_text(encoding="utf-8"))]
+def python_blocks(path: Path, skeletons: bool = False) -> list[tuple[int, str]]:
+    """``(first line number, source)`` of every fenced ```python block in a Markdown file;
+    with ``skeletons=True``, of every exercise block marked ``skeleton`` instead."""
+    text = path.read_text(encoding="utf-8")
+    return [(b.line, b.source) for b in OUTPUTS.python_blocks(text, skeletons)]
 
 
 def doc_pages() -> list[Path]:
@@ -99,6 +101,19 @@ def test_every_chapter_has_code() -> None:
     assert [p.name.split("-")[0] for p in chapters] == ["01", "02", "03", "04", "04b", "05", "06"]
     for p in chapters:
         assert python_blocks(p), f"{p.name} has no ```python block"
+
+
+def test_skeleton_blocks_are_the_exercise_file() -> None:
+    """Blocks marked ``skeleton`` are not run, but they must be valid Python and
+    appear, as they are, in examples/exercises/my_value.py (the file learners edit)."""
+    exercise = " ".join((ROOT / "examples" / "exercises" / "my_value.py").read_text().split())
+    found = 0
+    for page in doc_pages():
+        for line, source in python_blocks(page, skeletons=True):
+            compile(source, f"{page.name}:{line}", "exec")
+            assert " ".join(source.split()) in exercise, f"{page.name}:{line} is not in my_value.py"
+            found += 1
+    assert found >= 3
 
 
 @pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -151,6 +166,7 @@ TOUR_SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "attention.py": (["--quick"], ["attention.png"]),
     "chain_graph.py": ([], ["chain.svg"]),
     "derivatives.py": (["--quick"], ["tanh-derivatives.png", "newton-vs-gd.png"]),
+    "conformance_report.py": (["--quick"], ["micrograd-conformance.txt", "track-skeleton.txt"]),
     "teaching.py": (
         [],
         [
@@ -190,7 +206,8 @@ def test_tour_script(script: str, docs_env: Path) -> None:
     assert proc.returncode == 0, f"{script} failed:\n{proc.stdout}\n{proc.stderr}"
     for name in outputs:
         f = out / name
-        assert f.exists() and f.stat().st_size > 1000, f"{script} did not write {name}"
+        minimum = 200 if name.endswith(".txt") else 1000  # a report, or a picture
+        assert f.exists() and f.stat().st_size > minimum, f"{script} did not write {name}"
 
 
 # ------------------------------------------------------------------- notebooks
@@ -221,14 +238,30 @@ def test_notebook_executes(script: Path, docs_env: Path) -> None:
         resources={"metadata": {"path": str(docs_env)}},
     )
     client.execute()
-    errors = [
-        out
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
+    outputs = [
+        out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
     ]
+    errors = [out for out in outputs if out.get("output_type") == "error"]
     assert not errors, errors
+    # What a cell shows is meant: no stray reprs of matplotlib objects and the like.
+    stray = [
+        out["data"]["text/plain"]
+        for out in outputs
+        if out.get("output_type") == "execute_result"
+        and set(out["data"]) == {"text/plain"}
+        and STRAY_REPR.match(out["data"]["text/plain"])
+    ]
+    assert not stray, f"{script.name}: cells end in an expression whose repr is shown: {stray}"
+    warnings = [
+        out["text"]
+        for out in outputs
+        if out.get("name") == "stderr" and re.search(r"Warning|IProgress", out["text"])
+    ]
+    assert not warnings, f"{script.name}: warnings in the output: {warnings}"
+
+
+# <matplotlib.legend.Legend at 0x...>, [<matplotlib.lines.Line2D ...>], Text(0.5, 1.0, '...')
+STRAY_REPR = re.compile(r"^\[?<[\w.]+ (at|object at) 0x|^\[<|^(Text|Line2D)\(")
 
 
 # ------------------------------------------------------- reference and figures
@@ -243,9 +276,12 @@ def test_reference_covers_the_public_api() -> None:
     documented: set[int] = set()
     modules: set[str] = set()
     for ident in re.findall(r"^::: ([\w.]+)", text, flags=re.MULTILINE):
-        obj = importlib.import_module(ident.split(".")[0])
-        for part in ident.split(".")[1:]:
-            obj = getattr(obj, part) if hasattr(obj, part) else importlib.import_module(ident)
+        parts = ident.split(".")
+        obj = importlib.import_module(parts[0])
+        for i, part in enumerate(parts[1:], start=2):
+            if not hasattr(obj, part):  # a submodule not imported yet
+                importlib.import_module(".".join(parts[:i]))
+            obj = getattr(obj, part)
         documented.add(id(obj))
         if isinstance(obj, types.ModuleType):
             modules.add(obj.__name__)

@@ -29,6 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "docs-outputs"
+SKELETON = "skeleton"  # in a fence line: an exercise block, not finished code to run
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[^\n]*$")
 
 log = logging.getLogger("mkdocs.hooks.outputs")
@@ -44,8 +45,13 @@ class Block:
     source: str
 
 
-def python_blocks(text: str) -> list[Block]:
-    """Every fenced ```python block of a Markdown text, dedented (admonitions, lists)."""
+def python_blocks(text: str, skeletons: bool = False) -> list[Block]:
+    """Every fenced ```python block of a Markdown text, dedented (admonitions, lists).
+
+    A block whose fence line says ``skeleton`` (```` ```python title="my_value.py
+    (skeleton)" ````) is an exercise left for the reader, not finished code: it is
+    left out, and with ``skeletons=True`` only such blocks are returned.
+    """
     blocks: list[Block] = []
     lines = text.splitlines()
     i = 0
@@ -58,7 +64,7 @@ def python_blocks(text: str) -> list[Block]:
         j = i + 1
         while j < len(lines) and lines[j].strip() != "```":
             j += 1
-        if lang in {"python", "py"}:
+        if lang in {"python", "py"} and (SKELETON in lines[i]) == skeletons:
             body = [ln[len(indent) :] if ln.startswith(indent) else ln for ln in lines[i + 1 : j]]
             blocks.append(Block(i + 2, j, indent, textwrap.dedent("\n".join(body)) + "\n"))
         i = j + 1

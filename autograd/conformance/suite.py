@@ -1,0 +1,136 @@
+"""The whole battery, in the order a learner should fix things: ops, the backward
+walk, fan-out, depth, repeated ``backward()``, domain edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from autograd.conformance.adapter import Adapter
+from autograd.conformance.checks import (
+    check_chains,
+    check_construct,
+    check_dags,
+    check_domain,
+    check_fan_out,
+    check_op,
+    check_repeated_backward,
+)
+from autograd.conformance.depth import DEPTHS, check_depth
+from autograd.conformance.report import Check, ConformanceError, ConformanceReport
+
+__all__ = ["GROUPS", "assert_conforms", "plan", "run", "start"]
+
+_REQUIRED = ("+", "*")  # graphs are built (and summed) with these
+
+GROUPS: tuple[str, ...] = ("ops", "walk", "fan-out", "depth", "repeated", "domain")
+"""The parts of an engine the checks test, in the order they run (``only=`` picks some)."""
+
+_GROUP_OF = {
+    "chain rule: chains": "walk",
+    "chain rule: random DAGs": "fan-out",
+    "fan-out": "fan-out",
+    "depth": "depth",
+    "repeated backward": "repeated",
+    "domain edges": "domain",
+}
+
+
+def plan(
+    adapter: Adapter,
+    ops: Sequence[str],
+    max_examples: int = 100,
+    depths: Sequence[int] = DEPTHS,
+    timeout: float = 60.0,
+) -> list[tuple[str, Callable[[], Check]]]:
+    """Every check after ``construct``, in order, as (name, a function that runs it)."""
+    steps: list[tuple[str, Callable[[], Check]]] = [
+        (f"op {op}", partial(check_op, adapter, op, max_examples)) for op in ops
+    ]
+    steps += [
+        ("chain rule: chains", partial(check_chains, adapter, ops, max_examples)),
+        ("chain rule: random DAGs", partial(check_dags, adapter, ops, max_examples)),
+        ("fan-out", partial(check_fan_out, adapter, ops, max_examples)),
+        ("depth", partial(check_depth, adapter, depths, timeout)),
+        ("repeated backward", partial(check_repeated_backward, adapter, ops, max_examples)),
+        ("domain edges", partial(check_domain, adapter, ops)),
+    ]
+    return steps
+
+
+def start(cls: type[Any], **adapter_options: Any) -> tuple[Adapter, ConformanceReport]:
+    """The adapter and a report holding the ``construct`` check (the others need it)."""
+    adapter = Adapter(cls, **adapter_options)
+    ops, missing = adapter.supported_ops()
+    engine = f"{cls.__module__}.{cls.__qualname__}"
+    report = ConformanceReport(engine, adapter.backward, ops, missing)
+    check = check_construct(adapter)
+    lacking = [op for op in _REQUIRED if op not in ops]
+    if check.passed and lacking:
+        why = "; ".join(f"{op} ({missing.get(op, '?')})" for op in lacking)
+        check = Check(
+            "construct",
+            False,
+            f"the suite needs the ops {' '.join(_REQUIRED)}; missing: {why}",
+            group="ops",
+        )
+    report.checks.append(check)
+    return adapter, report
+
+
+def run(
+    cls: type[Any],
+    *,
+    max_examples: int = 100,
+    depths: Sequence[int] = DEPTHS,
+    timeout: float = 60.0,
+    only: Sequence[str] = GROUPS,
+    **adapter_options: Any,
+) -> ConformanceReport:
+    """Check a micrograd-style scalar engine; ``print(report)`` explains what is wrong.
+
+    Args:
+        cls: the engine's node class (``Value``).
+        max_examples: random examples per property check (hypothesis), 100 by default.
+        depths: chain lengths for the depth check (largest that works is reported).
+        timeout: seconds the depth check's subprocess may take in all.
+        only: run only these groups of checks, some of :data:`GROUPS`
+            (``("ops",)``: just each op's value and derivative).
+        **adapter_options: how to talk to the engine, see :class:`Adapter`:
+            ``make``, ``data``, ``grad``, ``backward_method``, ``ops``, ``methods``,
+            ``backward`` (``"accumulate"``, the default, or ``"micrograd"``),
+            ``parents`` and ``local``.
+
+    Returns:
+        A :class:`ConformanceReport`: ``.passed``, ``.checks``; ``str()`` is the report.
+
+    Raises:
+        ValueError, TypeError: bad options (a usage error, not a failed check).
+
+    >>> from autograd import Value
+    >>> run(Value, max_examples=5, depths=(10,)).passed
+    True
+    """
+    unknown = [g for g in only if g not in GROUPS]
+    if unknown or not only:
+        raise ValueError(f"only= takes some of {GROUPS}, got {only!r}")
+    adapter, report = start(cls, **adapter_options)
+    if report.checks[0].passed:
+        for name, check in plan(adapter, report.ops, max_examples, depths, timeout):
+            if _GROUP_OF.get(name, "ops") in only:
+                report.checks.append(check())
+    return report
+
+
+def assert_conforms(cls: type[Any], **options: Any) -> ConformanceReport:
+    """:func:`run`, raising :class:`ConformanceError` (an ``AssertionError`` whose
+    message is the report) unless every check passes. For a learner's own pytest::
+
+        def test_my_engine():
+            assert_conforms(MyValue, max_examples=50)
+    """
+    report = run(cls, **options)
+    if not report.passed:
+        raise ConformanceError(str(report))
+    return report
