@@ -33,6 +33,7 @@ __all__ = [
     "fan_outs",
     "localize",
     "reference",
+    "rounder",
     "test_expression",
 ]
 
