@@ -49,7 +49,7 @@ _MATH_SYMBOLS = {
     "=": "=",
     "<": "<",
     ">": ">",
-    "^": "^",
+    "^": r"\wedge ",  # a lone caret; a power (^2, ^n) is its own token below
     "'": "'",
 }
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-", strict=True))
@@ -67,7 +67,8 @@ _TEXT_ESCAPES = {
     "^": r"\textasciicircum{}",
 }
 _TOKEN = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)"
+    r"\^(?P<pow>-?\d+(?:\.\d+)?|[A-Za-z]\w*)"
+    r"|(?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)"
     r"|(?P<word>[A-Za-z]+)(?P<digits>\d*)"
     r"|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)"
     r"|(?P<space>\s+)"
@@ -93,7 +94,9 @@ def tex_text(text: str) -> str:
 
     for m in _TOKEN.finditer(text):
         in_math = bool(parts) and parts[-1][0]
-        if m.group("num") is not None:
+        if m.group("pow") is not None:
+            put(True, "^{" + m.group("pow") + "}")
+        elif m.group("num") is not None:
             put(True, m.group("num"))
         elif m.group("word") is not None:
             word, digits = m.group("word"), m.group("digits")
@@ -130,7 +133,9 @@ def tex_text(text: str) -> str:
 
 
 def _math_char(c: str) -> str:
-    return {"{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_"}.get(c, c)
+    escapes = {"{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_"}
+    escapes.update({"$": r"\$", "\\": r"\backslash ", "~": r"\sim "})
+    return escapes.get(c, c)
 
 
 # --------------------------------------------------------------------------- drawing

@@ -173,3 +173,23 @@ def test_tikz_compiles_and_keeps_the_labels(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
     assert (tmp_path / "neuron.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_tikz_compiles_whatever_the_labels_say(tmp_path: Path) -> None:
+    """TeX's special characters in labels are escaped, not passed to TeX raw."""
+    require("dot")
+    pdflatex = require("tex")
+    x = Value(2.0, label="cost_% & #1 {x} ~ ^ \\ $ é")
+    y = (x * x).tanh()
+    y.label = "y^2 ∑ 50%"
+    y.backward()
+    tex = save_graph(y, tmp_path / "odd.tex", edge_derivatives=True, detail="formulas")
+    assert r"cost\_\% \& \#" in tex.read_text()
+    done = subprocess.run(
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
