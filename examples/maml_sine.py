@@ -131,12 +131,24 @@ def directional_check(
 
 def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300, help="meta-training steps")
-    parser.add_argument("--tasks", type=int, default=5, help="tasks per meta-step")
-    parser.add_argument("--alpha", type=float, default=0.01, help="inner learning rate")
-    parser.add_argument("--lr", type=float, default=0.001, help="meta learning rate (Adam)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="tiny run, for the tests")
+    parser.add_argument(
+        "--steps", type=int, default=300, help="meta-training steps (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--tasks", type=int, default=5, help="tasks per meta-step (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=0.01, help="inner learning rate (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=0.001, help="meta learning rate of Adam (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for tasks and weights (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a tiny run, for the tests (default: off)"
+    )
     args = parser.parse_args(argv)
     sizes = [1, 40, 40, 1]
     if args.quick:

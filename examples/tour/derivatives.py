@@ -58,8 +58,12 @@ def gradient_descent(f: Callable[[Any], Any], x: float, lr: float, steps: int) -
 
 def main(argv: list[str] | None = None) -> list[Path]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
-    parser.add_argument("--quick", action="store_true", help="fewer points, for the tests")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer points, for the tests (default: off)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
