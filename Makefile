@@ -28,7 +28,7 @@ ifneq ($(NEEDS_VENV),)
   ifneq ($(wildcard $(VENV)/pyvenv.cfg),)
     HAVE := $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
     ifneq ($(HAVE),$(WANT))
-      $(info .venv was made by Python $(or $(HAVE),that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
+      $(info .venv was $(if $(HAVE),made by Python $(HAVE),made by a Python that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
       $(shell rm -rf $(VENV))
     endif
   endif
@@ -104,6 +104,7 @@ figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/
 	$(PY) examples/tour/chain_graph.py --out docs/images
 	$(PY) examples/tour/teaching.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
+	$(PY) examples/tour/derivatives.py --out docs/images
 	$(PY) examples/tour/conformance_report.py --out docs/reports
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done

@@ -73,7 +73,11 @@ def _float_array(data: object, dtype: Any, copy: bool) -> Array:
             )
     elif arr.dtype != dt:
         return arr.astype(dt)
-    return arr.copy() if copy else arr
+    if copy and (arr is data or arr.base is not None or not arr.flags.owndata):
+        return np.array(
+            arr, copy=True
+        )  # the caller's memory (a fresh array from a list is ours already)
+    return arr
 
 
 def _ragged(data: object) -> str:
@@ -204,8 +208,10 @@ def _sigmoid_cap(dtype: np.dtype[Any]) -> Array:
     return cap
 
 
-def _sigmoid_vjp(g: Array, s: Array) -> Array:
-    """``g * s * (1 - s)`` with one temporary array."""
+def _sigmoid_vjp(g: Any, s: Any) -> Any:
+    """``g * s * (1 - s)``: with one temporary array, or as graph ops on Tensors."""
+    if type(s) is not np.ndarray or type(g) is not np.ndarray:
+        return g * (s * (1 - s))
     t = np.subtract(1, s)
     t *= s
     t *= g

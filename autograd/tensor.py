@@ -29,7 +29,7 @@ errors, a stable sigmoid) are in :mod:`autograd.arrays`; the fused hot-path ops
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
 from typing import Any, Union
 
@@ -49,13 +49,13 @@ from autograd.arrays import (
     _normalize_axis,
     _sigmoid,
     _sigmoid_vjp,
-    _spread,
     _unbroadcast,
 )
 
 __all__ = ["Tensor"]
 
-VJP = Callable[[Array], Array]
+# g -> dL/d parent; called as vjp(g) on arrays, or vjp(g, *inputs, out) on nodes.
+VJP = Callable[..., Any]
 Operand = Union["Tensor", int, float, np.ndarray, Sequence[Any]]
 
 
@@ -80,11 +80,14 @@ class Tensor:
     ``Tensor(data)`` keeps a floating ``data`` array's dtype (float32 stays float32;
     integer input becomes float64 unless ``dtype`` is given). Only float32 and
     float64 are supported: a float16 or longdouble array needs an explicit
-    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``. With
-    ``requires_grad=True`` the data is copied (optimizers update parameters in
-    place, so a parameter never shares memory with the caller's array); otherwise an
-    ndarray of the right dtype is wrapped without a copy (the engine never writes
-    into the data of a tensor that does not require grad).
+    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``.
+    ``Tensor(x)`` copies an ndarray ``x`` (as ``torch.tensor`` does): the graph may
+    keep the data until ``backward()``, and the caller may reuse their array. A plain
+    ndarray passed straight to an op or a layer (``w * x``, ``model(x)``) is used in
+    place, not copied (as ``torch.from_numpy``): do not overwrite it before
+    ``backward()``. Writes the engine makes or offers (optimizer steps,
+    ``load_state_dict``, ``w -= ...`` under ``no_grad()``) bump a version counter,
+    and ``backward()`` refuses to use data changed since its forward pass.
 
     Python numbers in ops are "weak": ``float32_tensor * 2.0`` stays float32. Two
     tensors of different dtypes follow NumPy's promotion (float32 + float64 is
@@ -93,9 +96,12 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_inputs",
         "_op",
         "_parents",
         "_pre",
+        "_saved",
+        "_version",
         "_vjps",
         "data",
         "grad",
@@ -115,14 +121,17 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        self.data: Array = _float_array(data, dtype, copy=bool(requires_grad))
+        self.data: Array = _float_array(data, dtype, copy=True)
         self.grad: Array | None = None
         self.requires_grad: bool = bool(requires_grad)
         self.label = label
         self._parents: tuple[Tensor, ...] = ()
         self._vjps: tuple[VJP, ...] = ()
         self._pre: VJP | None = None
+        self._inputs: tuple[Any, ...] = ()
         self._op = ""
+        self._version = [0]
+        self._saved: tuple[tuple[Tensor, int], ...] = ()
 
     # ------------------------------------------------------------ basics
 
@@ -146,9 +155,6 @@ class Tensor:
         """The number of entries in ``data`` (the product of ``shape``)."""
         return self.data.size
 
-    def __len__(self) -> int:
-        return len(self.data)
-
     def item(self) -> float:
         """The single number in a one-element tensor, as a Python float."""
         if self.data.size != 1:
@@ -161,7 +167,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing ``data``, with no history and no gradient."""
-        return Tensor._leaf(self.data)
+        return self._view(Tensor._leaf(self.data))
 
     def __repr__(self) -> str:
         parts = [np.array2string(self.data, precision=4, threshold=20, separator=", ")]
@@ -181,6 +187,82 @@ class Tensor:
 
         return notebook_bundle(self, include, exclude)
 
+    # --------------------------------------------------- Python protocols
+    # As on a NumPy array of the same shape, or the same kind of error with a
+    # clearer message; the table is in docs/refuses.md.
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (it is one number: use item())")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows ``t[0], t[1], ...`` (each a Tensor in the graph), as NumPy iterates."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (it is one number: use item())")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, x: object) -> bool:
+        return bool((self.data == _plain(x)).any())
+
+    def _one(self, what: str) -> Array:
+        if self.data.size != 1:
+            raise TypeError(f"{what}() needs a one-element tensor, got shape {self.shape}")
+        return self.data.reshape(())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:  # NumPy's error kind: ValueError, not TypeError
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "bool() needs a one-element tensor (compare, then use .any() or .all())"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self._one("float"))
+
+    def __int__(self) -> int:
+        return int(self._one("int"))
+
+    def __complex__(self) -> complex:
+        return complex(self._one("complex"))
+
+    # Comparisons give a plain boolean array and record nothing (they have no gradient).
+    def __lt__(self, other: object) -> Array:
+        return _compare(np.less, self, other, "<")
+
+    def __le__(self, other: object) -> Array:
+        return _compare(np.less_equal, self, other, "<=")
+
+    def __gt__(self, other: object) -> Array:
+        return _compare(np.greater, self, other, ">")
+
+    def __ge__(self, other: object) -> Array:
+        return _compare(np.greater_equal, self, other, ">=")
+
+    def __eq__(self, other: object) -> Array:  # type: ignore[override]
+        return _compare(np.equal, self, other, "==")
+
+    def __ne__(self, other: object) -> Array:  # type: ignore[override]
+        return _compare(np.not_equal, self, other, "!=")
+
+    # ``==`` is elementwise, so the hash is the identity (as in PyTorch): a Tensor
+    # can be a dict key or a set member, meaning *this node*, not its numbers.
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype: object = None, copy: object = None) -> Array:
+        raise TypeError(
+            "a Tensor is not converted to a NumPy array implicitly, so that NumPy "
+            "functions never silently drop it from the graph; use t.data (or t.numpy()) "
+            "for its array, or a Tensor op"
+        )
+
+    def __setitem__(self, index: object, value: object) -> None:
+        raise TypeError(
+            "Tensors do not support item assignment (the graph could not follow it); "
+            "build a new tensor from ops, e.g. with a mask: t * mask"
+        )
+
     # ------------------------------------------------------- construction
 
     @staticmethod
@@ -193,19 +275,39 @@ class Tensor:
         out._parents = ()
         out._vjps = ()
         out._pre = None
+        out._inputs = ()
         out._op = ""
+        out._version = [0]
+        out._saved = ()
         return out
 
     @staticmethod
-    def _node(data: Array, op: str, parents: tuple[Tensor, ...], vjps: tuple[VJP, ...]) -> Tensor:
-        """The result of an op: ``data`` plus, when grad is on, the parents that need grad."""
+    def _node(
+        data: Array,
+        op: str,
+        parents: tuple[Tensor, ...],
+        vjps: tuple[VJP, ...],
+        saved: tuple[Tensor, ...] = (),
+        inputs: tuple[Any, ...] | None = None,
+    ) -> Tensor:
+        """The result of an op: ``data`` plus, when grad is on, the parents that need grad.
+
+        ``saved`` lists the tensors whose ``data`` the VJPs read: their versions are
+        recorded now and checked by :meth:`_propagate`, so an in-place write in
+        between (an optimizer step) is an error, not a wrong gradient. ``inputs`` are
+        the op's operands in the order its VJPs take them (by default ``parents``,
+        before those that need no gradient are dropped), for ``create_graph``.
+        """
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None
         out.label = ""
         out._op = op
         out._pre = None
-        if graph._grad_enabled:
+        out._inputs = parents if inputs is None else inputs
+        out._version = [0]
+        if graph._all_on or graph._mode.enabled:
+            out._saved = tuple([(t, t._version[0]) for t in saved]) if saved else ()
             for p in parents:
                 if not p.requires_grad:
                     break
@@ -221,10 +323,25 @@ class Tensor:
                 out.requires_grad = True
                 return out
         out._parents = ()  # a constant result: nothing to record
+        out._inputs = ()
         out._vjps = ()
         out._op = ""
+        out._saved = ()
         out.requires_grad = False
         return out
+
+    def _view(self, out: Tensor) -> Tensor:
+        """Mark ``out`` as a view of this tensor's data: they share one version counter."""
+        out._version = self._version
+        return out
+
+    def _bump_version(self) -> None:
+        """Record an in-place write into ``data`` (optimizers, ``load_state_dict``).
+
+        Every op that saved this tensor (or a view of it) for its backward step then
+        refuses to run it, instead of mixing old and new numbers.
+        """
+        self._version[0] += 1
 
     def _other(self, other: object, op: str) -> Tensor:
         """The other operand of a binary op as a Tensor (a constant unless it already is one).
@@ -243,7 +360,7 @@ class Tensor:
         if isinstance(other, (Real, np.number)):
             return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, np.ndarray) and other.dtype.kind == FLOAT_KINDS:
-            return Tensor._leaf(other)
+            return Tensor._leaf(other)  # used in place, not copied: see docs/refuses.md
         if isinstance(other, (np.ndarray, list, tuple)):
             try:
                 arr = np.asarray(other, dtype=self.data.dtype)
@@ -265,7 +382,10 @@ class Tensor:
         out = _broadcast_op(np.add, a, b, "add", "+")
         sa, sb = a.shape, b.shape
         return Tensor._node(
-            out, "+", (self, o), (lambda g: _unbroadcast(g, sa), lambda g: _unbroadcast(g, sb))
+            out,
+            "+",
+            (self, o),
+            (lambda g, *_: _unbroadcast(g, sa), lambda g, *_: _unbroadcast(g, sb)),
         )
 
     def __sub__(self, other: Operand) -> Tensor:
@@ -275,7 +395,10 @@ class Tensor:
         out = _broadcast_op(np.subtract, a, b, "sub", "-")
         sa, sb = a.shape, b.shape
         return Tensor._node(
-            out, "-", (self, o), (lambda g: _unbroadcast(g, sa), lambda g: _unbroadcast(-g, sb))
+            out,
+            "-",
+            (self, o),
+            (lambda g, *_: _unbroadcast(g, sa), lambda g, *_: _unbroadcast(-g, sb)),
         )
 
     def __mul__(self, other: Operand) -> Tensor:
@@ -287,7 +410,11 @@ class Tensor:
             out,
             "*",
             (self, o),
-            (lambda g: _unbroadcast(g * b, a.shape), lambda g: _unbroadcast(g * a, b.shape)),
+            (
+                lambda g, a=a, b=b, *_: _unbroadcast(g * b, a.shape),
+                lambda g, a=a, b=b, *_: _unbroadcast(g * a, b.shape),
+            ),
+            (self, o),
         )
 
     def __truediv__(self, other: Operand) -> Tensor:
@@ -296,83 +423,74 @@ class Tensor:
         a, b = self.data, o.data
         zero = b == 0
         if zero.any():
-            n, idx = _first_bad(zero)
-            raise ZeroDivisionError(f"div: divisor has {_entries(n, 'zero', zero, idx)}")
+            raise _zero_division(a, zero)
         out = _broadcast_op(np.divide, a, b, "div", "/")
         return Tensor._node(
             out,
             "/",
             (self, o),
             (
-                lambda g: _unbroadcast(g / b, a.shape),
-                lambda g: _unbroadcast(-g * out / b, b.shape),
+                lambda g, a=a, b=b, *_: _unbroadcast(g / b, a.shape),
+                lambda g, a=a, b=b, out=out: _unbroadcast(-g * out / b, b.shape),
             ),
+            (o,),
         )
 
     def __pow__(self, other: Operand) -> Tensor:
-        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a."""
+        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a.
+
+        The domain is the same as for :class:`~autograd.Value`, whatever the spelling
+        (number, array or Tensor exponent; ``2 ** t``): ``ZeroDivisionError`` for
+        ``0 ** negative``; ``ValueError`` for a negative base with a non-integer
+        exponent, for ``0 ** n`` with ``0 < n < 1`` when the base needs its gradient
+        (infinite derivative), and for a base ``<= 0`` when the exponent needs its
+        gradient (``ln a``).
+        """
         a = self.data
-        if not isinstance(other, Tensor):
-            if (
-                type(other) is not int
-                and type(other) is not float
-                and (isinstance(other, bool) or not isinstance(other, (Real, np.number)))
-            ):
-                raise TypeError(
-                    f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
-                )
-            n = float(other)
-            if n < 0 and (a == 0).any():
-                zero = a == 0
-                c, idx = _first_bad(zero)
-                raise ZeroDivisionError(
-                    f"pow: 0 ** {n:g} is undefined; the base has {_entries(c, 'zero', zero, idx)}"
-                )
-            if not n.is_integer() and (a < 0).any():
-                neg = a < 0
-                c, idx = _first_bad(neg)
-                raise ValueError(
-                    f"pow: a negative base ** {n:g} is not real; the base has "
-                    f"{_entries(c, 'negative', neg, idx)} (value {float(a[idx])!r})"
-                )
-            if 0 < n < 1 and self.requires_grad and graph._grad_enabled and (a == 0).any():
-                zero = a == 0
-                c, idx = _first_bad(zero)
-                raise ValueError(
-                    f"pow: 0 ** {n:g} has an infinite derivative at 0 (d/da a**n = n a**(n-1)); "
-                    f"the base has {_entries(c, 'zero', zero, idx)}"
-                )
-            k: int | float = int(n) if n.is_integer() else n
-            out = np.asarray(a**k)
-            op = f"**{k}"
-            if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
-                return Tensor._node(out, op, (self,), (np.zeros_like,))
-            if k == 2:
-                return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),))
-            return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),))
-        o = other
-        b = o.data
-        if o.requires_grad and (a <= 0).any():
-            bad = a <= 0
-            c, idx = _first_bad(bad)
-            raise ValueError(
-                "pow: a ** Tensor needs a positive base, because d/dn a**n = a**n ln(a); "
-                f"the base has {_entries(c, 'non-positive', bad, idx)} (value {float(a[idx])!r})"
+        recording = graph.is_grad_enabled()
+        if isinstance(other, (Tensor, np.ndarray, list, tuple)):
+            return self._pow_tensor(self._other(other, "pow"), recording)
+        if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
+            raise TypeError(
+                f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
             )
-        out = _broadcast_op(np.power, a, b, "pow", "**")
+        n = float(other)
+        _pow_domain(a, n, self.requires_grad and recording, False)
+        k: int | float = int(n) if n.is_integer() else n
+        out = np.asarray(a**k)
+        op = f"**{k}"
+        if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
+            return Tensor._node(out, op, (self,), (lambda g, *_: g * 0,))
+        if k == 2:
+            return Tensor._node(out, op, (self,), (lambda g, a=a, *_: g * (2 * a),), (self,))
+        return Tensor._node(
+            out, op, (self,), (lambda g, a=a, out=out: g * _dpow(a, k, out),), (self,)
+        )
+
+    def _pow_tensor(self, o: Tensor, recording: bool) -> Tensor:
+        """``a ** b`` with a Tensor exponent (broadcasting); the same domain as ``a ** n``."""
+        a, b = self.data, o.data
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            _broadcast_op(np.power, a, b, "pow", "**")  # raises the error naming both shapes
+        _pow_domain(a, b, self.requires_grad and recording, o.requires_grad and recording)
+        out = np.asarray(np.power(a, b))
+
         return Tensor._node(
             out,
             "**",
             (self, o),
             (
-                lambda g: _unbroadcast(g * b * a ** (b - 1), a.shape),
-                lambda g: _unbroadcast(g * out * np.log(a), b.shape),
+                lambda g, a=a, b=b, out=out: _unbroadcast(g * _dpow(a, b, out), a.shape),
+                lambda g, a=a, b=b, out=out: _unbroadcast(g * out * _log(a), b.shape),
             ),
+            (self, o),
         )
 
     def __neg__(self) -> Tensor:
         """``-a``;  dL/da = -g."""
-        return Tensor._node(np.asarray(-self.data), "neg", (self,), (np.negative,))
+        return Tensor._node(np.asarray(-self.data), "neg", (self,), (lambda g, *_: -g,))
 
     def __radd__(self, other: Operand) -> Tensor:
         return self._other(other, "add") + self
@@ -400,24 +518,67 @@ class Tensor:
         _check_matmul(a.shape, b.shape)
         out = a @ b
         if a.ndim == 2 and b.ndim == 2:
-            return Tensor._node(out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g))
+            return Tensor._node(
+                out,
+                "matmul",
+                (self, o),
+                (lambda g, a=a, b=b, *_: g @ b.T, lambda g, a=a, b=b, *_: a.T @ g),
+                (self, o),
+            )
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
         out_shape2 = (*batch, a2.shape[-2], b2.shape[-1])
 
-        def vjp_a(g: Array) -> Array:
+        def vjp_a(g: Any, a: Any = a, b: Any = b, *_: Any) -> Any:
             g2 = g.reshape(out_shape2)
-            return _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            return _unbroadcast(g2 @ _mT(b.reshape(b2.shape)), a2.shape).reshape(a.shape)
 
-        def vjp_b(g: Array) -> Array:
+        def vjp_b(g: Any, a: Any = a, b: Any = b, *_: Any) -> Any:
             g2 = g.reshape(out_shape2)
-            return _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            return _unbroadcast(_mT(a.reshape(a2.shape)) @ g2, b2.shape).reshape(b.shape)
 
-        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b))
+        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b), (self, o))
 
     def __rmatmul__(self, other: Operand) -> Tensor:
         return self._other(other, "matmul") @ self
+
+    # In-place updates (``w -= lr * w.grad`` under ``no_grad()``): they write into
+    # ``data`` and bump the version, so a graph that saved the old numbers refuses
+    # ``backward()``. Refused where the graph itself would be wrong: on a tensor that
+    # requires grad while recording, and on the result of an op.
+
+    def _inplace(self, other: Operand, ufunc: Any, op: str, sym: str) -> Tensor:
+        if self._parents:
+            raise RuntimeError(
+                f"{op}: in-place {sym}= on the result of op {self._op!r} is refused (its "
+                "backward step may need the old numbers); write t = t {sym} ... instead"
+            )
+        if self.requires_grad and graph.is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: in-place {sym}= on a tensor that requires grad, while the graph is "
+                f"recorded; do updates under no_grad(), e.g. with no_grad(): w -= lr * w.grad"
+            )
+        b = self._other(other, op).data
+        if op == "div" and (b == 0).any():
+            raise _zero_division(self.data, b == 0)
+        if np.broadcast_shapes(self.shape, b.shape) != self.shape:
+            raise ValueError(f"{op}: in-place {self.shape} {sym}= {b.shape} would change the shape")
+        ufunc(self.data, b, out=self.data)
+        self._bump_version()
+        return self
+
+    def __iadd__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.add, "add", "+")
+
+    def __isub__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.subtract, "sub", "-")
+
+    def __imul__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.multiply, "mul", "*")
+
+    def __itruediv__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.divide, "div", "/")
 
     # ---------------------------------------------------------- reductions
 
@@ -429,7 +590,10 @@ class Tensor:
         out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims))  # type: ignore[call-overload]
         shape = a.shape
         return Tensor._node(
-            out, "sum", (self,), (lambda g: _spread(_expand(g, axes, keepdims), shape),)
+            out,
+            "sum",
+            (self,),
+            (lambda g, *_: _broadcast_to(_expand(g, axes, keepdims), shape),),
         )
 
     def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -447,11 +611,15 @@ class Tensor:
             out,
             "mean",
             (self,),
-            (lambda g: _spread(_expand(g, axes, keepdims) / n, shape),),
+            (lambda g, *_: _broadcast_to(_expand(g, axes, keepdims) / n, shape),),
         )
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Max over ``axis``;  dL/da = g at the maximal entries (split evenly between ties)."""
+        """Max over ``axis``;  dL/da = g at the maximal entries (split evenly between ties).
+
+        Ties: each of the ``c`` maximal entries gets ``g / c`` (as ``torch.amax``). The
+        derivative is piecewise constant in ``a``, so its own derivative is 0.
+        """
         a = self.data
         axes = _normalize_axis(axis, a.ndim, "max")
         if a.size == 0:
@@ -461,12 +629,12 @@ class Tensor:
             m if keepdims else m.reshape([n for i, n in enumerate(m.shape) if i not in axes])
         )
 
-        def vjp(g: Array) -> Array:
-            mask = a == m
+        def vjp(g: Any, *_: Any) -> Any:
+            mask = np.asarray(a == m)  # from the arrays even under create_graph: a constant
             count = mask.sum(axis=axes, keepdims=True)
-            return np.asarray(mask * (_expand(g, axes, keepdims) / count))
+            return mask * (_expand(g, axes, keepdims) / count)
 
-        return Tensor._node(out, "max", (self,), (vjp,))
+        return Tensor._node(out, "max", (self,), (vjp,), (self,))
 
     # ----------------------------------------------------------- reshaping
 
@@ -482,7 +650,7 @@ class Tensor:
                 f"into shape {tuple(new)}"
             ) from None
         shp = a.shape
-        return Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),))
+        return self._view(Tensor._node(out, "reshape", (self,), (lambda g, *_: g.reshape(shp),)))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default);  dL/da = g with the inverse permutation."""
@@ -495,8 +663,10 @@ class Tensor:
                 f"transpose: {perm} is not a permutation of the axes of shape {a.shape}"
             )
         inverse = tuple(np.argsort([int(p) % a.ndim for p in perm]))
-        return Tensor._node(
-            a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),)
+        return self._view(
+            Tensor._node(
+                a.transpose(perm), "transpose", (self,), (lambda g, *_: g.transpose(inverse),)
+            )
         )
 
     @property
@@ -518,16 +688,11 @@ class Tensor:
         except IndexError as err:
             raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {err}") from None
         basic = _is_basic(idx)
-
-        def vjp(g: Array) -> Array:
-            full = np.zeros(a.shape, dtype=a.dtype)
-            if basic:
-                full[idx] = g
-            else:
-                np.add.at(full, idx, g)
-            return full
-
-        return Tensor._node(out, "getitem", (self,), (vjp,))
+        shape = a.shape
+        node = Tensor._node(
+            out, "getitem", (self,), (lambda g, *_: _scatter(g, shape, idx, basic),)
+        )
+        return self._view(node) if basic else node
 
     # ---------------------------------------------------- elementwise math
 
@@ -550,7 +715,7 @@ class Tensor:
                     f"exp({float(np.log(np.finfo(dt).max)):.2f})); "
                     f"{c} of the {a.size} entries overflow, first at index {idx}"
                 )
-        return Tensor._node(y, "exp", (self,), (lambda g: g * y,))
+        return Tensor._node(y, "exp", (self,), (lambda g, a=a, out=y: g * out,))
 
     def log(self) -> Tensor:
         """``ln a``;  dL/da = g / a.  Every entry must be positive."""
@@ -558,16 +723,19 @@ class Tensor:
         bad = a <= 0
         if bad.any():
             c, idx = _first_bad(bad)
+            where = "" if a.size == 1 else f"; {_entries(c, 'such', bad, idx)}"
             raise ValueError(
-                f"log: needs positive inputs; {c} of the {a.size} entries "
-                f"{'is' if c == 1 else 'are'} <= 0, first at index {idx} (value {float(a[idx])!r})"
+                f"log: log({float(a[idx])!r}) is undefined; log needs a positive input{where}"
             )
-        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,))
+        return Tensor._node(
+            np.asarray(np.log(a)), "log", (self,), (lambda g, a=a, *_: g / a,), (self,)
+        )
 
     def tanh(self) -> Tensor:
         """``tanh a``;  dL/da = g (1 - tanh^2 a) (from the saved output)."""
-        t = np.asarray(np.tanh(self.data))
-        return Tensor._node(t, "tanh", (self,), (lambda g: g * (1 - t * t),))
+        a = self.data
+        t = np.asarray(np.tanh(a))
+        return Tensor._node(t, "tanh", (self,), (lambda g, a=a, out=t: g * (1 - out * out),))
 
     def sigmoid(self) -> Tensor:
         """``s = 1 / (1 + e^-a)``;  dL/da = g s (1 - s) (from the saved output).
@@ -577,14 +745,15 @@ class Tensor:
         ``sigmoid(1000)`` is exactly 1 and ``sigmoid(-1000)`` 0 (float32) or ~1e-308
         (float64).
         """
-        s = _sigmoid(self.data)
-        return Tensor._node(s, "sigmoid", (self,), (lambda g: _sigmoid_vjp(g, s),))
+        a = self.data
+        s = _sigmoid(a)
+        return Tensor._node(s, "sigmoid", (self,), (lambda g, a=a, out=s: _sigmoid_vjp(g, out),))
 
     def relu(self) -> Tensor:
         """``max(0, a)``;  dL/da = g where a > 0, else 0 (0 at a = 0, as for Value)."""
         a = self.data
         out = np.asarray(np.maximum(a, 0))
-        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),))
+        return Tensor._node(out, "relu", (self,), (lambda g, *_: g * np.asarray(a > 0),), (self,))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted first: no overflow);
@@ -595,7 +764,10 @@ class Tensor:
         e = np.exp(a - a.max(axis=ax, keepdims=True))
         s = e / e.sum(axis=ax, keepdims=True)
         return Tensor._node(
-            s, "softmax", (self,), (lambda g: s * (g - (g * s).sum(axis=ax, keepdims=True)),)
+            s,
+            "softmax",
+            (self,),
+            (lambda g, a=a, out=s: out * (g - (g * out).sum(axis=ax, keepdims=True)),),
         )
 
     def log_softmax(self, axis: int = -1) -> Tensor:
@@ -613,9 +785,7 @@ class Tensor:
             out,
             "log_softmax",
             (self,),
-            (
-                lambda g: g - (e / sums) * np.add.reduce(g, axis=ax, keepdims=True),
-            ),  # e/sums = softmax
+            (lambda g, a=a, y=out: g - _exp(y) * g.sum(axis=ax, keepdims=True),),
         )
 
     # ---------------------------------------------------------- backward
@@ -631,10 +801,13 @@ class Tensor:
         g = self.grad
         if g is None:
             return
+        for t, version in self._saved:
+            if t._version[0] != version:
+                raise _modified_error(self, t, version)
         if self._pre is not None:  # a fused node's elementwise part, applied once
             g = self._pre(g)
         for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
-            c = vjp(g)
+            c = vjp(g)  # on the arrays: the VJP's defaults
             if type(c) is not np.ndarray or c.dtype is not parent.data.dtype:
                 c = _cast(c, parent.data.dtype)  # 0-d results, mixed dtypes
             pg = parent.grad
@@ -645,7 +818,26 @@ class Tensor:
             else:
                 parent.grad = c.copy()  # a leaf gets its own array
 
-    def backward(self, grad: object = None) -> None:
+    def _propagate_graph(self) -> None:
+        """The same chain rule, with the VJPs called on nodes: ``backward(create_graph=True)``.
+
+        Each VJP gets this node's inputs and the node itself in place of their
+        arrays, so the gradients it leaves are Tensors recorded in a graph.
+        """
+        g = self.grad
+        if g is None:
+            return
+        for t, version in self._saved:
+            if t._version[0] != version:
+                raise _modified_error(self, t, version)
+        args = (*self._inputs, self)
+        if self._pre is not None:
+            g = self._pre(g, self)
+        for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
+            c = vjp(g, *args)
+            parent.grad = c if parent.grad is None else parent.grad + c
+
+    def backward(self, grad: object = None, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this one depends on with ``d self / d node``.
 
         On a one-element tensor (a loss) the seed is 1. On any other tensor pass
@@ -653,6 +845,11 @@ class Tensor:
         respect to this tensor). Leaf gradients accumulate across calls until
         ``zero_grad``; intermediate ones are recomputed on each call (see
         :func:`autograd.graph.backward`, the walk shared with Value).
+
+        With ``create_graph=True`` the gradients left in ``.grad`` are Tensors whose
+        graph computes them from the inputs, so they can be differentiated again
+        (zero ``.grad`` before that: it accumulates; or use :func:`autograd.grad`).
+        Without it they are plain arrays and no graph is built.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -677,7 +874,10 @@ class Tensor:
                     f"backward(grad): grad has shape {seed.shape} but this tensor has shape "
                     f"{data.shape}; they must match"
                 )
-        graph.backward(self, seed, None)
+        if create_graph:
+            graph.backward(self, Tensor._leaf(seed), None, create_graph=True)
+        else:
+            graph.backward(self, seed, None)
 
     def zero_grad(self) -> None:
         """Set ``grad = None`` on this node and every node it depends on."""
@@ -685,18 +885,163 @@ class Tensor:
             node.grad = None
 
 
+# ------------------------------------------- helpers for arrays and Tensors alike
+# What a VJP needs beyond operators, for an ndarray (first-order pass) or a Tensor
+# (create_graph), so that each VJP is written once.
+
+
+def _exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def _log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def _mT(x: Any) -> Any:
+    """Swap the last two axes (the matrix transpose of a batch of matrices)."""
+    return x.transpose((*range(x.ndim - 2), x.ndim - 1, x.ndim - 2))
+
+
+def _broadcast_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """``g`` stretched to ``shape``; on a Tensor, ``g + 0`` (whose VJP sums back)."""
+    if isinstance(g, Tensor):
+        return g + np.zeros(shape, dtype=g.dtype)
+    return np.broadcast_to(g, shape)
+
+
+def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
+    """Zeros of ``shape`` with ``g`` added at ``idx``: the VJP of ``a[idx]``.
+
+    Repeated indices add up (``np.add.at``). On a Tensor it is an op of its own,
+    whose VJP is indexing again: ``h -> h[idx]``.
+    """
+    if isinstance(g, Tensor):
+        data = _scatter(g.data, shape, idx, basic)
+        return Tensor._node(data, "scatter", (g,), (lambda h, *_: h[idx],))
+    full = np.zeros(shape, dtype=g.dtype)
+    if basic:
+        full[idx] = g
+    else:
+        np.add.at(full, idx, g)
+    return full
+
+
+def _dpow(a: Any, n: Any, y: Any) -> Any:
+    """``d/da a**n = n a**(n-1)`` (``y = a**n``): 0 where ``n == 0``, and ``n (y / a)``
+    where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
+    On Tensors (create_graph) it is ``n a**(n-1)`` as graph ops.
+    """
+    if isinstance(a, Tensor) or isinstance(n, Tensor):
+        return n * a ** (n - 1) if not isinstance(n, (int, float)) or n != 0 else a * 0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        d = np.asarray(n * a ** (n - 1))
+        bad = ~np.isfinite(d) & (a != 0)
+        if bad.any():
+            d = np.where(bad, n * (y / np.where(a == 0, 1, a)), d)
+    zero = np.equal(n, 0)
+    return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
+
+
+def _zero_division(a: Array, zero: Array) -> ZeroDivisionError:
+    """The error for ``a / b`` with zeros in ``b`` (the same words as for Value)."""
+    c, idx = _first_bad(zero)
+    num = repr(float(a.reshape(-1)[0])) if a.size == 1 else "x"
+    where = "" if zero.size == 1 else f"; the divisor has {_entries(c, 'zero', zero, idx)}"
+    return ZeroDivisionError(f"div: {num} / 0.0 is undefined (division by zero){where}")
+
+
+def _pow_domain(a: Array, b: Array | float, base_grad: bool, exponent_grad: bool) -> None:
+    """Raise the error for the first entry of ``a ** b`` outside the domain (see ``__pow__``)."""
+    # With a number exponent, skip the rules that cannot apply (no array work).
+    n = b if isinstance(b, float) else None
+    rules: list[tuple[type[Exception], Any, str]] = []
+    if n is None or n < 0:
+        rules.append((ZeroDivisionError, (a == 0) & (b < 0), "is undefined (division by zero)"))
+    if n is None or not n.is_integer():
+        rules.append(
+            (
+                ValueError,
+                (a < 0) & (np.floor(b) != b),
+                "is not a real number (negative base, non-integer exponent)",
+            )
+        )
+    if base_grad and (n is None or 0 < n < 1):
+        rules.append(
+            (
+                ValueError,
+                (a == 0) & (b > 0) & (b < 1),
+                "has an infinite derivative at 0 (d/da a**n = n a**(n-1))",
+            )
+        )
+    if exponent_grad:
+        rules.append(
+            (
+                ValueError,
+                (a <= 0) | np.zeros(np.shape(b), bool),
+                "needs a positive base, because d/dn a**n = a**n * ln(a)",
+            )
+        )
+    for error, bad, why in rules:
+        if not np.any(bad):
+            continue
+        bad = np.asarray(bad)
+        c, idx = _first_bad(bad)
+        av = float(np.broadcast_to(a, bad.shape)[idx])
+        bv = float(np.broadcast_to(b, bad.shape)[idx])
+        where = "" if bad.size == 1 else f"; {_entries(c, 'such', bad, idx)}"
+        raise error(f"pow: {av!r} ** {bv!r} {why}{where}")
+
+
+def _modified_error(node: Tensor, saved: Tensor, version: int) -> RuntimeError:
+    """The error for a saved tensor that was written in place before ``backward()``."""
+    name = f"{saved.label!r} " if saved.label else ""
+    kind = "a parameter" if saved.requires_grad and not saved._parents else "a tensor"
+    return RuntimeError(
+        f"backward(): {kind} {name}of shape {saved.shape} (dtype {saved.dtype}) was changed "
+        f"in place after op {node._op!r} saved it for the backward pass (version "
+        f"{version} then, {saved._version[0]} now: an optimizer step(), load_state_dict() "
+        "or load() in between?). Its gradient would mix old and new numbers. Run "
+        "backward() before changing it, or redo the forward pass after."
+    )
+
+
 # ----------------------------------------------------------------- indexing
 
 
 def _index(index: Any) -> Any:
-    """Tensors inside an index become their (integer) arrays."""
+    """``index`` for NumPy; a Tensor in it is an ``IndexError`` (Tensors hold floats)."""
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp)
+        raise IndexError(
+            f"a Tensor (dtype {index.dtype}) cannot be an index: Tensors hold floats, and "
+            "float indices are refused as in NumPy; index with an int array, e.g. "
+            "t[idx.data.astype(int)], or a bool mask array"
+        )
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
+    if isinstance(index, np.ndarray):
+        return index.copy()  # the backward pass scatters with it: the caller may reuse theirs
     if isinstance(index, list):
-        return np.asarray(index)
+        return np.asarray(
+            [_index(i) for i in index] if any(isinstance(i, Tensor) for i in index) else index
+        )
     return index
+
+
+def _plain(x: object) -> object:
+    """A comparison operand: a Tensor's data, anything else as given."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(ufunc: Any, t: Tensor, other: object, sym: str) -> Array:
+    """``ufunc(t.data, other)`` as a plain bool array, with broadcasting errors naming shapes."""
+    o: Any = _plain(other)
+    try:
+        return np.asarray(ufunc(t.data, o))
+    except ValueError:
+        raise ValueError(
+            f"compare: {t.shape} {sym} {np.shape(o)}: shapes do not broadcast"
+        ) from None
 
 
 def _is_basic(idx: Any) -> bool:

@@ -33,7 +33,9 @@ MIN_TEXT_PX = 11.0  # smallest readable graph text on screen
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built site; the first test worker builds it, the others wait for it."""
     pytest.importorskip("mkdocs", reason="mkdocs not installed (pip install -e '.[docs]')")
-    shared = tmp_path_factory.getbasetemp().parent  # the same for every xdist worker
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this run's folder, the same for every xdist worker
     out = shared / "site"
     with open(shared / "site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -65,12 +67,13 @@ def _page_names() -> list[str]:
 
 
 def _open(page: Any, url: str) -> None:
-    page.goto(url, wait_until="load")
+    # Generous timeouts: the API reference pages are large, and CI machines are shared.
+    page.goto(url, wait_until="load", timeout=120_000)
     # Formulas: MathJax replaces each arithmatex span's TeX by an <mjx-container>.
     page.wait_for_function(
         """() => [...document.querySelectorAll('.arithmatex')]
                   .every(e => e.querySelector('mjx-container'))""",
-        timeout=30_000,
+        timeout=120_000,
     )
 
 
