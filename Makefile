@@ -28,7 +28,7 @@ ifneq ($(NEEDS_VENV),)
   ifneq ($(wildcard $(VENV)/pyvenv.cfg),)
     HAVE := $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
     ifneq ($(HAVE),$(WANT))
-      $(info .venv was made by Python $(or $(HAVE),that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
+      $(info .venv was $(if $(HAVE),made by Python $(HAVE),made by a Python that no longer runs), but $(PYTHON) is Python $(WANT): rebuilding .venv)
       $(shell rm -rf $(VENV))
     endif
   endif

@@ -2,7 +2,7 @@
 
 from autograd.check import GradcheckError, GradcheckResult, gradcheck
 from autograd.clash import check_package
-from autograd.graph import is_grad_enabled, no_grad
+from autograd.graph import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.save import save_graph
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -14,10 +14,12 @@ __all__ = [
     "Tensor",
     "Value",
     "draw_graph",
+    "enable_grad",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
     "save_graph",
+    "set_grad_enabled",
 ]
 
 # Files of the PyPI package also named autograd mixed into this folder? Say so.

@@ -71,7 +71,11 @@ def _float_array(data: object, dtype: Any, copy: bool) -> Array:
             )
     elif arr.dtype != dt:
         return arr.astype(dt)
-    return arr.copy() if copy else arr
+    if copy and (arr is data or arr.base is not None or not arr.flags.owndata):
+        return np.array(
+            arr, copy=True
+        )  # the caller's memory (a fresh array from a list is ours already)
+    return arr
 
 
 def _ragged(data: object) -> str:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any, Literal
@@ -282,7 +281,7 @@ def gradcheck(
     try:
         for x in nodes:
             x.grad = _zero_like(x)
-        with _grad_enabled():
+        with graph.enable_grad():
             out = f(*nodes)
         _check_output(out)
         out.backward()
@@ -361,17 +360,6 @@ def check_local_derivatives(
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@contextmanager
-def _grad_enabled() -> Iterator[None]:
-    """Record the graph even if the caller is inside ``no_grad()``."""
-    previous = graph._grad_enabled
-    graph._grad_enabled = True
-    try:
-        yield
-    finally:
-        graph._grad_enabled = previous
 
 
 def _as_input_list(inputs: Sequence[Any] | Any) -> list[Any]:

@@ -93,8 +93,9 @@ def linear(
         else:
             parents, vjps = (xt, weight, bias), (vjp_x, vjp_w, vjp_b)
 
+    saved = (weight,) if xt is None else (xt, weight)  # the VJPs read x and W
     if activation is None:
-        return Tensor._node(out, "linear", parents, vjps)
+        return Tensor._node(out, "linear", parents, vjps, saved)
     try:
         op, forward, act_vjp = _FUSED_ACTIVATIONS[activation]
     except KeyError:
@@ -103,7 +104,7 @@ def linear(
             f"{', '.join(_FUSED_ACTIVATIONS)} or None"
         ) from None
     y = forward(out, out)  # y = act(z), in place: out is ours
-    node = Tensor._node(y, op, parents, vjps)
+    node = Tensor._node(y, op, parents, vjps, saved)
     if node._parents:
         node._pre = lambda g: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
     return node
@@ -190,7 +191,7 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
     label is one example.
     """
     z = logits.data
-    y = np.asarray(labels)
+    y = np.array(labels)  # a copy: the backward pass reads it, the caller may reuse theirs
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
     single = z.ndim == 1

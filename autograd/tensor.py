@@ -29,7 +29,7 @@ errors, a stable sigmoid) are in :mod:`autograd.arrays`; the fused hot-path ops
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
 from typing import Any, Union
 
@@ -79,11 +79,14 @@ class Tensor:
     ``Tensor(data)`` keeps a floating ``data`` array's dtype (float32 stays float32;
     integer input becomes float64 unless ``dtype`` is given). Only float32 and
     float64 are supported: a float16 or longdouble array needs an explicit
-    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``. With
-    ``requires_grad=True`` the data is copied (optimizers update parameters in
-    place, so a parameter never shares memory with the caller's array); otherwise an
-    ndarray of the right dtype is wrapped without a copy (the engine never writes
-    into the data of a tensor that does not require grad).
+    ``dtype``; bools and ragged nested lists are rejected with a ``TypeError``.
+    ``Tensor(x)`` copies an ndarray ``x`` (as ``torch.tensor`` does): the graph may
+    keep the data until ``backward()``, and the caller may reuse their array. A plain
+    ndarray passed straight to an op or a layer (``w * x``, ``model(x)``) is used in
+    place, not copied (as ``torch.from_numpy``): do not overwrite it before
+    ``backward()``. Writes the engine makes or offers (optimizer steps,
+    ``load_state_dict``, ``w -= ...`` under ``no_grad()``) bump a version counter,
+    and ``backward()`` refuses to use data changed since its forward pass.
 
     Python numbers in ops are "weak": ``float32_tensor * 2.0`` stays float32. Two
     tensors of different dtypes follow NumPy's promotion (float32 + float64 is
@@ -95,6 +98,8 @@ class Tensor:
         "_op",
         "_parents",
         "_pre",
+        "_saved",
+        "_version",
         "_vjps",
         "data",
         "grad",
@@ -114,7 +119,7 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        self.data: Array = _float_array(data, dtype, copy=bool(requires_grad))
+        self.data: Array = _float_array(data, dtype, copy=True)
         self.grad: Array | None = None
         self.requires_grad: bool = bool(requires_grad)
         self.label = label
@@ -122,6 +127,8 @@ class Tensor:
         self._vjps: tuple[VJP, ...] = ()
         self._pre: VJP | None = None
         self._op = ""
+        self._version = [0]
+        self._saved: tuple[tuple[Tensor, int], ...] = ()
 
     # ------------------------------------------------------------ basics
 
@@ -145,9 +152,6 @@ class Tensor:
         """The number of entries in ``data`` (the product of ``shape``)."""
         return self.data.size
 
-    def __len__(self) -> int:
-        return len(self.data)
-
     def item(self) -> float:
         """The single number in a one-element tensor, as a Python float."""
         if self.data.size != 1:
@@ -160,7 +164,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing ``data``, with no history and no gradient."""
-        return Tensor._leaf(self.data)
+        return self._view(Tensor._leaf(self.data))
 
     def __repr__(self) -> str:
         parts = [np.array2string(self.data, precision=4, threshold=20, separator=", ")]
@@ -180,6 +184,82 @@ class Tensor:
 
         return notebook_bundle(self, include, exclude)
 
+    # --------------------------------------------------- Python protocols
+    # As on a NumPy array of the same shape, or the same kind of error with a
+    # clearer message; the table is in docs/refuses.md.
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (it is one number: use item())")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows ``t[0], t[1], ...`` (each a Tensor in the graph), as NumPy iterates."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (it is one number: use item())")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, x: object) -> bool:
+        return bool((self.data == _plain(x)).any())
+
+    def _one(self, what: str) -> Array:
+        if self.data.size != 1:
+            raise TypeError(f"{what}() needs a one-element tensor, got shape {self.shape}")
+        return self.data.reshape(())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:  # NumPy's error kind: ValueError, not TypeError
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "bool() needs a one-element tensor (compare, then use .any() or .all())"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self._one("float"))
+
+    def __int__(self) -> int:
+        return int(self._one("int"))
+
+    def __complex__(self) -> complex:
+        return complex(self._one("complex"))
+
+    # Comparisons give a plain boolean array and record nothing (they have no gradient).
+    def __lt__(self, other: object) -> Array:
+        return _compare(np.less, self, other, "<")
+
+    def __le__(self, other: object) -> Array:
+        return _compare(np.less_equal, self, other, "<=")
+
+    def __gt__(self, other: object) -> Array:
+        return _compare(np.greater, self, other, ">")
+
+    def __ge__(self, other: object) -> Array:
+        return _compare(np.greater_equal, self, other, ">=")
+
+    def __eq__(self, other: object) -> Array:  # type: ignore[override]
+        return _compare(np.equal, self, other, "==")
+
+    def __ne__(self, other: object) -> Array:  # type: ignore[override]
+        return _compare(np.not_equal, self, other, "!=")
+
+    # ``==`` is elementwise, so the hash is the identity (as in PyTorch): a Tensor
+    # can be a dict key or a set member, meaning *this node*, not its numbers.
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype: object = None, copy: object = None) -> Array:
+        raise TypeError(
+            "a Tensor is not converted to a NumPy array implicitly, so that NumPy "
+            "functions never silently drop it from the graph; use t.data (or t.numpy()) "
+            "for its array, or a Tensor op"
+        )
+
+    def __setitem__(self, index: object, value: object) -> None:
+        raise TypeError(
+            "Tensors do not support item assignment (the graph could not follow it); "
+            "build a new tensor from ops, e.g. with a mask: t * mask"
+        )
+
     # ------------------------------------------------------- construction
 
     @staticmethod
@@ -193,18 +273,33 @@ class Tensor:
         out._vjps = ()
         out._pre = None
         out._op = ""
+        out._version = [0]
+        out._saved = ()
         return out
 
     @staticmethod
-    def _node(data: Array, op: str, parents: tuple[Tensor, ...], vjps: tuple[VJP, ...]) -> Tensor:
-        """The result of an op: ``data`` plus, when grad is on, the parents that need grad."""
+    def _node(
+        data: Array,
+        op: str,
+        parents: tuple[Tensor, ...],
+        vjps: tuple[VJP, ...],
+        saved: tuple[Tensor, ...] = (),
+    ) -> Tensor:
+        """The result of an op: ``data`` plus, when grad is on, the parents that need grad.
+
+        ``saved`` lists the tensors whose ``data`` the VJPs read: their versions are
+        recorded now and checked by :meth:`_propagate`, so an in-place write in
+        between (an optimizer step) is an error, not a wrong gradient.
+        """
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None
         out.label = ""
         out._op = op
         out._pre = None
-        if graph._grad_enabled:
+        out._version = [0]
+        if graph._all_on or graph._mode.enabled:
+            out._saved = tuple([(t, t._version[0]) for t in saved]) if saved else ()
             for p in parents:
                 if not p.requires_grad:
                     break
@@ -222,8 +317,22 @@ class Tensor:
         out._parents = ()  # a constant result: nothing to record
         out._vjps = ()
         out._op = ""
+        out._saved = ()
         out.requires_grad = False
         return out
+
+    def _view(self, out: Tensor) -> Tensor:
+        """Mark ``out`` as a view of this tensor's data: they share one version counter."""
+        out._version = self._version
+        return out
+
+    def _bump_version(self) -> None:
+        """Record an in-place write into ``data`` (optimizers, ``load_state_dict``).
+
+        Every op that saved this tensor (or a view of it) for its backward step then
+        refuses to run it, instead of mixing old and new numbers.
+        """
+        self._version[0] += 1
 
     def _other(self, other: object, op: str) -> Tensor:
         """The other operand of a binary op as a Tensor (a constant unless it already is one).
@@ -240,7 +349,7 @@ class Tensor:
         if isinstance(other, (Real, np.number)):
             return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, np.ndarray) and other.dtype.kind == FLOAT_KINDS:
-            return Tensor._leaf(other)
+            return Tensor._leaf(other)  # used in place, not copied: see docs/refuses.md
         if isinstance(other, (np.ndarray, list, tuple)):
             try:
                 arr = np.asarray(other, dtype=self.data.dtype)
@@ -285,6 +394,7 @@ class Tensor:
             "*",
             (self, o),
             (lambda g: _unbroadcast(g * b, a.shape), lambda g: _unbroadcast(g * a, b.shape)),
+            (self, o),
         )
 
     def __truediv__(self, other: Operand) -> Tensor:
@@ -293,8 +403,7 @@ class Tensor:
         a, b = self.data, o.data
         zero = b == 0
         if zero.any():
-            n, idx = _first_bad(zero)
-            raise ZeroDivisionError(f"div: divisor has {_entries(n, 'zero', zero, idx)}")
+            raise _zero_division(a, zero)
         out = _broadcast_op(np.divide, a, b, "div", "/")
         return Tensor._node(
             out,
@@ -304,63 +413,57 @@ class Tensor:
                 lambda g: _unbroadcast(g / b, a.shape),
                 lambda g: _unbroadcast(-g * out / b, b.shape),
             ),
+            (o,),
         )
 
     def __pow__(self, other: Operand) -> Tensor:
-        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a."""
+        """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a.
+
+        The domain is the same as for :class:`~autograd.Value`, whatever the spelling
+        (number, array or Tensor exponent; ``2 ** t``): ``ZeroDivisionError`` for
+        ``0 ** negative``; ``ValueError`` for a negative base with a non-integer
+        exponent, for ``0 ** n`` with ``0 < n < 1`` when the base needs its gradient
+        (infinite derivative), and for a base ``<= 0`` when the exponent needs its
+        gradient (``ln a``).
+        """
         a = self.data
-        if not isinstance(other, Tensor):
-            if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
-                raise TypeError(
-                    f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
-                )
-            n = float(other)
-            if n < 0 and (a == 0).any():
-                zero = a == 0
-                c, idx = _first_bad(zero)
-                raise ZeroDivisionError(
-                    f"pow: 0 ** {n:g} is undefined; the base has {_entries(c, 'zero', zero, idx)}"
-                )
-            if not n.is_integer() and (a < 0).any():
-                neg = a < 0
-                c, idx = _first_bad(neg)
-                raise ValueError(
-                    f"pow: a negative base ** {n:g} is not real; the base has "
-                    f"{_entries(c, 'negative', neg, idx)} (value {float(a[idx])!r})"
-                )
-            if 0 < n < 1 and self.requires_grad and graph._grad_enabled and (a == 0).any():
-                zero = a == 0
-                c, idx = _first_bad(zero)
-                raise ValueError(
-                    f"pow: 0 ** {n:g} has an infinite derivative at 0 (d/da a**n = n a**(n-1)); "
-                    f"the base has {_entries(c, 'zero', zero, idx)}"
-                )
-            k: int | float = int(n) if n.is_integer() else n
-            out = np.asarray(a**k)
-            op = f"**{k}"
-            if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
-                return Tensor._node(out, op, (self,), (np.zeros_like,))
-            if k == 2:
-                return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),))
-            return Tensor._node(out, op, (self,), (lambda g: g * (k * a ** (k - 1)),))
-        o = other
-        b = o.data
-        if o.requires_grad and (a <= 0).any():
-            bad = a <= 0
-            c, idx = _first_bad(bad)
-            raise ValueError(
-                "pow: a ** Tensor needs a positive base, because d/dn a**n = a**n ln(a); "
-                f"the base has {_entries(c, 'non-positive', bad, idx)} (value {float(a[idx])!r})"
+        recording = graph.is_grad_enabled()
+        if isinstance(other, (Tensor, np.ndarray, list, tuple)):
+            return self._pow_tensor(self._other(other, "pow"), recording)
+        if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
+            raise TypeError(
+                f"pow: exponent must be a number or a Tensor, got {type(other).__name__}"
             )
-        out = _broadcast_op(np.power, a, b, "pow", "**")
+        n = float(other)
+        _pow_domain(a, n, self.requires_grad and recording, False)
+        k: int | float = int(n) if n.is_integer() else n
+        out = np.asarray(a**k)
+        op = f"**{k}"
+        if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
+            return Tensor._node(out, op, (self,), (np.zeros_like,))
+        if k == 2:
+            return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),), (self,))
+        return Tensor._node(out, op, (self,), (lambda g: g * _dpow(a, k, out),), (self,))
+
+    def _pow_tensor(self, o: Tensor, recording: bool) -> Tensor:
+        """``a ** b`` with a Tensor exponent (broadcasting); the same domain as ``a ** n``."""
+        a, b = self.data, o.data
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            _broadcast_op(np.power, a, b, "pow", "**")  # raises the error naming both shapes
+        _pow_domain(a, b, self.requires_grad and recording, o.requires_grad and recording)
+        out = np.asarray(np.power(a, b))
+
+        def vjp_a(g: Array) -> Array:
+            return _unbroadcast(g * _dpow(a, b, out), a.shape)
+
         return Tensor._node(
             out,
             "**",
             (self, o),
-            (
-                lambda g: _unbroadcast(g * b * a ** (b - 1), a.shape),
-                lambda g: _unbroadcast(g * out * np.log(a), b.shape),
-            ),
+            (vjp_a, lambda g: _unbroadcast(g * out * np.log(a), b.shape)),
+            (self, o),
         )
 
     def __neg__(self) -> Tensor:
@@ -393,7 +496,9 @@ class Tensor:
         _check_matmul(a.shape, b.shape)
         out = a @ b
         if a.ndim == 2 and b.ndim == 2:
-            return Tensor._node(out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g))
+            return Tensor._node(
+                out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g), (self, o)
+            )
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
@@ -407,10 +512,47 @@ class Tensor:
             g2 = g.reshape(out_shape2)
             return _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
 
-        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b))
+        return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b), (self, o))
 
     def __rmatmul__(self, other: Operand) -> Tensor:
         return self._other(other, "matmul") @ self
+
+    # In-place updates (``w -= lr * w.grad`` under ``no_grad()``): they write into
+    # ``data`` and bump the version, so a graph that saved the old numbers refuses
+    # ``backward()``. Refused where the graph itself would be wrong: on a tensor that
+    # requires grad while recording, and on the result of an op.
+
+    def _inplace(self, other: Operand, ufunc: Any, op: str, sym: str) -> Tensor:
+        if self._parents:
+            raise RuntimeError(
+                f"{op}: in-place {sym}= on the result of op {self._op!r} is refused (its "
+                "backward step may need the old numbers); write t = t {sym} ... instead"
+            )
+        if self.requires_grad and graph.is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: in-place {sym}= on a tensor that requires grad, while the graph is "
+                f"recorded; do updates under no_grad(), e.g. with no_grad(): w -= lr * w.grad"
+            )
+        b = self._other(other, op).data
+        if op == "div" and (b == 0).any():
+            raise _zero_division(self.data, b == 0)
+        if np.broadcast_shapes(self.shape, b.shape) != self.shape:
+            raise ValueError(f"{op}: in-place {self.shape} {sym}= {b.shape} would change the shape")
+        ufunc(self.data, b, out=self.data)
+        self._bump_version()
+        return self
+
+    def __iadd__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.add, "add", "+")
+
+    def __isub__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.subtract, "sub", "-")
+
+    def __imul__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.multiply, "mul", "*")
+
+    def __itruediv__(self, other: Operand) -> Tensor:
+        return self._inplace(other, np.divide, "div", "/")
 
     # ---------------------------------------------------------- reductions
 
@@ -461,7 +603,7 @@ class Tensor:
             count = mask.sum(axis=axes, keepdims=True)
             return np.asarray(mask * (_expand(g, axes, keepdims) / count))
 
-        return Tensor._node(out, "max", (self,), (vjp,))
+        return Tensor._node(out, "max", (self,), (vjp,), (self,))
 
     # ----------------------------------------------------------- reshaping
 
@@ -477,7 +619,7 @@ class Tensor:
                 f"into shape {tuple(new)}"
             ) from None
         shp = a.shape
-        return Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),))
+        return self._view(Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),)))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default);  dL/da = g with the inverse permutation."""
@@ -490,8 +632,8 @@ class Tensor:
                 f"transpose: {perm} is not a permutation of the axes of shape {a.shape}"
             )
         inverse = tuple(np.argsort([int(p) % a.ndim for p in perm]))
-        return Tensor._node(
-            a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),)
+        return self._view(
+            Tensor._node(a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),))
         )
 
     @property
@@ -522,7 +664,8 @@ class Tensor:
                 np.add.at(full, idx, g)
             return full
 
-        return Tensor._node(out, "getitem", (self,), (vjp,))
+        node = Tensor._node(out, "getitem", (self,), (vjp,))
+        return self._view(node) if basic else node
 
     # ---------------------------------------------------- elementwise math
 
@@ -553,11 +696,11 @@ class Tensor:
         bad = a <= 0
         if bad.any():
             c, idx = _first_bad(bad)
+            where = "" if a.size == 1 else f"; {_entries(c, 'such', bad, idx)}"
             raise ValueError(
-                f"log: needs positive inputs; {c} of the {a.size} entries "
-                f"{'is' if c == 1 else 'are'} <= 0, first at index {idx} (value {float(a[idx])!r})"
+                f"log: log({float(a[idx])!r}) is undefined; log needs a positive input{where}"
             )
-        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,))
+        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,), (self,))
 
     def tanh(self) -> Tensor:
         """``tanh a``;  dL/da = g (1 - tanh^2 a) (from the saved output)."""
@@ -579,7 +722,7 @@ class Tensor:
         """``max(0, a)``;  dL/da = g where a > 0, else 0 (0 at a = 0, as for Value)."""
         a = self.data
         out = np.asarray(np.maximum(a, 0))
-        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),))
+        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),), (self,))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted first: no overflow);
@@ -621,6 +764,9 @@ class Tensor:
         g = self.grad
         if g is None:
             return
+        for t, version in self._saved:
+            if t._version[0] != version:
+                raise _modified_error(self, t, version)
         if self._pre is not None:  # a fused node's elementwise part, applied once
             g = self._pre(g)
         for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
@@ -675,18 +821,118 @@ class Tensor:
             node.grad = None
 
 
+def _dpow(a: Array, n: Array | float, y: Array) -> Array:
+    """``d/da a**n = n a**(n-1)`` (``y = a**n``): 0 where ``n == 0``, and ``n (y / a)``
+    where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
+    """
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        d = np.asarray(n * a ** (n - 1))
+        bad = ~np.isfinite(d) & (a != 0)
+        if bad.any():
+            d = np.where(bad, n * (y / np.where(a == 0, 1, a)), d)
+    zero = np.equal(n, 0)
+    return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
+
+
+def _zero_division(a: Array, zero: Array) -> ZeroDivisionError:
+    """The error for ``a / b`` with zeros in ``b`` (the same words as for Value)."""
+    c, idx = _first_bad(zero)
+    num = repr(float(a.reshape(-1)[0])) if a.size == 1 else "x"
+    where = "" if zero.size == 1 else f"; the divisor has {_entries(c, 'zero', zero, idx)}"
+    return ZeroDivisionError(f"div: {num} / 0.0 is undefined (division by zero){where}")
+
+
+def _pow_domain(a: Array, b: Array | float, base_grad: bool, exponent_grad: bool) -> None:
+    """Raise the error for the first entry of ``a ** b`` outside the domain (see ``__pow__``)."""
+    # With a number exponent, skip the rules that cannot apply (no array work).
+    n = b if isinstance(b, float) else None
+    rules: list[tuple[type[Exception], Any, str]] = []
+    if n is None or n < 0:
+        rules.append((ZeroDivisionError, (a == 0) & (b < 0), "is undefined (division by zero)"))
+    if n is None or not n.is_integer():
+        rules.append(
+            (
+                ValueError,
+                (a < 0) & (np.floor(b) != b),
+                "is not a real number (negative base, non-integer exponent)",
+            )
+        )
+    if base_grad and (n is None or 0 < n < 1):
+        rules.append(
+            (
+                ValueError,
+                (a == 0) & (b > 0) & (b < 1),
+                "has an infinite derivative at 0 (d/da a**n = n a**(n-1))",
+            )
+        )
+    if exponent_grad:
+        rules.append(
+            (
+                ValueError,
+                (a <= 0) | np.zeros(np.shape(b), bool),
+                "needs a positive base, because d/dn a**n = a**n * ln(a)",
+            )
+        )
+    for error, bad, why in rules:
+        if not np.any(bad):
+            continue
+        bad = np.asarray(bad)
+        c, idx = _first_bad(bad)
+        av = float(np.broadcast_to(a, bad.shape)[idx])
+        bv = float(np.broadcast_to(b, bad.shape)[idx])
+        where = "" if bad.size == 1 else f"; {_entries(c, 'such', bad, idx)}"
+        raise error(f"pow: {av!r} ** {bv!r} {why}{where}")
+
+
+def _modified_error(node: Tensor, saved: Tensor, version: int) -> RuntimeError:
+    """The error for a saved tensor that was written in place before ``backward()``."""
+    name = f"{saved.label!r} " if saved.label else ""
+    kind = "a parameter" if saved.requires_grad and not saved._parents else "a tensor"
+    return RuntimeError(
+        f"backward(): {kind} {name}of shape {saved.shape} (dtype {saved.dtype}) was changed "
+        f"in place after op {node._op!r} saved it for the backward pass (version "
+        f"{version} then, {saved._version[0]} now: an optimizer step(), load_state_dict() "
+        "or load() in between?). Its gradient would mix old and new numbers. Run "
+        "backward() before changing it, or redo the forward pass after."
+    )
+
+
 # ----------------------------------------------------------------- indexing
 
 
 def _index(index: Any) -> Any:
-    """Tensors inside an index become their (integer) arrays."""
+    """``index`` for NumPy; a Tensor in it is an ``IndexError`` (Tensors hold floats)."""
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp)
+        raise IndexError(
+            f"a Tensor (dtype {index.dtype}) cannot be an index: Tensors hold floats, and "
+            "float indices are refused as in NumPy; index with an int array, e.g. "
+            "t[idx.data.astype(int)], or a bool mask array"
+        )
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
+    if isinstance(index, np.ndarray):
+        return index.copy()  # the backward pass scatters with it: the caller may reuse theirs
     if isinstance(index, list):
-        return np.asarray(index)
+        return np.asarray(
+            [_index(i) for i in index] if any(isinstance(i, Tensor) for i in index) else index
+        )
     return index
+
+
+def _plain(x: object) -> object:
+    """A comparison operand: a Tensor's data, anything else as given."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(ufunc: Any, t: Tensor, other: object, sym: str) -> Array:
+    """``ufunc(t.data, other)`` as a plain bool array, with broadcasting errors naming shapes."""
+    o: Any = _plain(other)
+    try:
+        return np.asarray(ufunc(t.data, o))
+    except ValueError:
+        raise ValueError(
+            f"compare: {t.shape} {sym} {np.shape(o)}: shapes do not broadcast"
+        ) from None
 
 
 def _is_basic(idx: Any) -> bool:

@@ -76,7 +76,7 @@ class Value:
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if graph._grad_enabled:
+        if graph._all_on or graph._mode.enabled:
             out._parents = parents
             out._local = local
             out._op = op
@@ -107,30 +107,37 @@ class Value:
     def __truediv__(self, other: Operand) -> Value:
         """``a / b``;  d/da = 1/b, d/db = -a/b^2."""
         o = other if isinstance(other, Value) else Value(other)
-        if o.data == 0.0:
-            raise ZeroDivisionError(f"division: {self.data!r} / 0.0 is undefined (divisor is zero)")
-        q = self.data / o.data
-        return Value._node(q, "/", (self, o), (1.0 / o.data, -q / o.data))
+        b = o.data
+        if b == 0.0:
+            raise ZeroDivisionError(f"div: {self.data!r} / 0.0 is undefined (division by zero)")
+        q = self.data / b
+        return Value._node(q, "/", (self, o), (1.0 / b, -q / b))
 
     def __pow__(self, other: Operand) -> Value:
         """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a."""
         a = self.data
+        # The domain rules are the same for a Tensor, whatever the spelling: see _pow.
         if not isinstance(other, Value):
             n = _check_real(other, "pow exponent")
             y = _pow(a, n)
+            if not graph.is_grad_enabled():  # no derivative needed, none computed
+                return Value._node(y, f"**{_fmt(n)}", (self,), ())
             if a == 0.0 and 0 < n < 1:
                 raise ValueError(
                     f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
                 )
-            return Value._node(y, f"**{_fmt(n)}", (self,), (n * _pow(a, n - 1) if n != 0 else 0.0,))
+            return Value._node(y, f"**{_fmt(n)}", (self,), (_dpow(a, n, y),))
         n = other.data
-        if a <= 0.0:
+        _pow_domain(a, n)
+        recording = graph.is_grad_enabled()
+        if recording and a <= 0.0:
             raise ValueError(
-                f"pow: {a!r} ** Value({n!r}) needs a positive base, because "
-                f"d/dn a**n = a**n * ln(a) and ln({a!r}) is undefined"
+                f"pow: {a!r} ** {n!r} needs a positive base, because d/dn a**n = a**n * ln(a)"
             )
         y = _pow(a, n)
-        return Value._node(y, "**", (self, other), (n * _pow(a, n - 1), y * math.log(a)))
+        if not recording:
+            return Value._node(y, "**", (self, other), ())
+        return Value._node(y, "**", (self, other), (_dpow(a, n, y), y * math.log(a)))
 
     def __neg__(self) -> Value:
         """``-a``;  d/da = -1."""
@@ -236,16 +243,39 @@ class Value:
 
 def _pow(a: float, n: float) -> float:
     """``a ** n`` for reals, with clear errors where it has no real value."""
+    _pow_domain(a, n)
+    try:
+        y = float(a**n)
+    except OverflowError:
+        raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
+    return y
+
+
+def _pow_domain(a: float, n: float) -> None:
+    """Raise where ``a ** n`` has no real value (the same rules as for a Tensor)."""
     if a == 0.0 and n < 0:
         raise ZeroDivisionError(f"pow: 0.0 ** {n!r} is undefined (division by zero)")
     if a < 0.0 and not float(n).is_integer():
         raise ValueError(
             f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
         )
+
+
+def _dpow(a: float, n: float, y: float) -> float:
+    """``d/da a**n = n a**(n-1)`` (``y = a**n``), 0 for ``n == 0``.
+
+    ``a**(n-1)`` alone can overflow where ``n a**(n-1)`` does not (``a = 1e-310``,
+    ``n = 1e-300``: the derivative is 1e10); then it is ``n (y / a)``. A derivative
+    that is itself beyond the float range is ``inf``, as IEEE rounding (and a
+    Tensor) gives it.
+    """
+    if n == 0:
+        return 0.0
     try:
-        return float(a**n)
+        p = float(a ** (n - 1))
     except OverflowError:
-        raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
+        p = math.inf
+    return n * p if p - p == 0.0 else n * (y / a)
 
 
 def _fmt(n: float) -> str:

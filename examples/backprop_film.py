@@ -64,13 +64,31 @@ def film(root: Value, params: list[Value], module: Any) -> tuple[Any, list[tuple
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
-    parser.add_argument("--mlp", action="store_true", help="film a 2-2-1 MLP instead")
     parser.add_argument(
-        "--formats", default="svg,png", help="comma-separated formats (default svg,png)"
+        "--out",
+        type=Path,
+        default=Path("out"),
+        help="folder for the frames, written into its backprop_film/ (default: %(default)s)",
     )
-    parser.add_argument("--max-frames", type=int, default=None, help="stop after this many")
-    parser.add_argument("--gif", action="store_true", help="also write backprop.gif")
+    parser.add_argument(
+        "--mlp", action="store_true", help="film a 2-2-1 MLP instead of one neuron (default: off)"
+    )
+    parser.add_argument(
+        "--formats",
+        default="svg,png",
+        help="comma-separated picture formats of every frame (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-frames",
+        type=int,
+        default=None,
+        help="stop after this many frames (default: all, one per backward step)",
+    )
+    parser.add_argument(
+        "--gif",
+        action="store_true",
+        help="also write backprop.gif, all frames in one animation (default: off)",
+    )
     args = parser.parse_args(argv)
     folder = args.out / "backprop_film"
     folder.mkdir(parents=True, exist_ok=True)

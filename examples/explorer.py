@@ -98,10 +98,17 @@ def screenshot(page_path: Path, png: Path, browser: Any = None) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--model", type=Path, default=MODEL, help="a saved 784-16-16-10 model")
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=MODEL,
+        help="a saved 784-16-16-10 model (default: the one committed in examples/models/)",
+    )
     ap.add_argument("--out", type=Path, help="the page to write (default: a temporary file)")
     ap.add_argument("--data-dir", type=Path, help="MNIST folder (default: $MNIST_DIR or cache)")
-    ap.add_argument("--screenshot", type=Path, help="also save a PNG of the page here")
+    ap.add_argument(
+        "--screenshot", type=Path, help="also save a PNG of the page here (default: none)"
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out if args.out is not None else Path(tmp) / "explorer.html"

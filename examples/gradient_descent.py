@@ -50,10 +50,21 @@ def descend(start: tuple[float, float], lr: float, steps: int) -> list[tuple[flo
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
-    parser.add_argument("--steps", type=int, default=60, help="gradient steps per path")
-    parser.add_argument("--lr", type=float, default=0.3, help="learning rate (step size)")
-    parser.add_argument("--grid", type=int, default=120, help="contour grid resolution")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=60, help="gradient steps per path (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=0.3, help="learning rate: the step size (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--grid",
+        type=int,
+        default=120,
+        help="points per side of the grid the contours are drawn from (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 

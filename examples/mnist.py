@@ -122,6 +122,21 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+def _describe(p: Preset) -> str:
+    """One line for --help: what a preset trains, and how."""
+    sizes = "-".join(str(n) for n in (784, *p.hidden, 10))
+    optimizer = "SGD" if p.optimizer == "sgd" else "Adam"
+    if p.schedule == "cosine":
+        lr = f"lr {p.lr:g} decayed to 0 along a cosine"
+    else:
+        lr = f"lr {p.lr:g} x{p.decay:g} per epoch"
+    extra = f", images shifted by up to {p.shift} px at random" if p.shift else ""
+    return (
+        f"{sizes}, {p.activation}, {p.loss} loss, {optimizer} {lr},\n        "
+        f"batch {p.batch_size}, {p.epochs} epochs{extra}"
+    )
+
+
 def lr_schedule(p: Preset, lr: float, epochs: int) -> Callable[[int], float]:
     """Learning rate for each epoch (counted from 0)."""
     if p.schedule == "cosine":
@@ -169,25 +184,65 @@ def plural(n: int, word: str) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    presets = "\n".join(f"  {name:5} {_describe(p)}" for name, p in PRESETS.items())
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0] if __doc__ else None,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"presets:\n{presets}\n\nMNIST is found in --data-dir, else $MNIST_DIR, else "
+        "the cache ~/.cache/valuegrad/mnist,\nwhere missing files are downloaded and verified.",
     )
-    ap.add_argument("--preset", choices=sorted(PRESETS), default="3b1b")
-    ap.add_argument("--epochs", type=positive_int, help="default: the preset's")
-    ap.add_argument("--batch-size", type=positive_int, help="default: the preset's")
     ap.add_argument(
-        "--lr", type=positive_float, help="initial learning rate; default: the preset's"
+        "--preset",
+        choices=sorted(PRESETS),
+        default="3b1b",
+        help="what to train, listed below (default: %(default)s)",
     )
-    ap.add_argument("--seed", type=int, default=0, help="initial weights and shuffling")
-    ap.add_argument("--out", type=Path, default=None, help="default: out/mnist-<preset>")
-    ap.add_argument("--data-dir", type=Path, help="folder with the four IDX files")
     ap.add_argument(
-        "--dataset", choices=("mnist", "fashion"), default="mnist", help="fashion = Fashion-MNIST"
+        "--epochs", type=positive_int, help="passes over the training set (default: the preset's)"
     )
-    ap.add_argument("--limit", type=positive_int, help="train on the first N training images only")
-    ap.add_argument("--no-progress", action="store_true", help="no progress bars")
-    ap.add_argument("--no-plots", action="store_true", help="skip the pictures")
+    ap.add_argument(
+        "--batch-size", type=positive_int, help="images per step (default: the preset's)"
+    )
+    ap.add_argument(
+        "--lr", type=positive_float, help="initial learning rate (default: the preset's)"
+    )
+    ap.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the initial weights, shuffling and augmentation; the same seed gives "
+        "the same accuracy on the same machine (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for the pictures, model and history (default: out/mnist-<preset>)",
+    )
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder with the four IDX files (default: $MNIST_DIR, else the cache)",
+    )
+    ap.add_argument(
+        "--dataset",
+        choices=("mnist", "fashion"),
+        default="mnist",
+        help="mnist: handwritten digits; fashion: Fashion-MNIST, 10 kinds of clothing in the "
+        "same format (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--limit",
+        type=positive_int,
+        help="train on the first N training images only (default: all 60,000); the test "
+        "accuracy is always on all 10,000 test images",
+    )
+    ap.add_argument("--no-progress", action="store_true", help="no progress bars (default: shown)")
+    ap.add_argument(
+        "--no-plots",
+        action="store_true",
+        help="skip the pictures, and matplotlib (default: drawn)",
+    )
     return ap.parse_args(argv)
 
 

@@ -79,9 +79,18 @@ def write(graph: object, path: Path, formats: Sequence[str]) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
-    parser.add_argument("--png", action="store_true", help="also write PNG files")
-    parser.add_argument("--target", type=float, default=1.0, help="desired output y")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--png", action="store_true", help="also write PNG files (default: SVG only)"
+    )
+    parser.add_argument(
+        "--target",
+        type=float,
+        default=1.0,
+        help="desired output y in the cost C0 = (a - y)^2 (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     formats = ["svg", "png"] if args.png else ["svg"]

@@ -167,21 +167,67 @@ def positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
-    parser.add_argument("--dataset", choices=["moons", "spirals"], default="moons")
     parser.add_argument(
-        "--points", type=positive_int, default=100, help="number of training points"
+        "--out", type=Path, default=Path("out"), help="output folder (default: %(default)s)"
     )
-    parser.add_argument("--noise", type=float, default=0.1, help="noise of the points")
-    parser.add_argument("--hidden", type=int, nargs="+", default=[8, 8], help="hidden sizes")
-    parser.add_argument("--activation", default="tanh", choices=["tanh", "relu", "sigmoid"])
-    parser.add_argument("--steps", type=positive_int, default=100, help="gradient descent steps")
-    parser.add_argument("--lr", type=float, default=1.0, help="learning rate")
-    parser.add_argument("--grid", type=int, default=80, help="resolution of the boundary plot")
-    parser.add_argument("--seed", type=int, default=0, help="seed for data and weights")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
-        "--until-perfect", action="store_true", help="stop once training accuracy is 100%%"
+        "--dataset",
+        choices=["moons", "spirals"],
+        default="moons",
+        help="moons: two interleaved half circles; spirals: two interleaved spirals, "
+        "harder (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--points",
+        type=positive_int,
+        default=100,
+        help="number of training points (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.1,
+        help="standard deviation of the noise added to the points (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=int,
+        nargs="+",
+        default=[8, 8],
+        help="sizes of the hidden layers (default: 8 8)",
+    )
+    parser.add_argument(
+        "--activation",
+        default="tanh",
+        choices=["tanh", "relu", "sigmoid"],
+        help="activation of the hidden layers (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=positive_int,
+        default=100,
+        help="full-batch gradient descent steps (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lr", type=float, default=1.0, help="learning rate (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--grid",
+        type=int,
+        default=80,
+        help="points per side of the grid the decision boundary is drawn from "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for the data and weights (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: one is shown)"
+    )
+    parser.add_argument(
+        "--until-perfect",
+        action="store_true",
+        help="stop as soon as training accuracy is 100%% (default: run all --steps)",
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import tempfile
 import zlib
@@ -231,11 +232,22 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
     if len(raw) < header:
         raise DataError(f"{name}: truncated IDX header ({len(raw)} of {header} bytes)")
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(dims, dtype=np.int64))
-    if len(raw) != expected:
-        what = "truncated" if len(raw) < expected else "has trailing bytes"
+    expected = header + math.prod(dims)  # Python ints: no overflow, whatever the header says
+    if len(raw) < expected:
+        hint = ""
+        if any(d >= 1 << 24 for d in dims):
+            little = tuple(
+                int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "little") for i in range(ndim)
+            )
+            hint = f" (sizes written little-endian? read that way the shape would be {little})"
         raise DataError(
-            f"{name}: {what}: {len(raw):,} bytes, but its header (shape {dims}) says {expected:,}"
+            f"{name}: truncated: header claims {expected:,} bytes (shape {dims}), "
+            f"file has {len(raw):,}{hint}"
+        )
+    if len(raw) > expected:
+        raise DataError(
+            f"{name}: has trailing bytes: header claims {expected:,} bytes (shape {dims}), "
+            f"file has {len(raw):,}"
         )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
@@ -349,9 +361,9 @@ def _download_one(
             total = headers.get("Content-Length") if headers is not None else None
             bar: Any = None
             if progress:
-                from tqdm.auto import tqdm
+                from nn.progress import progress_bar
 
-                bar = tqdm(
+                bar = progress_bar(
                     total=int(total) if total else None,
                     unit="B",
                     unit_scale=True,

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
+
 from autograd import Value
 from autograd.fused import cross_entropy as _tensor_cross_entropy
 from autograd.fused import mse as _tensor_mse
@@ -88,6 +90,14 @@ def _mse_one(outputs: Any, targets: Any) -> Value:
     tgts: list[Any]
     if isinstance(targets, (Value, Real)):
         tgts = [targets]
+    elif isinstance(targets, np.ndarray):
+        if targets.ndim > 1:
+            raise ValueError(
+                f"mse: {len(outs)} outputs (one example) but targets of shape {targets.shape}; "
+                "for several examples pass a list of per-example output lists, "
+                "e.g. [[o] for o in outputs]"
+            )
+        tgts = [targets.item()] if targets.ndim == 0 else targets.tolist()
     elif isinstance(targets, Sequence) or hasattr(targets, "__len__"):
         tgts = list(targets)
     else:
@@ -124,12 +134,17 @@ def _mean_over_examples(
     what: str,
     target: str,
 ) -> Value:
-    """``(1/n) sum_i one(outputs[i], targets[i])``: a per-example loss averaged over examples."""
-    if not isinstance(targets, Sequence) or len(targets) != len(outputs):
-        got = len(targets) if isinstance(targets, Sequence) else type(targets).__name__
+    """``(1/n) sum_i one(outputs[i], targets[i])``: a per-example loss averaged over examples.
+
+    ``targets`` may be a list, a tuple or a NumPy array (one row or entry per example).
+    """
+    listlike = isinstance(targets, Sequence) and not isinstance(targets, (str, bytes))
+    array = isinstance(targets, np.ndarray) and targets.ndim >= 1
+    count = len(targets) if listlike or array else None
+    if count != len(outputs):
+        got = f"{count} {target}s" if count is not None else f"a {type(targets).__name__}"
         raise ValueError(
-            f"{op}: got {len(outputs)} examples of {what} but {got} {target}s; "
-            f"pass one {target} per example"
+            f"{op}: got {len(outputs)} examples of {what} but {got}; pass one {target} per example"
         )
     total = one(outputs[0], targets[0])
     for out, tgt in zip(outputs[1:], targets[1:], strict=True):
@@ -148,9 +163,10 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     .. math::  L = -\log \operatorname{softmax}(z)_y
                = \log \sum_k e^{z_k} - z_y
 
-    computed stably as :math:`m + \log\sum_k e^{z_k - m} - z_y` with
+    computed stably as :math:`\log\sum_k e^{z_k - m} - (z_y - m)` with
     :math:`m = \max_k z_k` (every exponent is :math:`\le 0`, so nothing
-    overflows; :math:`m` is a constant, which does not change the gradient
+    overflows, and no large :math:`m` is added and subtracted again; :math:`m` is a
+    constant, which does not change the gradient
     :math:`\partial L/\partial z_k = \operatorname{softmax}(z)_k - [k = y]`).
 
     >>> from autograd import Value
@@ -174,6 +190,8 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
 
 def _cross_entropy_one(logits: Any, label: Any) -> Value:
     zs = _as_value_list(logits, "cross_entropy")
+    if isinstance(label, np.ndarray) and label.ndim == 0 and label.dtype.kind in "iu":
+        label = int(label)
     if isinstance(label, bool) or not isinstance(label, Integral):
         raise TypeError(
             f"cross_entropy: a label must be an int class index, got {type(label).__name__}: "
@@ -190,7 +208,9 @@ def _cross_entropy_one(logits: Any, label: Any) -> Value:
         e = (z - m).exp()
         total = e if total is None else total + e
     assert total is not None
-    return total.log() + m - zs[y]
+    # log(sum) - (z_y - m), not log(sum) + m - z_y: the shifted logit z_y - m is
+    # exact when z_y is near m, so 1e16-sized logits do not cancel to 0.
+    return total.log() - (zs[y] - m)
 
 
 def _cross_entropy_tensor(logits: Any, labels: Any) -> Any:

@@ -87,6 +87,7 @@ class Module:
                     f"expected {tuple(p.data.shape)}"
                 )
             p.data[...] = arr
+            p._bump_version()  # graphs that saved the old weights must not run backward()
 
 
 def check_keys(state: Mapping[str, Any], expected: Any, owner: str) -> None:

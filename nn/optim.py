@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from autograd import Value
+from autograd import Tensor, Value
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -47,6 +47,12 @@ class Optimizer:
                 raise TypeError(
                     f"optimizer: parameter {i} is a {type(p).__name__}, not a Value or Tensor "
                     "(it needs .data and .grad)"
+                )
+            if getattr(p, "_parents", ()):
+                raise ValueError(
+                    f"optimizer: parameter {i} was computed by op {getattr(p, '_op', '?')!r}; "
+                    "only leaves (tensors made with requires_grad=True, Values you created) "
+                    "can be parameters"
                 )
             if id(p) in seen:
                 raise ValueError(f"optimizer: parameter {i} appears twice in the parameter list")
@@ -86,11 +92,18 @@ class Optimizer:
 
 
 def _update(p: Any, delta: Any) -> None:
-    """``p.data -= delta``: a new float for a Value, in place for an array."""
+    """``p.data -= delta``: a new float for a Value, in place for an array.
+
+    An in-place write bumps the Tensor's version, so a graph that saved the old
+    weights refuses to run ``backward()`` instead of mixing old and new numbers.
+    (A Value's ops saved plain numbers at forward time: nothing to track.)
+    """
     if isinstance(p.data, float):
         p.data = p.data - float(delta)
     else:
         p.data -= delta
+        if isinstance(p, Tensor):
+            p._bump_version()
 
 
 class SGD(Optimizer):

@@ -67,8 +67,8 @@ def plot_history(
     epochs = _get(history, "epoch")
     loss, test_loss = _get(history, "loss"), _get(history, "test_loss")
     train_acc, test_acc = _get(history, "train_acc"), _get(history, "test_acc")
-    fig = _figure(10, 4)
-    ax_loss, ax_acc = fig.subplots(1, 2)
+    fig = _figure(8, 7.2)  # one above the other: readable in a page column
+    ax_loss, ax_acc = fig.subplots(2, 1)
     ax_loss.plot(epochs, loss, "o-", ms=3, label="training (mean over the epoch)")
     if any(math.isfinite(v) for v in test_loss):
         ax_loss.plot(epochs, test_loss, "s-", ms=3, label="test (after the epoch)")
@@ -189,7 +189,7 @@ def plot_weights(
         image_shape,
         gap,
         top,
-        fontsize=7,
+        fontsize=8,  # >= 11 px on screen in a 768 px page column (tests/test_figures.py)
     )
     bar = fig.colorbar(image, ax=ax, shrink=0.5, ticks=[-1, 0, 1])
     bar.ax.set_yticklabels(["−max", "0", "+max"])
@@ -297,7 +297,7 @@ def plot_misclassified(
     ax.set_axis_off()
     sep = "\n" if two_lines else ", "
     captions = [f"said {name(p[i])}{sep}is {name(t[i])}" for i in wrong] or ["no mistakes"]
-    _captions(ax, captions, cols, (28, 28), gap, top, fontsize=7, color="firebrick")
+    _captions(ax, captions, cols, (28, 28), gap, top, fontsize=8.5, color="firebrick")
     fig.suptitle(
         title or f"Misclassified test images: first {len(wrong)} of {total_wrong:,} (index order)"
     )

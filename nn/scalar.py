@@ -31,7 +31,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import Any
+
+import numpy as np
 
 from autograd import Value
 from nn.module import Module, check_keys, to_float
@@ -62,9 +65,9 @@ def _check_activation(activation: str) -> str:
 
 
 def _check_size(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return int(n)
 
 
 def _as_inputs(x: Any, nin: int, owner: str, label: str) -> list[Value]:
@@ -249,12 +252,14 @@ class MLP(Module):
     def __init__(
         self,
         nin: int,
-        nouts: Sequence[int],
+        nouts: Sequence[int] | np.ndarray[Any, Any],
         activation: str = "sigmoid",
         output_activation: str | None = None,
         seed: Seed = None,
     ) -> None:
         self.nin = _check_size(nin, "nin")
+        if isinstance(nouts, np.ndarray) and nouts.ndim == 1:
+            nouts = nouts.tolist()  # array-like sizes, as a list
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [self.nin] + [_check_size(n, "each layer size in nouts") for n in nouts]

@@ -271,11 +271,7 @@ def fit(
     aug_rng = np.random.default_rng(rng.integers(2**63)) if augment is not None else None
     history = History()
     n_batches = num_batches(len(x_train), batch_size)
-    tqdm: Any = None
-    if progress:
-        from tqdm.auto import tqdm as tqdm_auto
-
-        tqdm = tqdm_auto
+    from nn.progress import progress_bar
 
     with _blas_threads(blas_threads):
         for epoch in range(epochs):
@@ -285,7 +281,7 @@ def fit(
                 optimizer.lr = optimizer.lr * float(lr_schedule)
             t0 = time.perf_counter()
             bar = (
-                tqdm(
+                progress_bar(
                     total=n_batches,
                     desc=f"epoch {epoch + 1}/{epochs}",
                     unit="batch",

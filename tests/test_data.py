@@ -458,3 +458,21 @@ def test_random_shift_moves_each_image_within_bounds() -> None:
     np.testing.assert_array_equal(data.random_shift(x, np.random.default_rng(1), 0), x)
     images = x.reshape(50, 28, 28)
     assert data.random_shift(images, np.random.default_rng(0)).shape == (50, 28, 28)
+
+
+def test_little_endian_sizes_say_truncated_with_both_byte_counts() -> None:
+    # A hand-written IDX file with its sizes little-endian: the header claims a
+    # shape of ~1e27 bytes, which overflows int64 (it used to say "trailing bytes").
+    dims = (60000, 28, 28)
+    raw = (
+        b"\0\0\x08\x03"
+        + b"".join(d.to_bytes(4, "little") for d in dims)
+        + bytes(60000 * 28 * 28 // 1000)
+    )
+    claimed = 16 + int.from_bytes((60000).to_bytes(4, "little"), "big") * (28 << 24) ** 2
+    with pytest.raises(DataError) as err:
+        data.parse_idx(raw, "x.idx")
+    msg = str(err.value)
+    assert f"truncated: header claims {claimed:,} bytes" in msg
+    assert f"file has {len(raw):,}" in msg and "little-endian" in msg
+    assert "(60000, 28, 28)" in msg

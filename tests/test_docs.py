@@ -237,14 +237,30 @@ def test_notebook_executes(script: Path, docs_env: Path) -> None:
         resources={"metadata": {"path": str(docs_env)}},
     )
     client.execute()
-    errors = [
-        out
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
+    outputs = [
+        out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
     ]
+    errors = [out for out in outputs if out.get("output_type") == "error"]
     assert not errors, errors
+    # What a cell shows is meant: no stray reprs of matplotlib objects and the like.
+    stray = [
+        out["data"]["text/plain"]
+        for out in outputs
+        if out.get("output_type") == "execute_result"
+        and set(out["data"]) == {"text/plain"}
+        and STRAY_REPR.match(out["data"]["text/plain"])
+    ]
+    assert not stray, f"{script.name}: cells end in an expression whose repr is shown: {stray}"
+    warnings = [
+        out["text"]
+        for out in outputs
+        if out.get("name") == "stderr" and re.search(r"Warning|IProgress", out["text"])
+    ]
+    assert not warnings, f"{script.name}: warnings in the output: {warnings}"
+
+
+# <matplotlib.legend.Legend at 0x...>, [<matplotlib.lines.Line2D ...>], Text(0.5, 1.0, '...')
+STRAY_REPR = re.compile(r"^\[?<[\w.]+ (at|object at) 0x|^\[<|^(Text|Line2D)\(")
 
 
 # ------------------------------------------------------- reference and figures

@@ -145,7 +145,7 @@ def test_intermediate_grads_do_not_leak_between_calls(expr: tuple) -> None:
 
 
 def test_no_grad_switch() -> None:
-    assert is_grad_enabled() and graph._grad_enabled
+    assert is_grad_enabled() and graph._all_on
     with no_grad():
         assert not is_grad_enabled()
     assert is_grad_enabled()

@@ -33,7 +33,9 @@ MIN_TEXT_PX = 11.0  # smallest readable graph text on screen
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built site; the first test worker builds it, the others wait for it."""
     pytest.importorskip("mkdocs", reason="mkdocs not installed (pip install -e '.[docs]')")
-    shared = tmp_path_factory.getbasetemp().parent  # the same for every xdist worker
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this run's folder, the same for every xdist worker
     out = shared / "site"
     with open(shared / "site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

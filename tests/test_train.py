@@ -207,3 +207,20 @@ def test_augment_is_applied_and_reproducible() -> None:
         h = nn.fit(model, "ce", opt, x, y, epochs=2, batch_size=100, augment=jitter, progress=False)
         losses.append(h.loss)
     assert calls == [100] * 12 and losses[0] == losses[1]
+
+
+def test_progress_bar_is_plain_text_without_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No "IProgress not found" warning in a notebook without ipywidgets: a text bar instead."""
+    import io
+    import warnings
+
+    import tqdm.std
+
+    from nn import progress
+
+    monkeypatch.setattr(progress, "find_spec", lambda name: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bar = progress.progress_bar(total=3, file=io.StringIO())
+    assert type(bar) is tqdm.std.tqdm
+    bar.close()

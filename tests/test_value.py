@@ -363,7 +363,7 @@ def test_zero_to_a_negative_power_is_a_zero_division_error() -> None:
 
 
 def test_division_by_zero_names_the_op_and_value() -> None:
-    msg = r"division: 3\.0 / 0\.0 is undefined \(divisor is zero\)"
+    msg = r"div: 3\.0 / 0\.0 is undefined \(division by zero\)"
     with pytest.raises(ZeroDivisionError, match=msg):
         Value(3.0) / 0
     with pytest.raises(ZeroDivisionError, match=msg):
@@ -380,7 +380,7 @@ def test_negative_base_with_fractional_exponent_is_a_value_error() -> None:
 
 @pytest.mark.parametrize("base", [0.0, -2.0])
 def test_value_exponent_needs_a_positive_base(base: float) -> None:
-    msg = rf"pow: {base!r} \*\* Value\(2\.0\) needs a positive base.*ln\({base!r}\) is undefined"
+    msg = rf"pow: {base!r} \*\* 2\.0 needs a positive base, because d/dn a\*\*n = a\*\*n \* ln\(a\)"
     with pytest.raises(ValueError, match=msg):
         Value(base) ** Value(2.0)
     with pytest.raises(ValueError, match="needs a positive base"):

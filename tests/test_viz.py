@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -304,3 +305,68 @@ def test_graphviz_is_not_imported_at_package_import() -> None:
     code = "import sys, autograd, nn; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_same_expression_same_dot_in_two_processes() -> None:
+    """The DOT text depends only on the graph: no ids, addresses or hash order leak in."""
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, 'examples')\n"
+        "from neuron import build\n"
+        "from autograd import draw_graph\n"
+        "a, params = build(1.0)\n"
+        "a.backward()\n"
+        "print(draw_graph(a, rankdir='TB', params=params, title='t', legend=True).source)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert "digraph" in runs[0] and "grad" in runs[0]
+    assert runs[0] == runs[1]
+
+
+def test_top_to_bottom_boxes_stack_their_cells() -> None:
+    x = Value(2.0, label="x")
+    y = x * x
+    y.label = "y"
+    y.backward()
+    wide = draw_graph(y, rankdir="LR").source
+    tall = draw_graph(y, rankdir="TB").source
+    assert "<TR><TD><B>x</B></TD><TD>data 2.000</TD>" in wide
+    assert "<TR><TD><B>x</B></TD></TR><TR><TD>data 2.000</TD></TR>" in tall
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("script", "names"),
+    [
+        ("examples/neuron.py", ["neuron.svg", "neuron_cost.svg"]),
+        ("examples/tour/chain_graph.py", ["chain.svg"]),
+    ],
+)
+def test_committed_graph_figures_regenerate_identically(
+    script: str, names: list[str], tmp_path: Path
+) -> None:
+    """``make figures`` leaves a clean ``git diff`` for the graphs (same Graphviz version)."""
+    root = Path(__file__).resolve().parents[1]
+    version = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr
+    made_with = re.search(
+        r"graphviz version ([\d.]+)", (root / "docs/images" / names[0]).read_text()
+    )
+    assert made_with, "the committed SVG does not say which Graphviz made it"
+    if made_with.group(1) not in version:
+        pytest.skip(f"committed with Graphviz {made_with.group(1)}, this is {version.strip()}")
+    subprocess.run(
+        [sys.executable, script, "--out", str(tmp_path)], cwd=root, check=True, capture_output=True
+    )
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (root / "docs/images" / name).read_bytes(), name

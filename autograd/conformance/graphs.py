@@ -16,11 +16,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from autograd import graph
 from autograd.check import _roundoff
 from autograd.conformance.adapter import Adapter, as_float
 from autograd.conformance.ops import EXPONENTS, Failure, OpCase, describe_error, test_case
-from autograd.graph import no_grad
+from autograd.graph import enable_grad, no_grad
 from autograd.testing import BINARY_OPS, Expression, _apply, _Step, finite_floats
 from autograd.value import Value
 
@@ -68,15 +67,11 @@ def _power(step: _Step) -> float | None:
 
 def reference(expr: Expression, xs: Sequence[float]) -> tuple[float, list[float], float]:
     """``(value, finite-difference gradient per input, rounding slack)`` from the math."""
-    previous = graph._grad_enabled
-    graph._grad_enabled = True
-    try:
+    with enable_grad():
         leaves = [Value(x) for x in xs]
         out = expr(*leaves)
         out.backward()
         slack = _roundoff(out)
-    finally:
-        graph._grad_enabled = previous
     fd: list[float] = []
     with no_grad():
         for i, x in enumerate(xs):

@@ -22,8 +22,9 @@
 # then run backpropagation twice: once by hand, once with `backward()`, and
 # draw the graph that backpropagation walks.
 #
-# (This file is a notebook stored as a script; open it in Jupyter with the
-# jupytext extension, or convert it: `jupytext --to notebook build_a_neuron.py`.)
+# (A notebook stored as a script: `make notebooks` opens this folder in JupyterLab,
+# where *Open With → Notebook* opens it; or convert it:
+# `jupytext --to notebook build_a_neuron.py`.)
 
 # %%
 import math

@@ -22,8 +22,8 @@
 # MNIST is read from `$MNIST_DIR`. With `VALUEGRAD_QUICK=1` (the test suite sets
 # it) the notebook trains on a small slice so that it runs in seconds.
 #
-# (A notebook stored as a script; open it with the jupytext extension, or
-# convert it: `jupytext --to notebook mnist.py`.)
+# (A notebook stored as a script: `make notebooks` opens this folder in JupyterLab,
+# where *Open With → Notebook* opens it; or convert it: `jupytext --to notebook mnist.py`.)
 
 # %%
 import os
@@ -112,6 +112,7 @@ right.plot(history.epoch, history.test_acc, "o-", label="test")
 right.set_xlabel("epoch")
 right.set_ylabel("accuracy")
 right.legend()
+plt.show()
 
 # %% [markdown]
 # ## What do the hidden neurons look at?
@@ -126,6 +127,7 @@ for k, ax in enumerate(axes.ravel()):
     ax.imshow(W1[k].reshape(28, 28), cmap="RdBu", vmin=-lim, vmax=lim)
     ax.set_title(f"neuron {k}", fontsize=8)
     ax.axis("off")
+plt.show()
 
 # %% [markdown]
 # ## Its mistakes

@@ -75,14 +75,33 @@ def batch_of(rng: np.random.Generator, batch: int, length: int) -> tuple[np.ndar
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
-    parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--length", type=int, default=8, help="tokens per sequence")
-    parser.add_argument("--batch", type=int, default=16, help="sequences per step")
-    parser.add_argument("--dim", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=0.03)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="tiny run, for the tests")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=300, help="training steps (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--length", type=int, default=8, help="tokens per sequence (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--batch", type=int, default=16, help="sequences per step (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--dim",
+        type=int,
+        default=16,
+        help="size of the embeddings, queries and keys (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lr", type=float, default=0.03, help="learning rate of Adam (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for data and weights (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a tiny run (10 steps), for the tests (default: off)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.steps = 10
@@ -118,14 +137,22 @@ def main(argv: list[str] | None = None) -> Path:
     accuracy = float((predicted == tokens.reshape(-1)[rows - 1]).mean())
 
     labels = [f"{t}:{VOCAB[c]}" for t, c in enumerate(sample[0])]
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), layout="constrained")
+    # The two maps side by side, the cost under them; 8 inches wide at 110 dpi, shown at
+    # nearly full size in a page column (tests/test_figures.py measures the labels).
+    fig, panels = plt.subplot_mosaic(
+        [["before", "after"], ["cost", "cost"]],
+        figsize=(8, 8),
+        layout="constrained",
+        height_ratios=[1.3, 1],
+    )
+    axes = [panels["before"], panels["after"], panels["cost"]]
     for ax, w, title in [
         (axes[0], before, "before training: a blur"),
         (axes[1], after, f"after {args.steps} steps: look one back"),
     ]:
         ax.imshow(w, cmap="viridis", vmin=0.0, vmax=1.0)
-        ax.set_xticks(range(args.length), labels, fontsize=8)
-        ax.set_yticks(range(args.length), labels, fontsize=8)
+        ax.set_xticks(range(args.length), labels, fontsize=9, rotation=90)
+        ax.set_yticks(range(args.length), labels, fontsize=9)
         ax.set_xlabel("attends to (key position)")
         ax.set_ylabel("query position")
         ax.set_title(title)

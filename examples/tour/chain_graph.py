@@ -37,8 +37,14 @@ def chain_cost() -> tuple[Value, list[Value]]:
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
-    parser.add_argument("--format", default="svg", help="svg or png")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--format",
+        default="svg",
+        help="picture format: svg, png, pdf... (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     cost, knobs = chain_cost()

@@ -16,7 +16,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -41,13 +40,37 @@ def wishes(weights: dict[str, np.ndarray], image: np.ndarray, label: int) -> dic
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
-    parser.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"), help="MNIST folder")
-    parser.add_argument("--train", type=int, default=5_000, help="images for a short training")
-    parser.add_argument("--average", type=int, default=1_000, help="examples to average over")
-    parser.add_argument("--digit", type=int, default=2, help="which digit to follow")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="tiny run, for the tests")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="folder with MNIST's four IDX files (default: $MNIST_DIR, else the cache "
+        "~/.cache/valuegrad/mnist, downloading what is missing)",
+    )
+    parser.add_argument(
+        "--train",
+        type=int,
+        default=5_000,
+        help="training images for a short training first (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--average",
+        type=int,
+        default=1_000,
+        help="held-out examples whose wishes are averaged (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--digit", type=int, default=2, help="which digit to follow (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for weights and order (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a tiny run (--train 300 --average 100), for the tests (default: off)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.train, args.average = 300, 100
@@ -88,13 +111,16 @@ def main(argv: list[str] | None = None) -> Path:
     pool = range(args.train, args.train + args.average)  # examples not trained on
     average = np.mean([wishes(weights, x[i], int(y_train[i]))["hidden"] for i in pool], axis=0)
 
-    fig, axes = plt.subplots(
-        1,
-        4,
-        figsize=(15, 4.2),
+    # Two rows, 8 inches wide at 110 dpi: shown at nearly full size in a page column,
+    # so the labels stay readable (tests/test_figures.py measures them).
+    fig, panels = plt.subplot_mosaic(
+        [["digit", "wishes", "sum"], ["matrix", "matrix", "matrix"]],
+        figsize=(8, 7.6),
         layout="constrained",
-        gridspec_kw={"width_ratios": [1, 1.2, 2.4, 1.2]},
+        width_ratios=[1, 1.1, 1.6],
+        height_ratios=[1, 1.15],
     )
+    axes = [panels["digit"], panels["wishes"], panels["matrix"], panels["sum"]]
     axes[0].imshow(x[index].reshape(28, 28), cmap="gray")
     axes[0].set_title(f"one training example: a {args.digit}")
     axes[0].axis("off")
@@ -122,7 +148,7 @@ def main(argv: list[str] | None = None) -> Path:
     axes[3].axhline(0, color="black", lw=0.8)
     axes[3].set_xlabel("hidden neuron k")
     axes[3].set_title("sum of the ten opinions\n(minus the gradient)")
-    axes[3].legend(fontsize=8)
+    axes[3].legend(fontsize=9)
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "desires.png"

@@ -14,7 +14,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -46,13 +45,37 @@ def gradients(model: nn.TensorMLP, image: np.ndarray, label: int) -> list[np.nda
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
-    parser.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"), help="MNIST folder")
-    parser.add_argument("--train", type=int, default=10_000, help="training images used")
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--index", type=int, default=0, help="which training digit to show")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="tiny run, for the tests")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="folder with MNIST's four IDX files (default: $MNIST_DIR, else the cache "
+        "~/.cache/valuegrad/mnist, downloading what is missing)",
+    )
+    parser.add_argument(
+        "--train",
+        type=int,
+        default=10_000,
+        help="training images for a short training first (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=1, help="epochs of that training (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--index",
+        type=int,
+        default=0,
+        help="which training digit's gradient to show (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for weights and order (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a tiny run (--train 500), for the tests (default: off)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.train = 500
@@ -72,9 +95,11 @@ def main(argv: list[str] | None = None) -> Path:
     everything = np.sort(np.concatenate([np.abs(g).ravel() for g in grads]))[::-1]
     assert everything.size == 13_002
 
-    fig = plt.figure(figsize=(12, 4.6), layout="constrained")
-    grid = fig.add_gridspec(4, 10)
-    ax = fig.add_subplot(grid[:, 0:2])
+    # 8 inches wide at 110 dpi: shown at nearly full size in a page column, so the
+    # 9-point labels stay readable (tests/test_figures.py measures them).
+    fig = plt.figure(figsize=(8, 8.6), layout="constrained")
+    grid = fig.add_gridspec(7, 6)
+    ax = fig.add_subplot(grid[0:4, 0:2])
     ax.imshow(image.reshape(28, 28), cmap="gray")
     ax.set_title(f"training digit #{args.index}: a {label}")
     ax.axis("off")
@@ -84,15 +109,15 @@ def main(argv: list[str] | None = None) -> Path:
         ax.imshow(first[k].reshape(28, 28), cmap="magma", vmin=0.0, vmax=vmax)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"neuron {k}", fontsize=8)
-    ax = fig.add_subplot(grid[:, 6:])
+        ax.set_title(f"neuron {k}", fontsize=9)
+    ax = fig.add_subplot(grid[4:, :])
     ax.semilogy(np.arange(1, everything.size + 1), np.maximum(everything, 1e-12))
     ax.set_xscale("log")
     ax.set_xlabel("rank of the gradient entry (13,002 weights and biases)")
     ax.set_ylabel("|dC0 / d knob|")
     ax.set_title("a few knobs matter far more than the rest")
     ax.grid(alpha=0.3)
-    fig.suptitle("|dC0/dw| for the weights into each first-layer neuron (brighter = matters more)")
+    fig.suptitle("|dC0/dw| for the weights into each first-layer neuron\n(brighter = matters more)")
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "gradient-magnitudes.png"

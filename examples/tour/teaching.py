@@ -58,7 +58,9 @@ def series_network() -> tuple[Value, nn.MLP]:
 
 def main(argv: list[str] | None = None) -> list[Path]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     cost = example_neuron()
