@@ -104,6 +104,7 @@ figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/
 	$(PY) examples/tour/chain_graph.py --out docs/images
 	$(PY) examples/tour/teaching.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
+	$(PY) examples/tour/derivatives.py --out docs/images
 	$(PY) examples/tour/conformance_report.py --out docs/reports
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done

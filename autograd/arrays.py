@@ -198,8 +198,10 @@ def _sigmoid_cap(dtype: np.dtype[Any]) -> Array:
     return cap
 
 
-def _sigmoid_vjp(g: Array, s: Array) -> Array:
-    """``g * s * (1 - s)`` with one temporary array."""
+def _sigmoid_vjp(g: Any, s: Any) -> Any:
+    """``g * s * (1 - s)``: with one temporary array, or as graph ops on Tensors."""
+    if type(s) is not np.ndarray or type(g) is not np.ndarray:
+        return g * (s * (1 - s))
     t = np.subtract(1, s)
     t *= s
     t *= g

@@ -19,6 +19,14 @@ so a wrong ``_local`` in a hand-written op is pointed at directly. Tensor graphs
 store vector-Jacobian functions instead of numbers, so for them only the inputs
 are reported.
 
+**Second derivatives** (``order=2``): the analytic Hessian comes from
+differentiating the gradient again (``create_graph=True``), the numeric one from
+central differences *of the first gradient* (a backward pass at ``x ± eps``). On a
+Value graph a failure is localized the same way: for every op, its derivative
+function ``d`` is evaluated on Values and differentiated, and compared with central
+differences of ``d`` evaluated on floats; the first op whose local derivative does
+not differentiate correctly is named.
+
 How close is close enough? An entry fails when::
 
     |analytic - numeric|  >  atol + rtol * |numeric| + roundoff / eps
@@ -34,8 +42,10 @@ below it are noise, not bugs. For well-scaled functions it is far below ``atol``
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any, Literal
@@ -76,6 +86,8 @@ class InputMismatch:
         analytic: the gradient from ``backward()``.
         numeric: the central finite difference.
         tolerance: the largest difference that would have passed.
+        wrt: for a second derivative ``d^2 f / (d a d b)``: ``(index, label, element)``
+            of ``b`` (``a`` is the input above); ``None`` for a first derivative.
     """
 
     index: int
@@ -84,6 +96,7 @@ class InputMismatch:
     analytic: float
     numeric: float
     tolerance: float
+    wrt: tuple[int, str, tuple[int, ...] | None] | None = None
 
     @property
     def abs_diff(self) -> float:
@@ -96,16 +109,23 @@ class InputMismatch:
         return _rel_diff(self.analytic, self.numeric)
 
     def __str__(self) -> str:
-        name = f"input {self.index}"
-        if self.label:
-            name += f" {self.label!r}"
-        if self.element is not None:
-            name += f" element {self.element}"
+        name = _input_name(self.index, self.label, self.element)
+        if self.wrt is not None:
+            name = f"d2f/d({name}) d({_input_name(*self.wrt)})"
         return (
             f"{name}: analytic {self.analytic:.8g}, numeric {self.numeric:.8g}, "
             f"abs diff {self.abs_diff:.3g}, rel diff {self.rel_diff:.3g} "
             f"(tolerance {self.tolerance:.3g})"
         )
+
+
+def _input_name(index: int, label: str, element: tuple[int, ...] | None) -> str:
+    name = f"input {index}"
+    if label:
+        name += f" {label!r}"
+    if element is not None:
+        name += f" element {element}"
+    return name
 
 
 @dataclass(frozen=True)
@@ -119,18 +139,24 @@ class OpMismatch:
         parent: which argument (0 for ``a`` in ``a * b``, 1 for ``b``); ``None`` for
             a forward mismatch.
         kind: ``"derivative"``: ``node._local[parent]`` is not ``d node / d parent``;
-            ``"forward"``: ``node.data`` is not the op applied to the parents' data.
-        stored: what the node holds (``_local[parent]`` or ``data``).
+            ``"forward"``: ``node.data`` is not the op applied to the parents' data;
+            ``"second derivative"``: the local derivative ``d node / d parent``, as
+            the node's derivative function computes it on Values, has the wrong
+            derivative in argument ``wrt``.
+        stored: what the node holds (``_local[parent]`` or ``data``), or the
+            analytic second derivative.
         expected: the numerical derivative, or the recomputed forward value.
+        wrt: for a second derivative, the argument it is taken in.
     """
 
     position: int
     op: str
     node: Any
     parent: int | None
-    kind: Literal["derivative", "forward"]
+    kind: Literal["derivative", "forward", "second derivative"]
     stored: float
     expected: float
+    wrt: int | None = None
 
     def __str__(self) -> str:
         if self.kind == "forward":
@@ -142,6 +168,14 @@ class OpMismatch:
             )
         assert self.parent is not None
         parent = self.node._parents[self.parent]
+        if self.kind == "second derivative":
+            return (
+                f"op {self.op!r} (node {self.position} in topological order, {self.node!r}): "
+                f"d/d arg{self.wrt} of its local derivative d out/d arg{self.parent} is "
+                f"{self.stored:.8g}, numerical {self.expected:.8g} at args "
+                f"{_parent_data(self.node)}; check that the derivative function of "
+                f"{self.op!r} is differentiable (written with Value arithmetic, no float())"
+            )
         return (
             f"op {self.op!r} (node {self.position} in topological order, {self.node!r}): "
             f"stored local derivative d out/d arg{self.parent} = {self.stored:.8g}, "
@@ -167,6 +201,7 @@ class GradcheckResult:
             know (custom ops), so could not be checked.
         localized: whether op localization ran (only on failure, only for Values).
         eps, rtol, atol: the settings used.
+        order: 1 (gradients) or 2 (second derivatives).
     """
 
     ok: bool
@@ -181,6 +216,7 @@ class GradcheckResult:
     eps: float
     rtol: float
     atol: float
+    order: int = 1
 
     @property
     def culprit(self) -> OpMismatch | None:
@@ -193,14 +229,16 @@ class GradcheckResult:
     def report(self) -> str:
         """A readable, multi-line account of the check."""
         settings = f"eps={self.eps:g}, rtol={self.rtol:g}, atol={self.atol:g}"
+        what = "gradient" if self.order == 1 else "second-derivative (Hessian)"
+        numeric = "" if self.order == 1 else " of the gradient"
         if self.ok:
             return (
-                f"gradcheck passed: {self.checked} gradient entries agree with central "
-                f"finite differences ({settings}; max abs diff {self.max_abs_diff:.3g})"
+                f"gradcheck passed: {self.checked} {what} entries agree with central "
+                f"finite differences{numeric} ({settings}; max abs diff {self.max_abs_diff:.3g})"
             )
         lines = [
-            f"gradcheck failed: {len(self.mismatches)} of {self.checked} gradient entries "
-            f"disagree with central finite differences ({settings})",
+            f"gradcheck failed: {len(self.mismatches)} of {self.checked} {what} entries "
+            f"disagree with central finite differences{numeric} ({settings})",
         ]
         shown = self.mismatches[:10]
         lines += [f"  {m}" for m in shown]
@@ -240,6 +278,7 @@ def gradcheck(
     rtol: float = 1e-5,
     atol: float = 1e-8,
     raise_exception: bool = True,
+    order: int = 1,
 ) -> GradcheckResult:
     """Check ``backward()`` gradients of ``f(*inputs)`` against central finite differences.
 
@@ -256,6 +295,11 @@ def gradcheck(
             ``|analytic - numeric| > atol + rtol * |numeric| + roundoff / eps``.
         raise_exception: raise :class:`GradcheckError` (an ``AssertionError``) on
             failure; with ``False``, return the result and let the caller look at ``ok``.
+        order: 1 checks the gradient; 2 checks every second derivative
+            ``d^2 f / (d a d b)`` (``a``, ``b`` entries of the inputs), computed by
+            differentiating the gradient (``create_graph=True``), against central
+            differences of the gradient; on a Value graph a failure names the op whose
+            local derivative does not differentiate correctly.
 
     Returns:
         A :class:`GradcheckResult` (truthy when the check passed).
@@ -266,15 +310,21 @@ def gradcheck(
     >>> x, y = Value(0.5, label="x"), Value(-1.5, label="y")
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp() / (y * y + 1), [x, y]).ok
     True
+    >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp() / (y * y + 1), [x, y], order=2).ok
+    True
     """
     if not (eps > 0 and math.isfinite(eps)):
         raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
     if rtol < 0 or atol < 0:
         raise ValueError(f"gradcheck: rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got order={order!r}")
     nodes = _as_input_list(inputs)
     checked_nodes = [(i, x) for i, x in enumerate(nodes) if getattr(x, "requires_grad", True)]
     if not checked_nodes:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    if order == 2:
+        return _gradcheck2(f, nodes, checked_nodes, eps, rtol, atol, raise_exception)
 
     # 1. Analytic gradients, from one backward pass (grad forced on, input grads saved).
     saved_grads = [x.grad for x in nodes]
@@ -357,6 +407,155 @@ def check_local_derivatives(
     ['tanh']
     """
     return list(_localize(root, eps, rtol, atol)[0])
+
+
+# ------------------------------------------------------- second derivatives
+
+
+def _gradcheck2(
+    f: Callable[..., Any],
+    nodes: list[Any],
+    checked_nodes: list[tuple[int, Any]],
+    eps: float,
+    rtol: float,
+    atol: float,
+    raise_exception: bool,
+) -> GradcheckResult:
+    """``gradcheck(order=2)``: the Hessian from a differentiated gradient vs differences."""
+    from autograd.functional import _gradients
+
+    wrt = [x for _, x in checked_nodes]
+    entries = [(i, x, e) for i, x in checked_nodes for e in _elements(x)]
+
+    # 1. Analytic: the gradient as a graph, then each of its entries differentiated.
+    with graph.enable_grad():
+        out = f(*nodes)
+    _check_output(out)
+    first = dict(zip((i for i, _ in checked_nodes), _gradients(out, wrt), strict=True))
+    analytic: dict[tuple[int, Any], list[np.ndarray[Any, np.dtype[np.float64]]]] = {}
+    for i, _, e in entries:
+        gi = first[i] if e is None else first[i][e]
+        rows = _gradients(gi, wrt)
+        analytic[(i, e)] = [_as_float_array(h, x) for h, x in zip(rows, wrt, strict=True)]
+    # Rounding noise of one gradient entry, relative to the step: ~ u * nodes * |grad|.
+    size = len(graph.topological_order(out))
+    gmax = max(
+        float(np.max(np.abs(_as_float_array(g, x)), initial=0.0))
+        for g, x in zip(first.values(), wrt, strict=True)
+    )
+    slack = _UNIT_ROUNDOFF * size * max(gmax, 1.0) / eps
+
+    # 2. Numeric: central differences of the (first-order) gradient, input entry by entry.
+    mismatches: list[InputMismatch] = []
+    checked = 0
+    max_abs = max_rel = 0.0
+    for j, (jn, xj) in enumerate(checked_nodes):
+        for ej in _elements(xj):
+            with _nudged(xj, ej, eps):
+                plus = _plain_gradients(f, nodes, wrt)
+            with _nudged(xj, ej, -eps):
+                minus = _plain_gradients(f, nodes, wrt)
+            for i, x, e in entries:
+                k = [n for n, _ in checked_nodes].index(i)
+                idx = () if e is None else e
+                n = float((plus[k][idx] - minus[k][idx]) / (2 * eps))
+                a = float(analytic[(i, e)][j][() if ej is None else ej])
+                checked += 1
+                diff = abs(a - n)
+                max_abs = max(max_abs, diff)
+                max_rel = max(max_rel, _rel_diff(a, n))
+                tolerance = atol + rtol * abs(n) + slack
+                if not diff <= tolerance:
+                    mismatches.append(
+                        InputMismatch(i, _label(x), e, a, n, tolerance, wrt=(jn, _label(xj), ej))
+                    )
+
+    # 3. On failure, point at the first op whose derivative is wrong, to first or second order.
+    ok = not mismatches
+    op_mismatches: tuple[OpMismatch, ...] = ()
+    unchecked: tuple[str, ...] = ()
+    localized = False
+    if not ok and isinstance(out, Value):
+        localized = True
+        firsts, unknown1 = _localize(out, eps, rtol, atol)
+        seconds, unknown2 = _localize_second(out, eps, rtol, atol)
+        op_mismatches = tuple(sorted(firsts + seconds, key=lambda m: m.position))
+        unchecked = tuple(dict.fromkeys(unknown1 + unknown2))
+    result = GradcheckResult(
+        ok=ok,
+        mismatches=tuple(mismatches),
+        checked=checked,
+        max_abs_diff=max_abs,
+        max_rel_diff=max_rel,
+        roundoff=slack * eps,
+        op_mismatches=op_mismatches,
+        unchecked_ops=unchecked,
+        localized=localized,
+        eps=eps,
+        rtol=rtol,
+        atol=atol,
+        order=2,
+    )
+    if not ok and raise_exception:
+        raise GradcheckError(result)
+    return result
+
+
+def _elements(x: Any) -> list[Any]:
+    """The entries of an input: ``[None]`` for a Value, every index for an array."""
+    if isinstance(x.data, np.ndarray):
+        return list(np.ndindex(x.data.shape))
+    return [None]
+
+
+def _label(x: Any) -> str:
+    label = getattr(x, "label", "")
+    return label if isinstance(label, str) else ""
+
+
+def _as_float_array(g: Any, x: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """A gradient (float, Value, array or Tensor) as a float64 array of ``x``'s shape."""
+    data = g.data if hasattr(g, "data") else g
+    arr: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(data, dtype=np.float64)
+    shape: tuple[int, ...] = np.shape(x.data)
+    return arr.reshape(shape)
+
+
+@contextmanager
+def _nudged(x: Any, element: tuple[int, ...] | None, delta: float) -> Iterator[None]:
+    """Inside the block, ``x`` (or its entry ``element``) is moved by ``delta``."""
+    if element is None:
+        orig = x.data
+        x.data = orig + delta
+        try:
+            yield
+        finally:
+            x.data = orig
+    else:
+        arr = x.data
+        orig = arr[element]
+        arr[element] = orig + delta
+        try:
+            yield
+        finally:
+            arr[element] = orig
+
+
+def _plain_gradients(
+    f: Callable[..., Any], nodes: list[Any], wrt: list[Any]
+) -> list[np.ndarray[Any, np.dtype[np.float64]]]:
+    """First-order gradients of ``f(*nodes)`` for ``wrt``, by ``backward()``; grads restored."""
+    saved = [x.grad for x in nodes]
+    try:
+        for x in nodes:
+            x.grad = _zero_like(x)
+        with graph.enable_grad():
+            out = f(*nodes)
+        out.backward()
+        return [_grad_array(x) for x in wrt]
+    finally:
+        for x, g in zip(nodes, saved, strict=True):
+            x.grad = g
 
 
 # ---------------------------------------------------------------- helpers
@@ -555,6 +754,87 @@ def _localize(
                 found.append(OpMismatch(position, node._op, node, k, "derivative", stored, value))
                 break
     return tuple(found), tuple(unknown)
+
+
+def _localize_second(
+    root: Value, eps: float, rtol: float, atol: float
+) -> tuple[tuple[OpMismatch, ...], tuple[str, ...]]:
+    """Ops whose derivative function ``d``, run on Values, has the wrong derivative.
+
+    For each op node: fresh leaves at its parents' values, the op redone on them, and
+    its ``_d`` called with those Values; each local derivative it returns is
+    differentiated (``create_graph``) and compared with central differences of the
+    same ``_d`` run on floats (whose values the first-order check vouches for).
+    """
+    from autograd.functional import _gradients
+
+    found: list[OpMismatch] = []
+    unknown: dict[str, None] = {}
+    for position, node in enumerate(graph.topological_order(root)):
+        if not node._parents:
+            continue
+        fn = _op_function(node._op)
+        vfn = _value_op(node._op)
+        d = node._d
+        if fn is None or vfn is None or d is None:
+            unknown[node._op] = None
+            continue
+        args = _parent_data(node)
+        if _safe_call(fn, args) is None:
+            continue
+        leaves = [Value(a) for a in args]
+        with graph.enable_grad():
+            locals_ = d(*leaves, vfn(*leaves))
+        for k, local in enumerate(locals_):
+            if isinstance(local, Value):
+                second = [float(h) for h in _gradients(local, leaves)]
+            else:
+                second = [0.0] * len(leaves)  # a constant: its derivative is 0
+
+            def local_k(*xs: float, k: int = k, d: Any = d, fn: Any = fn) -> float:
+                return float(d(*xs, fn(*xs))[k])
+
+            for j, stored in enumerate(second):
+                numeric = _local_derivative(local_k, args, j, eps, node._op)
+                if numeric is None:
+                    continue
+                value, noise = numeric
+                if not abs(stored - value) <= atol + rtol * abs(value) + noise:
+                    found.append(
+                        OpMismatch(
+                            position, node._op, node, k, "second derivative", stored, value, j
+                        )
+                    )
+                    break
+            else:
+                continue
+            break
+    return tuple(found), tuple(unknown)
+
+
+_VALUE_OPS: dict[str, Callable[..., Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+    "neg": operator.neg,
+    "exp": Value.exp,
+    "log": Value.log,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+}
+
+
+def _value_op(op: str) -> Callable[..., Value] | None:
+    """The Value op for an ``_op`` string, to redo a node's op on fresh leaves."""
+    if op in _VALUE_OPS:
+        return _VALUE_OPS[op]
+    if op.startswith("**") and _op_function(op) is not None:
+        n = float(op[2:])
+        return lambda a: a**n
+    return None
 
 
 def _local_derivative(

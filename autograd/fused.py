@@ -66,19 +66,19 @@ def linear(
         out += bias.data
 
     # Local derivatives (VJPs) of z = x W^T + b, given delta = dL/dz:
-    # dL/dW = delta^T x, dL/db = sum_n delta_n, dL/dx = delta W.
+    # dL/dW = delta^T x, dL/db = sum_n delta_n, dL/dx = delta W. Called as vjp(d) on
+    # arrays (the defaults), or as vjp(d, x, W, b, y) on nodes under create_graph.
     vjp_w: VJP
     vjp_b: VJP
     if xd.ndim == 2:
-        vjp_w = lambda d: d.T @ xd  # noqa: E731
+        vjp_w = lambda d, x=xd, *_: d.T @ x  # noqa: E731
         vjp_b = _sum_rows
     elif xd.ndim == 1:
-        vjp_w = lambda d: np.outer(d, xd)  # noqa: E731
-        vjp_b = np.copy
+        vjp_w = lambda d, x=xd, *_: d.reshape(-1, 1) @ x.reshape(1, -1)  # noqa: E731
+        vjp_b = lambda d, *_: d * 1  # noqa: E731
     else:
-        x2 = xd.reshape(-1, xd.shape[-1])
-        vjp_w = lambda d: d.reshape(-1, d.shape[-1]).T @ x2  # noqa: E731
-        vjp_b = lambda d: _sum_rows(d.reshape(-1, d.shape[-1]))  # noqa: E731
+        vjp_w = lambda d, x=xd, *_: d.reshape(-1, d.shape[-1]).T @ x.reshape(-1, x.shape[-1])  # noqa: E731
+        vjp_b = lambda d, *_: _sum_rows(d.reshape(-1, d.shape[-1]))  # noqa: E731
     parents: tuple[Tensor, ...]
     vjps: tuple[VJP, ...]
     if xt is None:
@@ -87,15 +87,16 @@ def linear(
         else:
             parents, vjps = (weight, bias), (vjp_w, vjp_b)
     else:
-        vjp_x: VJP = lambda d: d @ w  # noqa: E731
+        vjp_x: VJP = lambda d, x=xd, w=w, *_: d @ w  # noqa: E731
         if bias is None:
             parents, vjps = (xt, weight), (vjp_x, vjp_w)
         else:
             parents, vjps = (xt, weight, bias), (vjp_x, vjp_w, vjp_b)
+    inputs = (xd if xt is None else xt, weight, bias)  # what the VJPs take, in order
 
     saved = (weight,) if xt is None else (xt, weight)  # the VJPs read x and W
     if activation is None:
-        return Tensor._node(out, "linear", parents, vjps, saved)
+        return Tensor._node(out, "linear", parents, vjps, saved, inputs)
     try:
         op, forward, act_vjp = _FUSED_ACTIVATIONS[activation]
     except KeyError:
@@ -104,24 +105,28 @@ def linear(
             f"{', '.join(_FUSED_ACTIVATIONS)} or None"
         ) from None
     y = forward(out, out)  # y = act(z), in place: out is ours
-    node = Tensor._node(y, op, parents, vjps, saved)
+    node = Tensor._node(y, op, parents, vjps, saved, inputs)
     if node._parents:
-        node._pre = lambda g: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
+        node._pre = lambda g, y=y: act_vjp(g, y)  # delta = dL/dz = g * act'(z)
     return node
 
 
-def _sum_rows(g: Array) -> Array:
-    """``g.sum(axis=0)`` without the Python-level wrapper of ``ndarray.sum``."""
-    return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
+def _sum_rows(g: Any, *_: Any) -> Any:
+    """``g.sum(axis=0)``; on arrays without the Python-level wrapper of ``ndarray.sum``."""
+    if isinstance(g, Tensor):
+        return g.sum(axis=0)
+    return np.add.reduce(g, axis=0)
 
 
-def _relu_vjp(g: Array, y: Array) -> Array:
-    """``g * [y > 0]`` (y = relu(z): y > 0 exactly where z > 0)."""
-    return g * (y > 0)
+def _relu_vjp(g: Any, y: Any) -> Any:
+    """``g * [y > 0]`` (y = relu(z): y > 0 exactly where z > 0); the mask is a constant."""
+    return g * ((y.data if isinstance(y, Tensor) else y) > 0)
 
 
-def _tanh_vjp(g: Array, y: Array) -> Array:
-    """``g * (1 - y^2)`` with y = tanh(z)."""
+def _tanh_vjp(g: Any, y: Any) -> Any:
+    """``g * (1 - y^2)`` with y = tanh(z): one temporary array, or graph ops on Tensors."""
+    if isinstance(y, Tensor) or isinstance(g, Tensor):
+        return g * (1 - y * y)
     t = np.multiply(y, y)
     np.subtract(1, t, out=t)
     t *= g
@@ -138,7 +143,7 @@ def _tanh_inplace(z: Array, out: Array) -> Array:
 
 # activation -> (op name of the fused node, forward into ``out``, VJP from (g, saved output)).
 _FUSED_ACTIVATIONS: dict[
-    str, tuple[str, Callable[[Array, Array], Array], Callable[[Array, Array], Array]]
+    str, tuple[str, Callable[[Array, Array], Array], Callable[[Any, Any], Any]]
 ] = {
     "sigmoid": ("linear+sigmoid", _sigmoid, _sigmoid_vjp),
     "relu": ("linear+relu", _relu_inplace, _relu_vjp),
@@ -175,11 +180,25 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
     flat = diff.reshape(-1)
     loss = np.array(np.dot(flat, flat) / n, dtype=diff.dtype)
     scale = 2.0 / n
-    # dL/dpred = g 2 (pred - target) / N;  dL/dtarget = -that (g is a 0-d array).
-    vjp_pred: VJP = lambda g: diff * (float(g) * scale)  # noqa: E731
+
+    # dL/dpred = g 2 (pred - target) / N;  dL/dtarget = -that. On arrays (g 0-d) the
+    # saved difference is reused; on nodes (create_graph) it is recomputed as a graph.
+    def vjp_pred(g: Any, pr: Any = None, tg: Any = None, *_: Any) -> Any:
+        if pr is None:
+            return diff * (float(g) * scale)
+        return (pr - tg) * (g * scale)
+
+    inputs = (pred, t if tt is None else tt)
     if tt is None:
-        return Tensor._node(loss, "mse", (pred,), (vjp_pred,))
-    return Tensor._node(loss, "mse", (pred, tt), (vjp_pred, lambda g: diff * (-float(g) * scale)))
+        return Tensor._node(loss, "mse", (pred,), (vjp_pred,), (), inputs)
+    return Tensor._node(
+        loss,
+        "mse",
+        (pred, tt),
+        (vjp_pred, lambda g, *args: -vjp_pred(g, *args)),
+        (),
+        inputs,
+    )
 
 
 def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor:
@@ -213,10 +232,15 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
     sums = e.sum(axis=1, keepdims=True)
     loss = np.asarray((np.log(sums).sum() - shifted[rows, y1].sum()) / n, dtype=z.dtype)
 
-    def vjp(g: Array) -> Array:
-        d = e / sums
-        d[rows, y1] -= 1
-        d *= g / n
-        return np.asarray(d.reshape(z.shape))
+    def vjp(g: Any, zt: Any = None, *_: Any) -> Any:
+        # dL/dz = g (softmax(z) - onehot(y)) / N: in place on arrays, as ops on nodes.
+        if zt is None:
+            d = e / sums
+            d[rows, y1] -= 1
+            d *= g / n
+            return np.asarray(d.reshape(z.shape))
+        onehot = np.zeros(z2.shape, dtype=z.dtype)
+        onehot[rows, y1] = 1
+        return ((zt.reshape(z2.shape).softmax(axis=1) - onehot) * (g / n)).reshape(z.shape)
 
     return Tensor._node(loss, "cross_entropy", (logits,), (vjp,))

@@ -55,6 +55,10 @@ class Node(Protocol):
         """Add ``self.grad * d(self)/d(parent)`` into each parent's ``grad``."""
         ...
 
+    def _propagate_graph(self) -> None:
+        """The same, computed with (and recorded as) graph nodes: ``create_graph``."""
+        ...
+
 
 class _GradMode(threading.local):
     """This thread's grad mode (every thread starts with recording on)."""
@@ -274,7 +278,7 @@ def topological_order(root: Node) -> list[Any]:
     return order
 
 
-def backward(root: Node, seed: Any, zero: Any) -> None:
+def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> None:
     """Reverse-mode pass from ``root``, seeding ``d root / d root = seed``.
 
     Semantics (the same as PyTorch's):
@@ -295,6 +299,11 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
     to the stored one once, at the end: floating-point addition is not associative,
     so adding each path straight into the stored gradient would make the second
     call's result differ from twice the first in the last bits.
+
+    With ``create_graph`` each node takes its step with ``_propagate_graph()``
+    instead: the same chain rule computed with graph nodes, recorded (even inside
+    :func:`no_grad`), so that the gradients are nodes that can be differentiated
+    again. ``zero`` is then ``None`` ("no gradient yet"), ``seed`` a node.
     """
     order = topological_order(root)
     leaves = [(node, node.grad) for node in order if not node._parents]
@@ -302,13 +311,26 @@ def backward(root: Node, seed: Any, zero: Any) -> None:
         node.grad = zero
     root.grad = seed
     try:
-        for node in reversed(order):
-            if node._parents:
-                node._propagate()
+        if create_graph:
+            with enable_grad():
+                for node in reversed(order):
+                    if node._parents:
+                        node._propagate_graph()
+                _accumulate(leaves, create_graph)
+        else:
+            for node in reversed(order):
+                if node._parents:
+                    node._propagate()
+            _accumulate(leaves, create_graph)
     except BaseException:
         for leaf, before in leaves:  # a refused pass leaves every stored gradient as it was
             leaf.grad = before
         raise
+
+
+def _accumulate(leaves: list[tuple[Any, Any]], create_graph: bool) -> None:
+    """Add each leaf's gradient from this pass (now in ``.grad``) to the one it had."""
     for leaf, before in leaves:
-        if before is not None:
-            leaf.grad = before if leaf.grad is None else before + leaf.grad
+        if before is None or (create_graph and type(before) is float and before == 0.0):
+            continue  # nothing to add to (adding a Value leaf's 0.0 would only add a node)
+        leaf.grad = before if leaf.grad is None else before + leaf.grad

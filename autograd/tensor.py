@@ -54,7 +54,8 @@ from autograd.arrays import (
 
 __all__ = ["Tensor"]
 
-VJP = Callable[[Array], Array]
+# g -> dL/d parent; called as vjp(g) on arrays, or vjp(g, *inputs, out) on nodes.
+VJP = Callable[..., Any]
 Operand = Union["Tensor", int, float, np.ndarray, Sequence[Any]]
 
 
@@ -95,6 +96,7 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_inputs",
         "_op",
         "_parents",
         "_pre",
@@ -126,6 +128,7 @@ class Tensor:
         self._parents: tuple[Tensor, ...] = ()
         self._vjps: tuple[VJP, ...] = ()
         self._pre: VJP | None = None
+        self._inputs: tuple[Any, ...] = ()
         self._op = ""
         self._version = [0]
         self._saved: tuple[tuple[Tensor, int], ...] = ()
@@ -272,6 +275,7 @@ class Tensor:
         out._parents = ()
         out._vjps = ()
         out._pre = None
+        out._inputs = ()
         out._op = ""
         out._version = [0]
         out._saved = ()
@@ -284,12 +288,15 @@ class Tensor:
         parents: tuple[Tensor, ...],
         vjps: tuple[VJP, ...],
         saved: tuple[Tensor, ...] = (),
+        inputs: tuple[Any, ...] | None = None,
     ) -> Tensor:
         """The result of an op: ``data`` plus, when grad is on, the parents that need grad.
 
         ``saved`` lists the tensors whose ``data`` the VJPs read: their versions are
         recorded now and checked by :meth:`_propagate`, so an in-place write in
-        between (an optimizer step) is an error, not a wrong gradient.
+        between (an optimizer step) is an error, not a wrong gradient. ``inputs`` are
+        the op's operands in the order its VJPs take them (by default ``parents``,
+        before those that need no gradient are dropped), for ``create_graph``.
         """
         out = Tensor.__new__(Tensor)
         out.data = data
@@ -297,6 +304,7 @@ class Tensor:
         out.label = ""
         out._op = op
         out._pre = None
+        out._inputs = parents if inputs is None else inputs
         out._version = [0]
         if graph._all_on or graph._mode.enabled:
             out._saved = tuple([(t, t._version[0]) for t in saved]) if saved else ()
@@ -315,6 +323,7 @@ class Tensor:
                 out.requires_grad = True
                 return out
         out._parents = ()  # a constant result: nothing to record
+        out._inputs = ()
         out._vjps = ()
         out._op = ""
         out._saved = ()
@@ -371,7 +380,10 @@ class Tensor:
         out = _broadcast_op(np.add, a, b, "add", "+")
         sa, sb = a.shape, b.shape
         return Tensor._node(
-            out, "+", (self, o), (lambda g: _unbroadcast(g, sa), lambda g: _unbroadcast(g, sb))
+            out,
+            "+",
+            (self, o),
+            (lambda g, *_: _unbroadcast(g, sa), lambda g, *_: _unbroadcast(g, sb)),
         )
 
     def __sub__(self, other: Operand) -> Tensor:
@@ -381,7 +393,10 @@ class Tensor:
         out = _broadcast_op(np.subtract, a, b, "sub", "-")
         sa, sb = a.shape, b.shape
         return Tensor._node(
-            out, "-", (self, o), (lambda g: _unbroadcast(g, sa), lambda g: _unbroadcast(-g, sb))
+            out,
+            "-",
+            (self, o),
+            (lambda g, *_: _unbroadcast(g, sa), lambda g, *_: _unbroadcast(-g, sb)),
         )
 
     def __mul__(self, other: Operand) -> Tensor:
@@ -393,7 +408,10 @@ class Tensor:
             out,
             "*",
             (self, o),
-            (lambda g: _unbroadcast(g * b, a.shape), lambda g: _unbroadcast(g * a, b.shape)),
+            (
+                lambda g, a=a, b=b, *_: _unbroadcast(g * b, a.shape),
+                lambda g, a=a, b=b, *_: _unbroadcast(g * a, b.shape),
+            ),
             (self, o),
         )
 
@@ -410,8 +428,8 @@ class Tensor:
             "/",
             (self, o),
             (
-                lambda g: _unbroadcast(g / b, a.shape),
-                lambda g: _unbroadcast(-g * out / b, b.shape),
+                lambda g, a=a, b=b, *_: _unbroadcast(g / b, a.shape),
+                lambda g, a=a, b=b, out=out: _unbroadcast(-g * out / b, b.shape),
             ),
             (o,),
         )
@@ -440,10 +458,12 @@ class Tensor:
         out = np.asarray(a**k)
         op = f"**{k}"
         if k == 0:  # a ** 0 == 1: constant, derivative 0 (also at a == 0)
-            return Tensor._node(out, op, (self,), (np.zeros_like,))
+            return Tensor._node(out, op, (self,), (lambda g, *_: g * 0,))
         if k == 2:
-            return Tensor._node(out, op, (self,), (lambda g: g * (2 * a),), (self,))
-        return Tensor._node(out, op, (self,), (lambda g: g * _dpow(a, k, out),), (self,))
+            return Tensor._node(out, op, (self,), (lambda g, a=a, *_: g * (2 * a),), (self,))
+        return Tensor._node(
+            out, op, (self,), (lambda g, a=a, out=out: g * _dpow(a, k, out),), (self,)
+        )
 
     def _pow_tensor(self, o: Tensor, recording: bool) -> Tensor:
         """``a ** b`` with a Tensor exponent (broadcasting); the same domain as ``a ** n``."""
@@ -455,20 +475,20 @@ class Tensor:
         _pow_domain(a, b, self.requires_grad and recording, o.requires_grad and recording)
         out = np.asarray(np.power(a, b))
 
-        def vjp_a(g: Array) -> Array:
-            return _unbroadcast(g * _dpow(a, b, out), a.shape)
-
         return Tensor._node(
             out,
             "**",
             (self, o),
-            (vjp_a, lambda g: _unbroadcast(g * out * np.log(a), b.shape)),
+            (
+                lambda g, a=a, b=b, out=out: _unbroadcast(g * _dpow(a, b, out), a.shape),
+                lambda g, a=a, b=b, out=out: _unbroadcast(g * out * _log(a), b.shape),
+            ),
             (self, o),
         )
 
     def __neg__(self) -> Tensor:
         """``-a``;  dL/da = -g."""
-        return Tensor._node(np.asarray(-self.data), "neg", (self,), (np.negative,))
+        return Tensor._node(np.asarray(-self.data), "neg", (self,), (lambda g, *_: -g,))
 
     def __radd__(self, other: Operand) -> Tensor:
         return self._other(other, "add") + self
@@ -497,20 +517,24 @@ class Tensor:
         out = a @ b
         if a.ndim == 2 and b.ndim == 2:
             return Tensor._node(
-                out, "matmul", (self, o), (lambda g: g @ b.T, lambda g: a.T @ g), (self, o)
+                out,
+                "matmul",
+                (self, o),
+                (lambda g, a=a, b=b, *_: g @ b.T, lambda g, a=a, b=b, *_: a.T @ g),
+                (self, o),
             )
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
         out_shape2 = (*batch, a2.shape[-2], b2.shape[-1])
 
-        def vjp_a(g: Array) -> Array:
+        def vjp_a(g: Any, a: Any = a, b: Any = b, *_: Any) -> Any:
             g2 = g.reshape(out_shape2)
-            return _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            return _unbroadcast(g2 @ _mT(b.reshape(b2.shape)), a2.shape).reshape(a.shape)
 
-        def vjp_b(g: Array) -> Array:
+        def vjp_b(g: Any, a: Any = a, b: Any = b, *_: Any) -> Any:
             g2 = g.reshape(out_shape2)
-            return _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            return _unbroadcast(_mT(a.reshape(a2.shape)) @ g2, b2.shape).reshape(b.shape)
 
         return Tensor._node(np.asarray(out), "matmul", (self, o), (vjp_a, vjp_b), (self, o))
 
@@ -566,7 +590,7 @@ class Tensor:
             out,
             "sum",
             (self,),
-            (lambda g: np.broadcast_to(_expand(g, axes, keepdims), shape),),
+            (lambda g, *_: _broadcast_to(_expand(g, axes, keepdims), shape),),
         )
 
     def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -584,11 +608,15 @@ class Tensor:
             out,
             "mean",
             (self,),
-            (lambda g: np.broadcast_to(_expand(g, axes, keepdims) / n, shape),),
+            (lambda g, *_: _broadcast_to(_expand(g, axes, keepdims) / n, shape),),
         )
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Max over ``axis``;  dL/da = g at the maximal entries (split evenly between ties)."""
+        """Max over ``axis``;  dL/da = g at the maximal entries (split evenly between ties).
+
+        Ties: each of the ``c`` maximal entries gets ``g / c`` (as ``torch.amax``). The
+        derivative is piecewise constant in ``a``, so its own derivative is 0.
+        """
         a = self.data
         axes = _normalize_axis(axis, a.ndim, "max")
         if a.size == 0:
@@ -598,10 +626,10 @@ class Tensor:
             m if keepdims else m.reshape([n for i, n in enumerate(m.shape) if i not in axes])
         )
 
-        def vjp(g: Array) -> Array:
-            mask = a == m
+        def vjp(g: Any, *_: Any) -> Any:
+            mask = np.asarray(a == m)  # from the arrays even under create_graph: a constant
             count = mask.sum(axis=axes, keepdims=True)
-            return np.asarray(mask * (_expand(g, axes, keepdims) / count))
+            return mask * (_expand(g, axes, keepdims) / count)
 
         return Tensor._node(out, "max", (self,), (vjp,), (self,))
 
@@ -619,7 +647,7 @@ class Tensor:
                 f"into shape {tuple(new)}"
             ) from None
         shp = a.shape
-        return self._view(Tensor._node(out, "reshape", (self,), (lambda g: g.reshape(shp),)))
+        return self._view(Tensor._node(out, "reshape", (self,), (lambda g, *_: g.reshape(shp),)))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default);  dL/da = g with the inverse permutation."""
@@ -633,7 +661,9 @@ class Tensor:
             )
         inverse = tuple(np.argsort([int(p) % a.ndim for p in perm]))
         return self._view(
-            Tensor._node(a.transpose(perm), "transpose", (self,), (lambda g: g.transpose(inverse),))
+            Tensor._node(
+                a.transpose(perm), "transpose", (self,), (lambda g, *_: g.transpose(inverse),)
+            )
         )
 
     @property
@@ -655,16 +685,10 @@ class Tensor:
         except IndexError as err:
             raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {err}") from None
         basic = _is_basic(idx)
-
-        def vjp(g: Array) -> Array:
-            full = np.zeros(a.shape, dtype=a.dtype)
-            if basic:
-                full[idx] = g
-            else:
-                np.add.at(full, idx, g)
-            return full
-
-        node = Tensor._node(out, "getitem", (self,), (vjp,))
+        shape = a.shape
+        node = Tensor._node(
+            out, "getitem", (self,), (lambda g, *_: _scatter(g, shape, idx, basic),)
+        )
         return self._view(node) if basic else node
 
     # ---------------------------------------------------- elementwise math
@@ -688,7 +712,7 @@ class Tensor:
                     f"exp({float(np.log(np.finfo(dt).max)):.2f})); "
                     f"{c} of the {a.size} entries overflow, first at index {idx}"
                 )
-        return Tensor._node(y, "exp", (self,), (lambda g: g * y,))
+        return Tensor._node(y, "exp", (self,), (lambda g, a=a, out=y: g * out,))
 
     def log(self) -> Tensor:
         """``ln a``;  dL/da = g / a.  Every entry must be positive."""
@@ -700,12 +724,15 @@ class Tensor:
             raise ValueError(
                 f"log: log({float(a[idx])!r}) is undefined; log needs a positive input{where}"
             )
-        return Tensor._node(np.asarray(np.log(a)), "log", (self,), (lambda g: g / a,), (self,))
+        return Tensor._node(
+            np.asarray(np.log(a)), "log", (self,), (lambda g, a=a, *_: g / a,), (self,)
+        )
 
     def tanh(self) -> Tensor:
         """``tanh a``;  dL/da = g (1 - tanh^2 a) (from the saved output)."""
-        t = np.asarray(np.tanh(self.data))
-        return Tensor._node(t, "tanh", (self,), (lambda g: g * (1 - t * t),))
+        a = self.data
+        t = np.asarray(np.tanh(a))
+        return Tensor._node(t, "tanh", (self,), (lambda g, a=a, out=t: g * (1 - out * out),))
 
     def sigmoid(self) -> Tensor:
         """``s = 1 / (1 + e^-a)``;  dL/da = g s (1 - s) (from the saved output).
@@ -715,14 +742,15 @@ class Tensor:
         ``sigmoid(1000)`` is exactly 1 and ``sigmoid(-1000)`` 0 (float32) or ~1e-308
         (float64).
         """
-        s = _sigmoid(self.data)
-        return Tensor._node(s, "sigmoid", (self,), (lambda g: _sigmoid_vjp(g, s),))
+        a = self.data
+        s = _sigmoid(a)
+        return Tensor._node(s, "sigmoid", (self,), (lambda g, a=a, out=s: _sigmoid_vjp(g, out),))
 
     def relu(self) -> Tensor:
         """``max(0, a)``;  dL/da = g where a > 0, else 0 (0 at a = 0, as for Value)."""
         a = self.data
         out = np.asarray(np.maximum(a, 0))
-        return Tensor._node(out, "relu", (self,), (lambda g: g * (a > 0),), (self,))
+        return Tensor._node(out, "relu", (self,), (lambda g, *_: g * np.asarray(a > 0),), (self,))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted first: no overflow);
@@ -733,7 +761,10 @@ class Tensor:
         e = np.exp(a - a.max(axis=ax, keepdims=True))
         s = e / e.sum(axis=ax, keepdims=True)
         return Tensor._node(
-            s, "softmax", (self,), (lambda g: s * (g - (g * s).sum(axis=ax, keepdims=True)),)
+            s,
+            "softmax",
+            (self,),
+            (lambda g, a=a, out=s: out * (g - (g * out).sum(axis=ax, keepdims=True)),),
         )
 
     def log_softmax(self, axis: int = -1) -> Tensor:
@@ -748,7 +779,7 @@ class Tensor:
             out,
             "log_softmax",
             (self,),
-            (lambda g: g - np.exp(out) * g.sum(axis=ax, keepdims=True),),
+            (lambda g, a=a, y=out: g - _exp(y) * g.sum(axis=ax, keepdims=True),),
         )
 
     # ---------------------------------------------------------- backward
@@ -770,7 +801,7 @@ class Tensor:
         if self._pre is not None:  # a fused node's elementwise part, applied once
             g = self._pre(g)
         for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
-            c = vjp(g)
+            c = vjp(g)  # on the arrays: the VJP's defaults
             if type(c) is not np.ndarray or c.dtype is not parent.data.dtype:
                 c = _cast(c, parent.data.dtype)  # 0-d results, mixed dtypes
             pg = parent.grad
@@ -781,7 +812,26 @@ class Tensor:
             else:
                 parent.grad = c.copy()  # a leaf gets its own array
 
-    def backward(self, grad: object = None) -> None:
+    def _propagate_graph(self) -> None:
+        """The same chain rule, with the VJPs called on nodes: ``backward(create_graph=True)``.
+
+        Each VJP gets this node's inputs and the node itself in place of their
+        arrays, so the gradients it leaves are Tensors recorded in a graph.
+        """
+        g = self.grad
+        if g is None:
+            return
+        for t, version in self._saved:
+            if t._version[0] != version:
+                raise _modified_error(self, t, version)
+        args = (*self._inputs, self)
+        if self._pre is not None:
+            g = self._pre(g, self)
+        for parent, vjp in zip(self._parents, self._vjps):  # noqa: B905 (same length)
+            c = vjp(g, *args)
+            parent.grad = c if parent.grad is None else parent.grad + c
+
+    def backward(self, grad: object = None, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this one depends on with ``d self / d node``.
 
         On a one-element tensor (a loss) the seed is 1. On any other tensor pass
@@ -789,6 +839,11 @@ class Tensor:
         respect to this tensor). Leaf gradients accumulate across calls until
         ``zero_grad``; intermediate ones are recomputed on each call (see
         :func:`autograd.graph.backward`, the walk shared with Value).
+
+        With ``create_graph=True`` the gradients left in ``.grad`` are Tensors whose
+        graph computes them from the inputs, so they can be differentiated again
+        (zero ``.grad`` before that: it accumulates; or use :func:`autograd.grad`).
+        Without it they are plain arrays and no graph is built.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -813,7 +868,10 @@ class Tensor:
                     f"backward(grad): grad has shape {seed.shape} but this tensor has shape "
                     f"{data.shape}; they must match"
                 )
-        graph.backward(self, seed, None)
+        if create_graph:
+            graph.backward(self, Tensor._leaf(seed), None, create_graph=True)
+        else:
+            graph.backward(self, seed, None)
 
     def zero_grad(self) -> None:
         """Set ``grad = None`` on this node and every node it depends on."""
@@ -821,10 +879,55 @@ class Tensor:
             node.grad = None
 
 
-def _dpow(a: Array, n: Array | float, y: Array) -> Array:
+# ------------------------------------------- helpers for arrays and Tensors alike
+# What a VJP needs beyond operators, for an ndarray (first-order pass) or a Tensor
+# (create_graph), so that each VJP is written once.
+
+
+def _exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def _log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def _mT(x: Any) -> Any:
+    """Swap the last two axes (the matrix transpose of a batch of matrices)."""
+    return x.transpose((*range(x.ndim - 2), x.ndim - 1, x.ndim - 2))
+
+
+def _broadcast_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """``g`` stretched to ``shape``; on a Tensor, ``g + 0`` (whose VJP sums back)."""
+    if isinstance(g, Tensor):
+        return g + np.zeros(shape, dtype=g.dtype)
+    return np.broadcast_to(g, shape)
+
+
+def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
+    """Zeros of ``shape`` with ``g`` added at ``idx``: the VJP of ``a[idx]``.
+
+    Repeated indices add up (``np.add.at``). On a Tensor it is an op of its own,
+    whose VJP is indexing again: ``h -> h[idx]``.
+    """
+    if isinstance(g, Tensor):
+        data = _scatter(g.data, shape, idx, basic)
+        return Tensor._node(data, "scatter", (g,), (lambda h, *_: h[idx],))
+    full = np.zeros(shape, dtype=g.dtype)
+    if basic:
+        full[idx] = g
+    else:
+        np.add.at(full, idx, g)
+    return full
+
+
+def _dpow(a: Any, n: Any, y: Any) -> Any:
     """``d/da a**n = n a**(n-1)`` (``y = a**n``): 0 where ``n == 0``, and ``n (y / a)``
     where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
+    On Tensors (create_graph) it is ``n a**(n-1)`` as graph ops.
     """
+    if isinstance(a, Tensor) or isinstance(n, Tensor):
+        return n * a ** (n - 1) if not isinstance(n, (int, float)) or n != 0 else a * 0
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         d = np.asarray(n * a ** (n - 1))
         bad = ~np.isfinite(d) & (a != 0)

@@ -285,7 +285,7 @@ def draw_graph(
             if id(parent) in unknown or out_grad is None or roles[id(parent)] == "constant":
                 flow = None
             elif shade and k < len(locals_):
-                flow = abs(locals_[k] * float(n.grad))
+                flow = abs(locals_[k] * float(_grad_data(n)))
             else:
                 flow = mags.get(id(parent))
             style = _edge_style(heat(flow), shade, th)
@@ -357,9 +357,16 @@ def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) ->
     return "input"
 
 
+def _grad_data(n: Any) -> Any:
+    """``n.grad`` as a number or array: a gradient that is itself a graph node
+    (``backward(create_graph=True)``) is shown by its data."""
+    g = n.grad
+    return g.data if hasattr(g, "_parents") else g
+
+
 def _grad_magnitude(n: Any) -> float | None:
     """|grad| for a Value, root-mean-square of the grad array for a Tensor, None if no grad."""
-    g = n.grad
+    g = _grad_data(n)
     if g is None:
         return None
     if isinstance(g, (int, float)):
@@ -444,7 +451,7 @@ def _node_label(
             cells.append(_cell(n.label, bold=True))
         cells.append(_cell(f"data {_fmt(n.data)}"))
         if show_grad and role != "constant":
-            text = "grad ?" if pending else f"grad {_fmt(n.grad)}"
+            text = "grad ?" if pending else f"grad {_fmt(_grad_data(n))}"
             cells.append(_cell(text, grad_bg, border=_heat_border(theme, heat, pending)))
     else:
         data = n.data
@@ -456,7 +463,7 @@ def _node_label(
         if small:
             cells.append(_cell(f"data {_fmt_array(data)}"))
         if show_grad:
-            g = n.grad
+            g = _grad_data(n)
             if pending:
                 text = "grad ?"
             elif g is None:

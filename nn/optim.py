@@ -14,7 +14,8 @@ little way down its gradient::
         opt.step()
 
 Updates are made with gradient recording off (plain arithmetic on ``.data``), so
-they never become part of a graph.
+they never become part of a graph. A gradient left by ``backward(create_graph=True)``
+is itself a graph node (a Value or Tensor); the optimizers use its value.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class Optimizer:
             g = p.grad
             if g is None:
                 continue
+            if isinstance(g, (Value, Tensor)):  # a gradient from backward(create_graph=True)
+                g = g.data
             yield i, p, (g + wd * p.data if wd else g)
 
     def __repr__(self) -> str:

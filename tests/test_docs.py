@@ -96,9 +96,9 @@ def _needs_dot(text: str) -> bool:
 
 
 def test_every_chapter_has_code() -> None:
-    """The six chapters exist and each one has something to run."""
-    chapters = sorted(DOCS.glob("0[1-6]-*.md"))
-    assert [p.name[:2] for p in chapters] == ["01", "02", "03", "04", "05", "06"]
+    """The six chapters (and 4b, after chapter 4) exist and each one has something to run."""
+    chapters = sorted(DOCS.glob("0[1-6]*-*.md"))
+    assert [p.name.split("-")[0] for p in chapters] == ["01", "02", "03", "04", "04b", "05", "06"]
     for p in chapters:
         assert python_blocks(p), f"{p.name} has no ```python block"
 
@@ -165,6 +165,7 @@ TOUR_SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "sgd_vs_gd.py": (["--quick"], ["sgd-vs-gd.png"]),
     "attention.py": (["--quick"], ["attention.png"]),
     "chain_graph.py": ([], ["chain.svg"]),
+    "derivatives.py": (["--quick"], ["tanh-derivatives.png", "newton-vs-gd.png"]),
     "conformance_report.py": (["--quick"], ["micrograd-conformance.txt", "track-skeleton.txt"]),
     "teaching.py": (
         [],

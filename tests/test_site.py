@@ -67,12 +67,13 @@ def _page_names() -> list[str]:
 
 
 def _open(page: Any, url: str) -> None:
-    page.goto(url, wait_until="load")
+    # Generous timeouts: the API reference pages are large, and CI machines are shared.
+    page.goto(url, wait_until="load", timeout=120_000)
     # Formulas: MathJax replaces each arithmatex span's TeX by an <mjx-container>.
     page.wait_for_function(
         """() => [...document.querySelectorAll('.arithmatex')]
                   .every(e => e.querySelector('mjx-container'))""",
-        timeout=30_000,
+        timeout=120_000,
     )
 
 

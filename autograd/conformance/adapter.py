@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from autograd.conformance.loader import EngineError, load_engine
-from autograd.testing import BINARY_OPS, OPS
+from autograd.testing import BINARY_OPS, OPS, _apply, _Step
 
 __all__ = ["Adapter", "EngineError", "Semantics", "load_engine"]
 
@@ -44,9 +44,6 @@ CHECK_ORDER: tuple[str, ...] = (
 ``a + (-b)``, ``a / b`` often ``a * b ** -1``), so the first op that fails is the
 one to fix."""
 
-# Python's spelling of each binary op, for the code the report prints.
-_SYMBOL = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
-_METHOD_OPS = ("exp", "log", "tanh", "sigmoid", "relu")
 _SAMPLE = (0.7, 1.3)  # inside every op's domain, away from relu's kink
 
 
@@ -132,33 +129,10 @@ class Adapter:
 
     def apply(self, op: str, args: Sequence[Any], power: float | None = None) -> Any:
         """Run one op with the engine; ``args`` are nodes or Python numbers."""
-        if op in BINARY_OPS:
-            a, b = args
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if op == "/":
-                return a / b
-            return a**b
-        (a,) = args
-        if op == "**n":
-            return a**power
-        if op == "neg":
-            return -a
-        return getattr(a, self.methods.get(op, op))()
-
-    def code(self, op: str, names: Sequence[str], power: float | None = None) -> str:
-        """The op as Python source, ``"x * y"``, ``"x ** 3"``, ``"x.tanh()"``."""
-        if op in _SYMBOL:
-            return f"{names[0]} {_SYMBOL[op]} {names[1]}"
-        if op == "**n":
-            return f"{names[0]} ** {power!r}"
-        if op == "neg":
-            return f"-{names[0]}"
-        return f"{names[0]}.{self.methods.get(op, op)}()"
+        if op in self.methods:
+            return getattr(args[0], self.methods[op])()
+        # autograd.testing's dispatcher: operators for + - * / ** and -x, else methods
+        return _apply(_Step(op, tuple(range(len(args))), power), args)
 
     def supported_ops(self) -> tuple[tuple[str, ...], dict[str, str]]:
         """``(ops the engine has, {op it lacks: why})``.

@@ -174,18 +174,29 @@ _FAN_OUT_HINT = (
 )
 
 
-def check_dags(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) -> Check:
-    """The chain rule on random DAGs with reused nodes and constants on either side."""
+def _shared_nodes(
+    name: str,
+    cases: st.SearchStrategy[tuple[Expression, list[float]]],
+    adapter: Adapter,
+    max_examples: int,
+    passed: str,
+) -> Check:
     failure = falsify(
-        dag_cases(ops),
+        cases,
         lambda e: test_expression(adapter, e[0], e[1], _FAN_OUT_HINT),
         max_examples,
         rounder,
     )
-    return _check(
+    return _check(name, "fan-out", failure, passed)
+
+
+def check_dags(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) -> Check:
+    """The chain rule on random DAGs with reused nodes and constants on either side."""
+    return _shared_nodes(
         "chain rule: random DAGs",
-        "fan-out",
-        failure,
+        dag_cases(ops),
+        adapter,
+        max_examples,
         f"gradients of {max_examples} random graphs with shared nodes agree with finite "
         "differences",
     )
@@ -193,16 +204,11 @@ def check_dags(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) ->
 
 def check_fan_out(adapter: Adapter, ops: Sequence[str], max_examples: int = 100) -> Check:
     """A node used k times, as both operands, at the top of a diamond."""
-    failure = falsify(
+    return _shared_nodes(
+        "fan-out",
         fan_outs(ops),
-        lambda e: test_expression(adapter, e[0], e[1], _FAN_OUT_HINT),
+        adapter,
         max_examples,
-        rounder,
-    )
-    return _check(
-        "fan-out",
-        "fan-out",
-        failure,
         "a node used k times, as both operands (a * a) or at the top of a diamond gets the "
         "sum over its uses",
     )

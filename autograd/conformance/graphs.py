@@ -32,6 +32,7 @@ __all__ = [
     "fan_outs",
     "localize",
     "reference",
+    "rounder",
     "test_expression",
 ]
 

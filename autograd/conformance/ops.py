@@ -165,8 +165,8 @@ class OpCase:
         names = ["x", "y"][: len(values)]
         lines = [f"{n} = {adapter.name}({v!r})" for n, v in zip(names, values, strict=True)]
         op_code = self.code_op
-        if self.form == "unary" and self.op in adapter.methods:
-            op_code = adapter.code(self.op, ["x"])
+        if self.op in adapter.methods:  # the engine's own name for the method
+            op_code = f"x.{adapter.methods[self.op]}()"
         lines.append(f"out = {op_code}")
         lines.append("out.backward()")
         grads = ", ".join(f"{n}.grad" for n in names)

@@ -25,8 +25,14 @@ SKELETON = Path(__file__).resolve().parents[1] / "exercises" / "my_value.py"
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/tour"), help="output folder")
-    parser.add_argument("--quick", action="store_true", help="few examples (a smoke test)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/tour"), help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="few examples and chains up to 1,000 nodes, a smoke test (default: off)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     few = {"max_examples": 10, "depths": (10, 100, 1_000)} if args.quick else {}
