@@ -48,14 +48,14 @@ def linear(
         xt: Tensor | None = None
         xd = x
     elif isinstance(x, Tensor):
-        xt = x
+        xt = x if x.requires_grad else None  # a constant Tensor input is like an array
         xd = x.data
     else:
         xt = None
         xd = np.asarray(x)
     w = weight.data
-    if xt is None and xd.dtype is not w.dtype and xd.dtype != w.dtype:
-        xd = xd.astype(w.dtype)  # a constant input takes the layer's dtype (no upcast)
+    if xd.dtype is not w.dtype and xd.dtype != w.dtype and not isinstance(x, Tensor):
+        xd = xd.astype(w.dtype)  # a constant array input takes the layer's dtype (no upcast)
     if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear: input of shape {xd.shape} has {xd.shape[-1] if xd.ndim else 'no'} features, "
@@ -178,7 +178,7 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
     diff = p - t
     n = p.shape[0] if p.ndim >= 2 else 1
     flat = diff.reshape(-1)
-    loss = np.array(np.dot(flat, flat) / n, dtype=diff.dtype)
+    loss = np.array((flat @ flat) / n, dtype=diff.dtype)  # a dot product (np.dot, less overhead)
     scale = 2.0 / n
 
     # dL/dpred = g 2 (pred - target) / N;  dL/dtarget = -that. On arrays (g 0-d) the

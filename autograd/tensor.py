@@ -316,10 +316,10 @@ class Tensor:
                 out._vjps = vjps
                 out.requires_grad = True
                 return out
-            keep = [i for i, p in enumerate(parents) if p.requires_grad]
-            if keep:
-                out._parents = tuple(parents[i] for i in keep)
-                out._vjps = tuple(vjps[i] for i in keep)
+            kept = [(p, vjp) for p, vjp in zip(parents, vjps, strict=True) if p.requires_grad]
+            if kept:
+                kept_parents, kept_vjps = zip(*kept, strict=True)  # two tuples
+                out._parents, out._vjps = kept_parents, kept_vjps
                 out.requires_grad = True
                 return out
         out._parents = ()  # a constant result: nothing to record
@@ -351,6 +351,8 @@ class Tensor:
         """
         if type(other) is Tensor:
             return other
+        if type(other) is float or type(other) is int:  # the common constant: a Python number
+            return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
         if isinstance(other, Tensor):
             return other
         if isinstance(other, bool) or other is None:
@@ -584,7 +586,8 @@ class Tensor:
         """Sum over ``axis`` (all by default);  dL/da = g broadcast back over the summed axes."""
         a = self.data
         axes = _normalize_axis(axis, a.ndim, "sum")
-        out = np.asarray(a.sum(axis=axes, keepdims=keepdims))
+        # np.add.reduce is what a.sum() calls, without the Python-level wrapper in between.
+        out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims))  # type: ignore[call-overload]
         shape = a.shape
         return Tensor._node(
             out,
@@ -602,7 +605,7 @@ class Tensor:
             n *= a.shape[ax]
         if n == 0:
             raise ValueError(f"mean: no entries to average over axis {axis} of shape {a.shape}")
-        out = np.asarray(a.mean(axis=axes, keepdims=keepdims))
+        out = np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdims) / n)  # type: ignore[call-overload]
         shape = a.shape
         return Tensor._node(
             out,
@@ -773,8 +776,11 @@ class Tensor:
         """
         a = self.data
         (ax,) = _normalize_axis(axis, a.ndim, "log_softmax")
-        shifted = a - a.max(axis=ax, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+        # The reductions as ufunc calls: what a.max() / a.sum() run, minus a Python wrapper.
+        shifted = a - np.maximum.reduce(a, axis=ax, keepdims=True)
+        e = np.exp(shifted)
+        sums = np.add.reduce(e, axis=ax, keepdims=True)
+        out = shifted - np.log(sums)
         return Tensor._node(
             out,
             "log_softmax",

@@ -585,9 +585,14 @@ def _cluster_labels(module: Any) -> dict[tuple[str, ...], str]:
     elif hasattr(module, "w") and hasattr(module, "b"):
         labels[("L0N0",)] = f"neuron ({module.activation})"
     else:
+        # A pipeline that fuses modules (nn.Sequential) names both halves of each fused pair.
+        fused = getattr(module, "fused", None)
+        pairs = (
+            {str(i): f"{i} + {j}, fused: {op}" for i, j, op in fused()} if callable(fused) else {}
+        )
         for name, _ in module.named_parameters():
             prefix = name.rsplit(".", 1)[0] if "." in name else ""
-            labels[(prefix or "module",)] = prefix or type(module).__name__
+            labels[(prefix or "module",)] = pairs.get(prefix) or prefix or type(module).__name__
     return labels
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +144,16 @@ class Linear(TensorModule):
             return [("weight", self.weight)]
         return [("weight", self.weight), ("bias", self.bias)]
 
+    def parameters(self) -> list[Any]:
+        """``[W, b]`` (as :meth:`named_parameters`, without building the names)."""
+        return [self.weight] if self.bias is None else [self.weight, self.bias]
+
     def forward(self, x: Input) -> Tensor:
         """``x @ W.T + b`` for ``x`` of shape ``(..., nin)`` (a Tensor or a plain array)."""
+        return self._forward(x, None)
+
+    def _forward(self, x: Input, activation: str | None) -> Tensor:
+        """``activation(x @ W.T + b)`` as one fused node (``None``: no activation)."""
         if not isinstance(x, (Tensor, np.ndarray)):
             raise TypeError(
                 f"Linear: input must be a Tensor or a numpy array, got {type(x).__name__}"
@@ -155,7 +164,7 @@ class Linear(TensorModule):
                 f"Linear({self.nin}, {self.nout}): expected input with {self.nin} features "
                 f"(last dim), got shape {tuple(shape)}"
             )
-        return linear(x, self.weight, self.bias)
+        return linear(x, self.weight, self.bias, activation)
 
     def __repr__(self) -> str:
         dt = np.dtype(self.weight.dtype).name
@@ -166,6 +175,9 @@ class _Activation(TensorModule):
     """A parameter-free elementwise function."""
 
     def named_parameters(self) -> list[tuple[str, Any]]:
+        return []
+
+    def parameters(self) -> list[Any]:
         return []
 
     def __repr__(self) -> str:
@@ -220,6 +232,10 @@ _FUSED: dict[str, str | None] = {
 }
 
 
+# The activation modules a preceding Linear fuses with, and their name in autograd.fused.linear.
+_FUSABLE: dict[type, str] = {Sigmoid: "sigmoid", ReLU: "relu", Tanh: "tanh"}
+
+
 def _activation(name: str, what: str) -> _Activation:
     try:
         return ACTIVATIONS[name]()
@@ -233,13 +249,25 @@ class Sequential(TensorModule):
     """Modules applied one after another: ``Sequential(f, g, h)(x) == h(g(f(x)))``.
 
     Parameter names are ``"{index}.{name}"`` (e.g. ``"0.weight"``), in module order.
+
+    **Fusion.** A :class:`Linear` directly followed by a :class:`Sigmoid`, :class:`ReLU`
+    or :class:`Tanh` runs as one graph node, ``act(x @ W.T + b)``
+    (:func:`autograd.fused.linear`): the same numbers as the two modules one after
+    the other, with half the graph bookkeeping. The node's op says what was fused
+    (``"linear+sigmoid"``, also in :func:`~autograd.draw_graph`), and ``repr`` marks
+    the fused pairs. Only these exact classes are fused (a subclass with its own
+    ``forward`` runs as written); ``fuse=False`` keeps one node per module, e.g. to
+    show the pre-activation node in a picture of the graph.
     """
 
-    def __init__(self, *modules: TensorModule) -> None:
+    def __init__(self, *modules: TensorModule, fuse: bool = True) -> None:
         for i, m in enumerate(modules):
             if not isinstance(m, Module):
                 raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, not a Module")
         self.modules: list[TensorModule] = list(modules)
+        self.fuse = fuse
+        self._planned: list[TensorModule] | None = None  # the module list _plan was made for
+        self._plan: list[Callable[[Any], Any]] = []
 
     def named_parameters(self) -> list[tuple[str, Any]]:
         return [
@@ -248,12 +276,43 @@ class Sequential(TensorModule):
             for name, p in m.named_parameters()
         ]
 
+    def parameters(self) -> list[Any]:
+        """Every parameter, module by module (as :meth:`named_parameters`, without the names)."""
+        return [p for m in self.modules for p in m.parameters()]
+
+    def fused(self) -> list[tuple[int, int, str]]:
+        """``(i, i + 1, op)`` for each Linear at ``i`` fused with the activation at ``i + 1``."""
+        if not self.fuse:
+            return []
+        return [
+            (i, i + 1, f"linear+{_FUSABLE[type(b)]}")
+            for i, (a, b) in enumerate(itertools.pairwise(self.modules))
+            if type(a) is Linear and type(b) in _FUSABLE
+        ]
+
     def forward(self, x: Input) -> Tensor:
         """Each module applied in turn to the previous output: ``m_k(...m_1(m_0(x)))``."""
+        if self._planned != self.modules:  # first call, or the module list was edited
+            self._plan = self._make_plan()
+            self._planned = list(self.modules)
         out: Any = x
-        for m in self.modules:
-            out = m(out)
+        for step in self._plan:
+            out = step(out)
         return _as_input(out, "Sequential")
+
+    def _make_plan(self) -> list[Callable[[Any], Any]]:
+        """The calls ``forward`` makes: each module, but one call per fused pair."""
+        fused = {i: op.split("+")[1] for i, _, op in self.fused()}
+        plan: list[Callable[[Any], Any]] = []
+        skip = False
+        for i, m in enumerate(self.modules):
+            if not skip:
+                if type(m) is Linear:  # straight to the layer's op (with the fused activation)
+                    plan.append(partial(m._forward, activation=fused.get(i)))
+                else:
+                    plan.append(m)
+            skip = i in fused
+        return plan
 
     def __getitem__(self, i: int) -> TensorModule:
         return self.modules[i]
@@ -265,7 +324,12 @@ class Sequential(TensorModule):
         return iter(self.modules)
 
     def __repr__(self) -> str:
-        inner = ",\n".join(f"  {m!r}" for m in self.modules)
+        marks = {i: f"  # fused with ({j}): one {op!r} node" for i, j, op in self.fused()}
+        n = len(self.modules)
+        inner = "\n".join(
+            f"  ({i}): {m!r}{',' if i < n - 1 else ''}{marks.get(i, '')}"
+            for i, m in enumerate(self.modules)
+        )
         return f"Sequential(\n{inner}\n)"
 
 

@@ -93,6 +93,62 @@ def test_sequential_matches_tensor_mlp() -> None:
         np.testing.assert_allclose(p.grad, q.grad, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("act", [nn.Sigmoid, nn.ReLU, nn.Tanh])
+def test_sequential_fuses_linear_and_activation_with_the_same_numbers(act: Any) -> None:
+    """One fused node per Linear + activation pair, equal to the unfused graph in value and
+    gradient (float64, so equal to round-off), and the graph and repr say what was fused."""
+    rng = np.random.default_rng(0)
+    layers = [
+        nn.Linear(4, 5, seed=1, dtype=np.float64),
+        act(),
+        nn.Linear(5, 3, seed=2, dtype=np.float64),
+    ]
+    fused, plain = nn.Sequential(*layers), nn.Sequential(*layers, fuse=False)
+    name = {nn.Sigmoid: "sigmoid", nn.ReLU: "relu", nn.Tanh: "tanh"}[act]
+    assert fused.fused() == [(0, 1, f"linear+{name}")] and plain.fused() == []
+    assert f"fused with (1): one 'linear+{name}' node" in repr(fused)
+    assert "fused" not in repr(plain)
+    x = Tensor(rng.normal(size=(6, 4)), requires_grad=True)
+    grads = []
+    for model in (fused, plain):
+        model.zero_grad()
+        x.grad = None
+        out = model(x)
+        ((out * out).sum()).backward()
+        grads.append([x.grad, *(p.grad for p in model.parameters())])
+        if model is fused:
+            assert out._op == "linear" and out._parents[0]._op == f"linear+{name}"
+            assert out._parents[0]._parents[0] is x  # x -> one fused node -> linear
+            y_fused = out.data
+        else:
+            assert out._parents[0]._op == name  # the activation is its own node
+            np.testing.assert_allclose(out.data, y_fused, rtol=1e-12, atol=1e-14)
+    for g_fused, g_plain in zip(*grads, strict=True):
+        np.testing.assert_allclose(g_fused, g_plain, rtol=1e-10, atol=1e-14)
+
+
+def test_sequential_fusion_follows_the_module_list() -> None:
+    """A subclass is run as written (never fused); editing ``modules`` re-plans the fusion."""
+
+    class Doubled(nn.Linear):
+        def forward(self, x: Any) -> Tensor:
+            return super().forward(x) * 2.0
+
+    lin = Doubled(3, 2, seed=0, dtype=np.float64)
+    seq = nn.Sequential(lin, nn.ReLU())
+    x = np.ones((1, 3))
+    assert seq.fused() == []
+    np.testing.assert_allclose(seq(x).data, np.maximum(2 * (x @ lin.weight.data.T), 0))
+    seq = nn.Sequential(nn.Linear(3, 2, seed=0, dtype=np.float64), nn.ReLU())
+    assert seq(x)._op == "linear+relu"
+    seq.modules[1] = nn.Tanh()
+    out = seq(x)
+    assert out._op == "linear+tanh"
+    np.testing.assert_allclose(out.data, np.tanh(x @ seq[0].weight.data.T))
+    seq.modules.append(nn.Sigmoid())  # Tanh, then Sigmoid: only the first pair fuses
+    assert seq.fused() == [(0, 1, "linear+tanh")] and seq(x)._op == "sigmoid"
+
+
 def test_tensor_mlp_state_dict_keys_match_scalar_mlp() -> None:
     t = nn.TensorMLP(784, [16, 16, 10], seed=0)
     keys = [
@@ -287,3 +343,15 @@ def test_tensor_mlp_labels_follow_the_series() -> None:
     m = nn.TensorMLP(4, [3, 2])
     assert [p.label for p in m.parameters()] == ["W1", "b1", "W2", "b2"]
     assert m(np.ones((1, 4), np.float32))._op == "linear+sigmoid"
+
+
+def test_draw_graph_says_what_sequential_fused() -> None:
+    from autograd import draw_graph
+
+    layers = [nn.Linear(3, 2, seed=0), nn.Sigmoid(), nn.Linear(2, 1, seed=1)]
+    x = Tensor(np.ones((1, 3), np.float32))
+    fused, plain = nn.Sequential(*layers), nn.Sequential(*layers, fuse=False)
+    src = draw_graph(fused(x).sum(), module=fused).source
+    assert 'label="linear+sigmoid"' in src and 'label="0 + 1, fused: linear+sigmoid"' in src
+    src = draw_graph(plain(x).sum(), module=plain).source
+    assert "linear+sigmoid" not in src and "fused" not in src and 'label="σ"' in src
