@@ -49,7 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         epilog='example: valuegrad graph "tanh(w*x + b)" --at w=-3 x=2 b=1 --backward -o n.svg',
     )
     g.add_argument("expr", nargs="?", help='the expression, e.g. "tanh(w*x + b)"')
-    g.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="variable values")
+    g.add_argument(
+        "--at",
+        nargs="+",
+        action="extend",  # --at w=1 --at x=2 gives both (the default keeps the last only)
+        default=[],
+        metavar="NAME=VALUE",
+        help="variable values",
+    )
     g.add_argument("--backward", action="store_true", help="run backward() before drawing")
     g.add_argument("-o", "--output", type=Path, help="file to write (default: DOT on stdout)")
     g.add_argument("--rankdir", default="LR", choices=["LR", "RL", "TB", "BT"])
@@ -153,6 +160,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 f"-o {args.output}: unknown format; the extension must be one of "
                 + " ".join(FORMATS)
             )
+        if args.output is not None:
+            _check_writable(args.output)
         motion = args.output is not None and args.output.suffix.lower() in (".gif", ".html")
         if args.fps is not None and not motion:
             raise _UsageError("--fps applies to .gif and .html output only")
@@ -176,6 +185,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"valuegrad graph: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     return _write(root, args.output, options)
+
+
+def _check_writable(output: Path) -> None:
+    """Refuse before any rendering an output that cannot be written where it names."""
+    folder = output.parent
+    if output.is_dir():
+        raise _UsageError(
+            f"-o {output}: is a folder; give a file name, e.g. {output / 'graph.svg'}"
+        )
+    if not folder.is_dir():
+        raise _UsageError(f"-o {output}: the folder {folder} does not exist")
 
 
 def _write(root: Any, output: Path | None, options: dict[str, Any]) -> int:

@@ -157,11 +157,18 @@ def parse(source: str, at: Mapping[str, float] | None = None) -> Value:
             raise ExpressionError(f"variable {name!r} needs a finite number, got {x!r}")
     try:
         tree = ast.parse(source, mode="exec")
+        return _Evaluator(source, at).run(tree)
     except SyntaxError as e:
         raise ExpressionError(
             f"syntax error: {e.msg}", source, e.lineno or 1, max(0, (e.offset or 1) - 1)
         ) from None
-    return _Evaluator(source, at).run(tree)
+    except (RecursionError, MemoryError):
+        # The parser and the evaluator recurse on the syntax tree: "x+x+...+x" with
+        # thousands of terms is as deep as it is long.
+        raise ExpressionError(
+            "the expression is nested too deeply to read (thousands of operations in one "
+            "line); split it into assignments, z1 = ...; z2 = ...; ..."
+        ) from None
 
 
 class _Evaluator:

@@ -83,6 +83,11 @@ def save_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing."""
     target = Path(path)
+    # Checked here, so that the error names the file asked for, not the temporary one.
+    if target.is_dir():
+        raise IsADirectoryError(f"cannot write {target}: it is a folder")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {target}: the folder {target.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

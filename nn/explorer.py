@@ -166,15 +166,23 @@ def explorer_data(
     if len(names) != 10:
         raise ValueError(f"write_explorer: class_names must name 10 classes, got {len(names)}")
     out_layers = []
-    for lin, act in layers:
+    for i, (lin, act) in enumerate(layers):
         w = lin.weight.data
         if w.dtype not in (np.float32, np.float64):
             raise TypeError(f"write_explorer: weights must be float32 or float64, got {w.dtype}")
         b = lin.bias.data if lin.bias is not None else np.zeros(lin.nout, dtype=w.dtype)
+        # The page trusts nin/nout to index W and b: a weight replaced by one of another
+        # shape (a transposed load, a layer that does not chain) would read out of bounds.
+        if w.shape != (lin.nout, sizes[i]) or b.shape != (lin.nout,):
+            raise ValueError(
+                f"write_explorer: layer {i} should have weight ({lin.nout}, {sizes[i]}) and "
+                f"bias ({lin.nout},) to follow a {sizes[i]}-wide input, got weight {w.shape} "
+                f"and bias {b.shape}"
+            )
         if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
             raise ValueError("write_explorer: the model has non-finite weights (nan or inf)")
         out_layers.append(
-            {"nin": lin.nin, "nout": lin.nout, "activation": act, "W": _array(w), "b": _array(b)}
+            {"nin": sizes[i], "nout": lin.nout, "activation": act, "W": _array(w), "b": _array(b)}
         )
     data: dict[str, Any] = {
         "title": title or f"{'-'.join(map(str, sizes))} {layers[0][1]} network, {loss}",

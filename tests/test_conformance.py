@@ -319,3 +319,26 @@ def test_missing_hypothesis_is_a_clear_error() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode != 0
     assert "valuegrad[testing]" in proc.stderr and "hypothesis" in proc.stderr
+
+
+_HANGS = """
+class Value:
+    def __init__(self, data):
+        self.data, self.grad = data, 0.0
+    def __add__(self, other):
+        return Value(self.data + getattr(other, "data", other))
+    def __mul__(self, other):
+        return Value(self.data * getattr(other, "data", other))
+    def backward(self):
+        while True:  # a walk of the graph that never ends
+            pass
+"""
+
+
+def test_an_engine_whose_backward_hangs_is_stopped_by_the_time_limit(tmp_path: Path) -> None:
+
+    (tmp_path / "hangs.py").write_text(_HANGS)
+    cmd = [sys.executable, "-m", "autograd.conformance", "hangs.py:Value", "--timeout", "2"]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "took longer than timeout=2 s" in done.stdout

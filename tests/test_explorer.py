@@ -182,7 +182,7 @@ def test_api_rejects_bad_input(page: Any, tmp_path: Path) -> None:
     open_page(page, write_explorer(model_relu(), tmp_path / "e.html", loss="cross_entropy"))
     for call, message in (
         ("explorer.setPixels([1, 2])", "need 784 numbers"),
-        ("explorer.setPixels(Array(784).fill(2))", "not in [0, 1]"),
+        ("explorer.setPixels(Array(784).fill(2))", "pixel 0 is 2, not a number in [0, 1]"),
         ("explorer.inputGradient(10)", "label must be an integer 0..9"),
         ("explorer.step(3, -1)", "lr must be a positive number"),
     ):
@@ -411,3 +411,44 @@ def test_example_script_writes_the_page_and_its_screenshot(browser: Any, tmp_pat
     example.screenshot(page, tmp_path / "e.png", browser)
     img = np.asarray(Image.open(tmp_path / "e.png").convert("L"), dtype=float)
     assert img.shape[1] >= 1000 and img.std() > 20
+
+
+def test_api_refuses_what_it_would_coerce(page: Any, tmp_path: Path) -> None:
+    """null, true, "0.5" or NaN coordinates must not quietly become numbers."""
+    open_page(page, write_explorer(model_relu(), tmp_path / "e.html", loss="cross_entropy"))
+    before = page.evaluate("() => explorer.outputs()")
+    for call, message in (
+        ("explorer.setPixels(Array(784).fill(null))", "pixel 0 is null, not a number"),
+        ("explorer.setPixels(Array(784).fill('0.5'))", 'pixel 0 is "0.5", not a number'),
+        ("explorer.setPixels(Array(784).fill(true))", "pixel 0 is true, not a number"),
+        ("explorer.setPixels(Array(784).fill(NaN))", "pixel 0 is NaN, not a number"),
+        ("explorer.inputGradient('3')", "label must be an integer"),
+        ("explorer.loss(-1)", "label must be an integer"),
+        ("explorer.drawStrokes(null)", "strokes must be lists of"),
+        ("explorer.drawStrokes([[['a', 'b']]])", "strokes must be lists of"),
+        ("explorer.drawStrokes([[[10, NaN]]])", "strokes must be lists of"),
+        ("explorer.neuronXY(9, 0)", "no neuron 0 in layer 9"),
+        ("explorer.neuronXY(1, 99)", "no neuron 99 in layer 1"),
+    ):
+        with pytest.raises(Exception, match=message):
+            page.evaluate(f"() => {call}")
+    assert page.evaluate("() => explorer.outputs()") == before  # nothing half-applied
+    assert page.console_errors == []
+
+
+def test_write_explorer_checks_every_layer_shape(tmp_path: Path) -> None:
+    """A layer that does not chain, or a transposed weight, would make the page read
+    past the end of its arrays (NaN everywhere); it is refused, and nothing is written."""
+    out = tmp_path / "e.html"
+    chain = nn.Sequential(nn.Linear(784, 16), nn.Sigmoid(), nn.Linear(32, 10))
+    with pytest.raises(ValueError, match=r"layer 1 should have weight \(10, 16\)"):
+        write_explorer(chain, out)
+    m = nn.TensorMLP(784, [16, 10])
+    m.layers[0].weight.data = m.layers[0].weight.data.T.copy()
+    with pytest.raises(ValueError, match=r"layer 0 .* got weight \(784, 16\)"):
+        write_explorer(m, out)
+    m = nn.TensorMLP(784, [16, 10])
+    m.layers[1].bias.data = np.zeros(3)
+    with pytest.raises(ValueError, match=r"got weight \(10, 16\) and bias \(3,\)"):
+        write_explorer(m, out)
+    assert not out.exists()

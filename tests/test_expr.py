@@ -110,3 +110,15 @@ def test_round_trip_gives_the_same_value_and_gradients(expr) -> None:  # type: i
     leaves = {n.label: n for n in topological_order(again) if not n._parents and n.label}
     for x in inputs:
         assert leaves[x.label].grad == x.grad, source
+
+
+def test_very_long_expressions_are_an_expression_error() -> None:
+    """The parser and evaluator recurse on the tree: thousands of terms must be a clear
+    error, not a RecursionError traceback; a few hundred still parse, exactly."""
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        parse("+".join(["x"] * 5000), {"x": 1.0})
+    y = parse("+".join(["x"] * 300), {"x": 0.5})
+    y.backward()
+    assert y.data == 150.0
+    x = next(n for n in topological_order(y) if n.label == "x")
+    assert x.grad == 300.0

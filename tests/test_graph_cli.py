@@ -193,3 +193,32 @@ def test_tikz_compiles_whatever_the_labels_say(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
+
+
+def test_at_may_be_given_more_than_once(tmp_path: Path) -> None:
+    """``--at w=-3 --at x=2`` gives both values (argparse's default kept only the last)."""
+    out = tmp_path / "n.dot"
+    assert (
+        run(["graph", "tanh(w*x + b)", "--at", "w=-3", "--at", "x=2", "b=1", "-o", str(out)]) == 0
+    )
+    assert "digraph" in out.read_text()
+
+
+@pytest.mark.parametrize("where", ["missing/n.svg", "folder.svg", "folder.svg/"])
+def test_output_that_cannot_be_written_exits_2_before_rendering(
+    tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "folder.svg").mkdir()
+    assert run(["graph", *NEURON, "-o", str(tmp_path / where)]) == 2
+    err = capsys.readouterr().err
+    assert ("does not exist" in err or "is a folder" in err) and ".tmp" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["folder.svg"]
+
+
+def test_save_graph_names_the_path_it_could_not_write(tmp_path: Path) -> None:
+    y = Value(2.0, label="x") * 3.0
+    with pytest.raises(FileNotFoundError, match=r"the folder .*missing does not exist"):
+        save_graph(y, tmp_path / "missing" / "y.dot")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        (tmp_path / "d.dot").mkdir()
+        save_graph(y, tmp_path / "d.dot")

@@ -112,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except TimeoutError as e:  # the engine hangs: a failure of the engine, not of the usage
+        print(f"FAIL  {e}")
+        return 1
     print(report)
     return 0 if report.passed else 1
 

@@ -3,9 +3,11 @@ walk, fan-out, depth, repeated ``backward()``, domain edges."""
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd.conformance.adapter import Adapter
 from autograd.conformance.checks import (
@@ -21,6 +23,8 @@ from autograd.conformance.depth import DEPTHS, check_depth
 from autograd.conformance.report import Check, ConformanceError, ConformanceReport
 
 __all__ = ["GROUPS", "assert_conforms", "plan", "run", "start"]
+
+_T = TypeVar("_T")
 
 _REQUIRED = ("+", "*")  # graphs are built (and summed) with these
 
@@ -94,7 +98,8 @@ def run(
         cls: the engine's node class (``Value``).
         max_examples: random examples per property check (hypothesis), 100 by default.
         depths: chain lengths for the depth check (largest that works is reported).
-        timeout: seconds the depth check's subprocess may take in all.
+        timeout: seconds the depth check's subprocess may take in all, and
+            each other check (a check that takes longer raises TimeoutError).
         only: run only these groups of checks, some of :data:`GROUPS`
             (``("ops",)``: just each op's value and derivative).
         **adapter_options: how to talk to the engine, see :class:`Adapter`:
@@ -115,12 +120,45 @@ def run(
     unknown = [g for g in only if g not in GROUPS]
     if unknown or not only:
         raise ValueError(f"only= takes some of {GROUPS}, got {only!r}")
-    adapter, report = start(cls, **adapter_options)
+    adapter, report = _within(timeout, "construct", lambda: start(cls, **adapter_options))
     if report.checks[0].passed:
         for name, check in plan(adapter, report.ops, max_examples, depths, timeout):
             if _GROUP_OF.get(name, "ops") in only:
-                report.checks.append(check())
+                # depth runs in a subprocess with its own limit, and reports it as a failed check
+                report.checks.append(check() if name == "depth" else _within(timeout, name, check))
     return report
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm; a BaseException so no ``except Exception`` in a check or in
+    hypothesis mistakes it for the engine's own error and carries on."""
+
+
+def _within(timeout: float, name: str, fn: Callable[[], _T]) -> _T:
+    """``fn()``, stopped after ``timeout`` seconds (an engine whose ``backward`` never
+    returns would hang the suite) by SIGALRM where there is one, in the main thread."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return fn()
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return fn()
+    except _TimeUp:
+        raise TimeoutError(
+            f"conformance check {name!r} took longer than timeout={timeout:g} s: does the "
+            "engine's backward() (or an op) ever return? A loop over the graph that never "
+            "ends, e.g. a topological sort that revisits nodes, looks like this."
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def assert_conforms(cls: type[Any], **options: Any) -> ConformanceReport:

@@ -862,7 +862,10 @@
       }
       const x = Float64Array.from(pixels);
       for (let i = 0; i < NPIX; i++) {
-        if (!(x[i] >= 0 && x[i] <= 1)) throw new Error("explorer.setPixels: pixel " + i + " is " + pixels[i] + ", not in [0, 1]");
+        // typeof: Float64Array.from would quietly turn null, true, "0.5" or [0.5] into numbers.
+        if (typeof pixels[i] !== "number" || !(x[i] >= 0 && x[i] <= 1)) {
+          throw new Error("explorer.setPixels: pixel " + i + " is " + (typeof pixels[i] === "number" ? pixels[i] : JSON.stringify(pixels[i])) + ", not a number in [0, 1]");
+        }
       }
       strokes = [];
       setInput(x, "pixels set by explorer.setPixels");
@@ -891,7 +894,13 @@
     },
     drawStrokes: function (lines) {
       // Replace the drawing with these strokes: lists of [x, y] points on the 280 x 280 pad.
-      strokes = lines.map(function (s) { return s.map(function (p) { return [Number(p[0]), Number(p[1])]; }); });
+      const bad = "explorer.drawStrokes: strokes must be lists of [x, y] points (numbers on the 280 x 280 pad)";
+      if (!Array.isArray(lines) || !lines.every(function (s) {
+        return Array.isArray(s) && s.every(function (p) {
+          return Array.isArray(p) && p.length === 2 && p.every(function (c) { return typeof c === "number" && isFinite(c); });
+        });
+      })) throw new Error(bad);
+      strokes = lines.map(function (s) { return s.map(function (p) { return [p[0], p[1]]; }); });
       clearPad();
       padCtx.strokeStyle = padCtx.fillStyle = "#fff";
       padCtx.lineWidth = 18;
@@ -905,7 +914,12 @@
       setInput(strokesToPixels(strokes), "your drawing");
     },
     setLabel: setWant,
-    neuronXY: function (l, k) { return layout[l].xy[k].slice(); },
+    neuronXY: function (l, k) {
+      if (!Number.isInteger(l) || l < 0 || l >= layout.length || !Number.isInteger(k) || k < 0 || k >= layout[l].xy.length) {
+        throw new Error("explorer.neuronXY: no neuron " + k + " in layer " + l);
+      }
+      return layout[l].xy[k].slice();
+    },
     showNudges: function (on) { state.nudges = Boolean(on); $("show-nudges").checked = state.nudges; render(); },
     sizes: [NPIX].concat(layers.map(function (L) { return L.nout; })),
     lossName: LOSS,
