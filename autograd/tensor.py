@@ -35,7 +35,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from autograd import graph
+from autograd import grad_mode, graph
 from autograd.arrays import (
     FLOAT_KINDS,
     Array,
@@ -306,7 +306,7 @@ class Tensor:
         out._pre = None
         out._inputs = parents if inputs is None else inputs
         out._version = [0]
-        if graph._all_on or graph._mode.enabled:
+        if grad_mode._all_on or grad_mode._mode.enabled:
             out._saved = tuple([(t, t._version[0]) for t in saved]) if saved else ()
             for p in parents:
                 if not p.requires_grad:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from numbers import Real
 from typing import Any, TypeAlias
 
-from autograd import graph
+from autograd import grad_mode, graph
 
 __all__ = ["Value"]
 
@@ -100,7 +100,7 @@ class Value:
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if graph._all_on or graph._mode.enabled:
+        if grad_mode._all_on or grad_mode._mode.enabled:
             out._parents = parents
             out._local = local
             out._d = d

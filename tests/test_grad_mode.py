@@ -38,7 +38,7 @@ def test_no_grad_in_another_thread_does_not_switch_this_one_off() -> None:
         release.set()
         t.join()
     assert seen == [False]
-    assert is_grad_enabled() and autograd.graph._all_on
+    assert is_grad_enabled() and autograd.grad_mode._all_on
 
 
 def test_a_new_thread_starts_with_grad_on_even_if_its_parent_has_it_off() -> None:

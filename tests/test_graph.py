@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, graph, is_grad_enabled, no_grad
+from autograd import Value, grad_mode, graph, is_grad_enabled, no_grad
 from autograd.testing import expressions
 
 
@@ -145,7 +145,7 @@ def test_intermediate_grads_do_not_leak_between_calls(expr: tuple) -> None:
 
 
 def test_no_grad_switch() -> None:
-    assert is_grad_enabled() and graph._all_on
+    assert is_grad_enabled() and grad_mode._all_on
     with no_grad():
         assert not is_grad_enabled()
     assert is_grad_enabled()
