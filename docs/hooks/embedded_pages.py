@@ -1,0 +1,73 @@
+"""An mkdocs hook: the two live pages the tour embeds, written after each build.
+
+* ``explorer.html`` (chapters 1 and 3): ``nn.write_explorer`` from the small committed
+  model (``examples/models/mnist-3b1b.npz``, 784-16-16-10 sigmoid, trained by
+  ``make mnist``), with 300 MNIST test digits when MNIST is on this machine
+  (``$MNIST_DIR`` or the cache; nothing is downloaded);
+* ``backprop-stepper.html`` (chapter 4 and "graphs for teaching"):
+  ``autograd.viz.write_stepper`` for the chapter-4 neuron and its cost (from the code,
+  so it is never stale and is not committed).
+
+A page embeds one with its marker line (``<!-- explorer -->``, ``<!-- stepper -->``),
+which this hook turns into an ``<iframe>`` whose address is relative to that page (so
+it works however the site's URLs are laid out).
+
+Used by mkdocs.yml (``hooks:``); not part of the site.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# marker -> (file at the top of the site, iframe class, title, height in px, link text)
+EMBEDS = {
+    "<!-- explorer -->": (
+        "explorer.html",
+        "explorer",
+        "the explorer: draw a digit",
+        1700,
+        "Open the explorer on its own page",
+    ),
+    "<!-- stepper -->": (
+        "backprop-stepper.html",
+        "stepper",
+        "Backpropagation, step by step",
+        860,
+        "Open the stepper on its own page",
+    ),
+}
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    for marker, (name, cls, title, height, link) in EMBEDS.items():
+        if marker not in markdown:
+            continue
+        # page.url is "ch/" (a folder per page) or "ch.html"; the page lives in that folder.
+        folder = page.url.rstrip("/") if page.url.endswith("/") else posixpath.dirname(page.url)
+        src = posixpath.relpath(name, folder or ".")
+        frame = (
+            f'<iframe class="{cls}" src="{src}" title="{title}" loading="lazy" '
+            f'style="width: 100%; height: {height}px; border: 1px solid #ddd; '
+            'border-radius: 6px;"></iframe>\n\n'
+            f'<p><a href="{src}" target="_blank">{link}</a>.</p>'
+        )
+        markdown = markdown.replace(marker, frame)
+    return markdown
+
+
+def on_post_build(config: Any) -> None:
+    from autograd.viz import write_stepper
+
+    site = Path(config["site_dir"])
+    write_stepper(None, site / "backprop-stepper.html", rankdir="TB", edge_derivatives=True)
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import explorer  # examples/explorer.py
+    finally:
+        sys.path.pop(0)
+    explorer.write(explorer.MODEL, site / "explorer.html")
