@@ -1,6 +1,6 @@
-"""``python -m autograd graph ...``: the same as the ``valuegrad`` command (:mod:`autograd.cli`)."""
+"""``python -m autograd graph ...``: the ``valuegrad`` command (:mod:`autograd.pictures.cli`)."""
 
-from autograd.cli import main
+from autograd.pictures.cli import main
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@ Every op below does two things side by side, exactly as in :mod:`autograd.value`
 A Value can store its local derivative as a number; the Jacobian of an array op is
 a huge matrix (a 32x784 input to a 784x100 product has a 2.5-billion-entry
 Jacobian), so we store the product with it instead, which is never bigger than the
-arrays themselves. The graph walk (:func:`autograd.graph.backward`) is the same,
+arrays themselves. The graph walk (:func:`autograd.backprop.backward`) is the same,
 unchanged, for both node types.
 
 Broadcasting: when NumPy stretches an operand (a bias of shape ``(10,)`` added to a
@@ -35,7 +35,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from autograd import grad_mode, graph
+from autograd import backprop, grad_mode
 from autograd.arrays import (
     FLOAT_KINDS,
     Array,
@@ -180,12 +180,6 @@ class Tensor:
         if self.label:
             parts.append(f"label={self.label!r}")
         return f"Tensor({', '.join(parts)})"
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        """Jupyter shows a Tensor as the picture of its graph (graphviz imported lazily)."""
-        from autograd.viz import notebook_bundle
-
-        return notebook_bundle(self, include, exclude)
 
     # --------------------------------------------------- Python protocols
     # As on a NumPy array of the same shape, or the same kind of error with a
@@ -447,7 +441,7 @@ class Tensor:
         gradient (``ln a``).
         """
         a = self.data
-        recording = graph.is_grad_enabled()
+        recording = backprop.is_grad_enabled()
         if isinstance(other, (Tensor, np.ndarray, list, tuple)):
             return self._pow_tensor(self._other(other, "pow"), recording)
         if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
@@ -554,7 +548,7 @@ class Tensor:
                 f"{op}: in-place {sym}= on the result of op {self._op!r} is refused (its "
                 "backward step may need the old numbers); write t = t {sym} ... instead"
             )
-        if self.requires_grad and graph.is_grad_enabled():
+        if self.requires_grad and backprop.is_grad_enabled():
             raise RuntimeError(
                 f"{op}: in-place {sym}= on a tensor that requires grad, while the graph is "
                 f"recorded; do updates under no_grad(), e.g. with no_grad(): w -= lr * w.grad"
@@ -844,7 +838,7 @@ class Tensor:
         ``grad``, an array of this tensor's shape (the gradient of some scalar with
         respect to this tensor). Leaf gradients accumulate across calls until
         ``zero_grad``; intermediate ones are recomputed on each call (see
-        :func:`autograd.graph.backward`, the walk shared with Value).
+        :func:`autograd.backprop.backward`, the walk shared with Value).
 
         With ``create_graph=True`` the gradients left in ``.grad`` are Tensors whose
         graph computes them from the inputs, so they can be differentiated again
@@ -875,13 +869,13 @@ class Tensor:
                     f"{data.shape}; they must match"
                 )
         if create_graph:
-            graph.backward(self, Tensor._leaf(seed), None, create_graph=True)
+            backprop.backward(self, Tensor._leaf(seed), None, create_graph=True)
         else:
-            graph.backward(self, seed, None)
+            backprop.backward(self, seed, None)
 
     def zero_grad(self) -> None:
         """Set ``grad = None`` on this node and every node it depends on."""
-        for node in graph.topological_order(self):
+        for node in backprop.topological_order(self):
             node.grad = None
 
 

@@ -10,7 +10,7 @@ Every op below does two things side by side:
 The forward pass calls ``d`` with the floats it has at hand and stores the numbers
 (``_local``); reverse mode then needs nothing op-specific: the chain rule step for
 any node is ``parent.grad += local * node.grad`` (see :meth:`Value._propagate`), and
-the walk over the graph lives in :mod:`autograd.graph`, shared with
+the walk over the graph lives in :mod:`autograd.backprop`, shared with
 :class:`~autograd.Tensor`.
 
 ``d`` is written with ordinary arithmetic, so the same expression also works on
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from numbers import Real
 from typing import Any, TypeAlias
 
-from autograd import grad_mode, graph
+from autograd import backprop, grad_mode
 
 __all__ = ["Value"]
 
@@ -154,7 +154,7 @@ class Value:
         if not isinstance(other, Value):
             n = _check_real(other, "pow exponent")
             y = _pow(a, n)
-            if not graph.is_grad_enabled():  # no derivative needed, none computed
+            if not backprop.is_grad_enabled():  # no derivative needed, none computed
                 return Value._node(y, f"**{_fmt(n)}", (self,), ())
             if a == 0.0 and 0 < n < 1:
                 raise ValueError(
@@ -167,7 +167,7 @@ class Value:
             return Value._node(y, f"**{_fmt(n)}", (self,), d(a, y), d)
         n = other.data
         _pow_domain(a, n)
-        recording = graph.is_grad_enabled()
+        recording = backprop.is_grad_enabled()
         if recording and a <= 0.0:
             raise ValueError(
                 f"pow: {a!r} ** {n!r} needs a positive base, because d/dn a**n = a**n * ln(a)"
@@ -289,13 +289,13 @@ class Value:
         """
         seed = _check_real(grad, "backward(grad)")
         if create_graph:
-            graph.backward(self, Value(seed), None, create_graph=True)
+            backprop.backward(self, Value(seed), None, create_graph=True)
         else:
-            graph.backward(self, seed, 0.0)
+            backprop.backward(self, seed, 0.0)
 
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on this node and every node it depends on."""
-        for node in graph.topological_order(self):
+        for node in backprop.topological_order(self):
             node.grad = 0.0
 
     def __float__(self) -> float:
@@ -312,12 +312,6 @@ class Value:
         if self.label:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        """Jupyter shows a Value as the picture of its graph (graphviz is imported lazily)."""
-        from autograd.viz import notebook_bundle
-
-        return notebook_bundle(self, include, exclude)
 
 
 # ------------------------------------------------------ local derivatives

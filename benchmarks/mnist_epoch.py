@@ -352,7 +352,7 @@ def _np(fn: Callable[[Any], Any], arg: Any) -> str:
 
 
 def _count_nodes(root: Any) -> int:
-    from autograd.graph import topological_order
+    from autograd.backprop import topological_order
 
     return sum(1 for n in topological_order(root) if n._parents)
 

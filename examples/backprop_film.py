@@ -9,7 +9,7 @@ active op highlighted in gold, ``grad ?`` where no gradient has arrived yet.
 The graph is the series' chapter-4 neuron with its cost,
 ``C0 = (sigmoid(w1*x1 + w2*x2 + b) - y)^2``, or with ``--mlp`` a tiny 2-2-1 network.
 
-The steps are :func:`autograd.film.backward_steps` (the same model behind
+The steps are :func:`autograd.pictures.film.backward_steps` (the same model behind
 ``valuegrad graph ... -o film.gif`` and the HTML stepper); the graph is laid out
 once, so every frame has one size and no node moves.
 
@@ -32,7 +32,7 @@ import neuron  # the sibling example: the same neuron, built once
 
 import nn
 from autograd import Value
-from autograd.film import backward_steps, frame_sources, write_gif
+from autograd.pictures.film import backward_steps, frame_sources, write_gif
 
 
 def neuron_graph() -> tuple[Value, list[Value], Any]:
@@ -53,7 +53,7 @@ def mlp_graph() -> tuple[Value, list[Value], Any]:
 def film(root: Value, params: list[Value], module: Any) -> tuple[Any, list[tuple[str, str]]]:
     """The backward pass of ``root`` as frames: (pinned layout, [(DOT source, caption)]).
 
-    The steps come from :func:`autograd.film.backward_steps` (the engine's order);
+    The steps come from :func:`autograd.pictures.film.backward_steps` (the engine's order);
     every frame is laid out once, so nothing moves and every frame has one size.
     """
     steps = backward_steps(root)

@@ -8,21 +8,46 @@
   made of Tensors (the fast twin of :class:`MLP`); ``save``/``load`` as ``.npz``.
 * :mod:`nn.data` — :func:`load_mnist` (IDX files, checksums, download), :func:`batches`.
 * :mod:`nn.train` — :func:`fit` (the training loop; :class:`History`), :func:`evaluate`.
-* :mod:`nn.explorer` — :func:`write_explorer`: one HTML page to draw a digit and watch the
-  model think (forward) and learn (backward, one SGD step).
-* :mod:`nn.plots` — pictures of a run (matplotlib, imported on use: ``from nn import plots``).
+* :mod:`nn.pictures.explorer` — :func:`write_explorer`: one HTML page to draw a digit and
+  watch the model think (forward) and learn (backward, one SGD step).
+* :mod:`nn.pictures.plots` — pictures of a run (matplotlib, imported on use).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 # First (it sorts first too): on import, nn.clash checks that `autograd` is valuegrad's.
 from nn.clash import check_autograd  # noqa: F401
 from nn.data import ChecksumError, DataError, batches, iterate_minibatches, load_mnist, one_hot
-from nn.explorer import write_explorer
 from nn.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP, TensorModule
 from nn.losses import cross_entropy, mse
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.scalar import MLP, Layer, Neuron
 from nn.train import History, evaluate, fit, predict
+
+if TYPE_CHECKING:
+    from nn.pictures.explorer import write_explorer
+
+# The pictures (nn.pictures) are imported on first use: `nn.write_explorer`, `nn.plots`.
+_LAZY = {
+    "write_explorer": "nn.pictures.explorer",
+    "plots": "nn.pictures",
+    "explorer": "nn.pictures",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'nn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name, None)
+    if value is None:  # a module of nn.pictures: `from nn import plots`
+        value = importlib.import_module(f"{_LAZY[name]}.{name}")
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MLP",

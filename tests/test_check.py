@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd import GradcheckError, GradcheckResult, Value, gradcheck, graph, no_grad
-from autograd.check import check_local_derivatives
+from autograd import GradcheckError, GradcheckResult, Value, backprop, gradcheck, no_grad
+from autograd.checking.gradcheck import check_local_derivatives
 
 
 def corrupt(node: Value, *local: float) -> Value:
@@ -61,7 +61,7 @@ def test_gradcheck_restores_inputs_grad_and_data() -> None:
 def test_gradcheck_works_inside_no_grad() -> None:
     with no_grad():
         assert gradcheck(lambda x: x * x, Value(3.0)).ok
-        assert not graph.is_grad_enabled()
+        assert not backprop.is_grad_enabled()
 
 
 def test_rounding_noise_of_f_is_not_reported_as_a_bug() -> None:
@@ -261,10 +261,10 @@ def test_inputs_that_do_not_require_grad_are_skipped() -> None:
 
 
 def test_docstring_examples_run() -> None:
-    import autograd.check
-    import autograd.testing
+    import autograd.checking.gradcheck
+    import autograd.checking.strategies
 
-    for module in (autograd.check, autograd.testing):
+    for module in (autograd.checking.gradcheck, autograd.checking.strategies):
         assert doctest.testmod(module).failed == 0
 
 
@@ -293,7 +293,7 @@ class Arr:
             p.grad = g if p.grad is None else p.grad + g
 
     def backward(self) -> None:
-        graph.backward(self, np.ones_like(self.data), None)
+        backprop.backward(self, np.ones_like(self.data), None)
 
     def __mul__(self, other: Arr) -> Arr:
         a, b = self.data, other.data

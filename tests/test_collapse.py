@@ -1,4 +1,4 @@
-"""Big networks drawn readably: collapse="neuron" | "layer" (autograd.collapse)."""
+"""Big networks drawn readably: collapse="neuron" | "layer" (autograd.pictures.collapse)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""autograd.conformance: valuegrad passes, micrograd's real faults are found (each one
+"""autograd.checking.conformance: valuegrad passes, micrograd's real faults are found (each one
 re-checked by hand here), and engines with one broken op get that op named."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import micrograd.engine
 import pytest
 
 from autograd import Value
-from autograd.conformance import (
+from autograd.checking.conformance import (
     ConformanceError,
     EngineError,
     assert_conforms,
@@ -315,7 +315,7 @@ def test_command_exit_status() -> None:
 
 
 def test_missing_hypothesis_is_a_clear_error() -> None:
-    code = "import sys; sys.modules['hypothesis'] = None; import autograd.conformance"
+    code = "import sys; sys.modules['hypothesis'] = None; import autograd.checking.conformance"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode != 0
     assert "valuegrad[testing]" in proc.stderr and "hypothesis" in proc.stderr
@@ -338,7 +338,14 @@ class Value:
 def test_an_engine_whose_backward_hangs_is_stopped_by_the_time_limit(tmp_path: Path) -> None:
 
     (tmp_path / "hangs.py").write_text(_HANGS)
-    cmd = [sys.executable, "-m", "autograd.conformance", "hangs.py:Value", "--timeout", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "autograd.checking.conformance",
+        "hangs.py:Value",
+        "--timeout",
+        "2",
+    ]
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "took longer than timeout=2 s" in done.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd.conformance.track import EXERCISES, run_track
+from autograd.checking.conformance.track import EXERCISES, run_track
 
 ROOT = Path(__file__).resolve().parents[1]
 SKELETON = ROOT / "examples" / "exercises" / "my_value.py"
@@ -100,7 +100,7 @@ def test_track_command(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "autograd.conformance",
+            "autograd.checking.conformance",
             "--track",
             str(SKELETON),
             "--max-examples",
@@ -114,7 +114,13 @@ def test_track_command(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "Next: exercise 1" in proc.stdout
     missing = subprocess.run(
-        [sys.executable, "-m", "autograd.conformance", "--track", str(tmp_path / "nope.py")],
+        [
+            sys.executable,
+            "-m",
+            "autograd.checking.conformance",
+            "--track",
+            str(tmp_path / "nope.py"),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

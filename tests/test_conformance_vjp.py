@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd.conformance import ConformanceError, check_vjp
+from autograd.checking.conformance import ConformanceError, check_vjp
 
 
 def sum_to(g: Any, shape: tuple[int, ...]) -> Any:

@@ -1,6 +1,6 @@
 """The scalar engine and the Tensor engine are one engine: random programs agree on both.
 
-* Random expression graphs (the :mod:`autograd.testing` strategies) run on Values,
+* Random expression graphs (the :mod:`autograd.checking.strategies` strategies) run on Values,
   on 0-d Tensors and on one-element Tensors give the same value and gradients.
 * Single ops with operands from the edges of their domains (0, negatives, huge
   and tiny numbers), spelled every way (number or node operand, either side),
@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Tensor, Value
-from autograd.testing import expressions
+from autograd.checking.strategies import expressions
 
 SHAPES = [(), (1,)]
 

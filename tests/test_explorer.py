@@ -21,7 +21,7 @@ import pytest
 
 import nn
 from autograd import Tensor
-from nn.explorer import dense_layers, explorer_data, write_explorer
+from nn.pictures.explorer import dense_layers, explorer_data, write_explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "examples" / "models" / "mnist-3b1b.npz"

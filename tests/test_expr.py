@@ -1,4 +1,4 @@
-"""The expression language of ``valuegrad graph``: a safe parser and its printer (autograd.expr)."""
+"""The expression language of ``valuegrad graph``: a safe parser and its printer (pictures.expr)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 
 from autograd import Value
-from autograd.expr import ExpressionError, parse, parse_assignments, print_expression
-from autograd.graph import topological_order
-from autograd.testing import expressions
+from autograd.backprop import topological_order
+from autograd.checking.strategies import expressions
+from autograd.pictures.expr import ExpressionError, parse, parse_assignments, print_expression
 
 
 def test_parse_builds_the_graph_python_would() -> None:

@@ -1,4 +1,4 @@
-"""The backward pass step by step (autograd.film): the steps model, the GIF and the HTML stepper."""
+"""The backward pass step by step (pictures.film): the steps model, the GIF and the HTML stepper."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from autograd.expr import parse
-from autograd.film import backward_steps, example_neuron, gif_frames, write_gif
-from autograd.graph import topological_order
-from autograd.viz import write_stepper
+from autograd.backprop import topological_order
+from autograd.pictures.draw import write_stepper
+from autograd.pictures.expr import parse
+from autograd.pictures.film import backward_steps, example_neuron, gif_frames, write_gif
 from tests.tools import require
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, draw_graph, save_graph
-from autograd.cli import run
-from autograd.film import example_neuron
-from autograd.save import FORMATS
+from autograd.pictures.cli import run
+from autograd.pictures.film import example_neuron
+from autograd.pictures.save import FORMATS
 from tests.tools import require
 
 NEURON = ["tanh(w*x + b)", "--at", "w=-3", "x=2", "b=1"]
@@ -136,7 +136,7 @@ def test_edge_derivatives_label_each_input_arrow() -> None:
 
 
 def _nodes(root: Value) -> list[Value]:
-    from autograd.graph import topological_order
+    from autograd.backprop import topological_order
 
     return topological_order(root)
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import Tensor, Value, draw_graph, grad, gradcheck, hessian, hvp, value_and_grad
+from autograd.checking.strategies import expressions
 from autograd.fused import cross_entropy, linear, mse
-from autograd.testing import expressions
 
 RNG = np.random.default_rng(0)
 

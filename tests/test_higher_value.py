@@ -17,8 +17,8 @@ from hypothesis import given, settings
 import autograd.value as value_module
 import nn
 from autograd import Value, draw_graph, grad, gradcheck, hessian, hvp, no_grad, value_and_grad
-from autograd.check import GradcheckError
-from autograd.testing import expressions
+from autograd.checking.gradcheck import GradcheckError
+from autograd.checking.strategies import expressions
 
 
 def tanh_derivatives(x: float) -> list[float]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import Value
-from autograd.check import gradcheck
+from autograd.checking.gradcheck import gradcheck
 
 # ------------------------------------------------------------------ shapes and counts
 

@@ -3,7 +3,7 @@
 A Hypothesis state machine drives a small Tensor model through forward passes,
 ``backward()``, optimizer steps, ``zero_grad()``, ``load_state_dict()`` and
 ``no_grad()`` forwards, in any order. The model of what must happen is the
-semantics in :func:`autograd.graph.backward`'s docstring: leaves accumulate, and
+semantics in :func:`autograd.backprop.backward`'s docstring: leaves accumulate, and
 a ``backward()`` adds the gradient of its loss *as computed in its forward pass*
 (checked against central finite differences at the weights of that pass), unless
 a weight the pass saved was changed in place since, which must be a

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, graph, no_grad
+from autograd import Tensor, Value, backprop, no_grad
 from autograd.fused import cross_entropy, linear, mse
 
 # ------------------------------------------------------------ construction
@@ -118,7 +118,7 @@ def test_no_grad_records_nothing() -> None:
 def test_backward_uses_the_shared_graph_walk() -> None:
     w = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     y = (w * w).sum()
-    order = graph.topological_order(y)
+    order = backprop.topological_order(y)
     assert order[0] is w and order[-1] is y
     y.backward()
     np.testing.assert_array_equal(w.grad, 2 * w.data)

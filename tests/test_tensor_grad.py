@@ -1,6 +1,6 @@
 """Tensor gradients against central finite differences, on random shapes that broadcast.
 
-Each op is checked with :func:`autograd.check.gradcheck` in float64 on hypothesis
+Each op is checked with :func:`autograd.checking.gradcheck.gradcheck` in float64 on hypothesis
 inputs. The loss is ``sum(op(...) * w)`` with a random fixed ``w``, so the seed
 gradient is not all ones (a plain ``sum`` would hide transposed or mis-summed
 gradients). float32 is checked against float64: same gradients to float32
@@ -17,9 +17,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Tensor
-from autograd.check import gradcheck
+from autograd.checking.gradcheck import gradcheck
+from autograd.checking.strategies import arrays, broadcastable_arrays, broadcastable_shapes
 from autograd.fused import cross_entropy, linear, mse
-from autograd.testing import arrays, broadcastable_arrays, broadcastable_shapes
 
 FAST = settings(max_examples=40, deadline=None)
 

@@ -1,4 +1,4 @@
-"""The strategies users import from autograd.testing produce what they promise."""
+"""The strategies users import from autograd.checking.strategies produce what they promise."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, graph
-from autograd.testing import (
+from autograd import Value, backprop
+from autograd.checking.strategies import (
     OPS,
     Expression,
     arrays,
@@ -56,12 +56,12 @@ def test_expressions_build_graphs_over_their_inputs(expr: tuple[Expression, list
     assert [x.label for x in inputs] == [f"x{i}" for i in range(len(inputs))]
     assert all(x._parents == () and x.grad == 0.0 for x in inputs)
     root = f(*inputs)
-    order = graph.topological_order(root)
+    order = backprop.topological_order(root)
     ids = {id(n) for n in order}
     assert all(id(x) in ids for x in inputs)  # every input reaches the root
     assert all(math.isfinite(n.data) and abs(n.data) < 1e6 for n in order)
     assert f(*inputs).data == root.data  # rebuilding is deterministic
-    with graph.no_grad():
+    with backprop.no_grad():
         assert f(*inputs).data == root.data
 
 
@@ -78,7 +78,7 @@ def test_expression_source_is_python_that_computes_the_same(
 
 def uses(root: Value) -> dict[int, int]:
     counts: dict[int, int] = {}
-    for n in graph.topological_order(root):
+    for n in backprop.topological_order(root):
         for p in n._parents:
             counts[id(p)] = counts.get(id(p), 0) + 1
     return counts
@@ -88,7 +88,7 @@ def has_reused_intermediate(expr: tuple[Expression, list[Value]]) -> bool:
     f, inputs = expr
     root = f(*inputs)
     counts = uses(root)
-    return any(n._parents and counts.get(id(n), 0) >= 2 for n in graph.topological_order(root))
+    return any(n._parents and counts.get(id(n), 0) >= 2 for n in backprop.topological_order(root))
 
 
 def has_constant_on(side: int, op: str) -> Any:

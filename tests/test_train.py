@@ -1,4 +1,4 @@
-"""nn.train (fit, evaluate, predict, History) and nn.plots, on small synthetic data."""
+"""nn.train (fit, evaluate, predict, History) and nn.pictures.plots, on small synthetic data."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, gradcheck, is_grad_enabled, no_grad
-from autograd.testing import expressions, finite_floats, positive_floats
+from autograd.checking.strategies import expressions, finite_floats, positive_floats
 
 
 def grad_of(build: Callable[[Value], Value], x: float) -> float:

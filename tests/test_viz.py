@@ -14,8 +14,8 @@ import pytest
 
 import nn
 from autograd import Value, draw_graph
-from autograd.graph import topological_order
-from autograd.viz import ROLE_STYLES
+from autograd.backprop import topological_order
+from autograd.pictures.draw import ROLE_STYLES
 
 # Skipped, with the reason, without Graphviz (a failure when VALUEGRAD_REQUIRE names dot).
 needs_dot = pytest.mark.usefixtures("dot")
@@ -280,9 +280,19 @@ def test_render_svg_with_dot_contains_labels(tmp_path: Path) -> None:
 
 @needs_dot
 def test_value_displays_in_notebooks() -> None:
-    o, _, _ = neuron()
-    bundle = o._repr_mimebundle_()
-    assert "image/svg+xml" in bundle and "data 0.7071" in bundle["image/svg+xml"]
+    """In IPython (as in Jupyter) a node shows as its graph after a plain `import autograd`."""
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "import autograd\n"
+        "x = autograd.Value(0.5, label='x')\n"
+        "t = autograd.Tensor([1.0, 2.0], requires_grad=True).sum()\n"
+        "for node in (x.tanh(), t):\n"
+        "    data, _ = shell.display_formatter.format(node)\n"
+        "    print('image/svg+xml' in data, '<svg' in data.get('image/svg+xml', ''))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True"] * 4, done.stdout + done.stderr
 
 
 def test_missing_dot_error_says_how_to_install(

@@ -123,7 +123,7 @@ class Value:
 if __name__ == "__main__":
     import sys
 
-    from autograd.conformance.track import run_track
+    from autograd.conformance import run_track
 
     track = run_track(__file__)
     print(track)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nn
 from autograd import Value, save_graph
-from autograd.film import example_neuron
+from autograd.pictures.film import example_neuron
 
 
 def render_tex(tex: Path, png: Path) -> bool:

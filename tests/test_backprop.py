@@ -1,6 +1,6 @@
 """The graph walk shared by Value and Tensor: topological order and the backward pass.
 
-A tiny node type defined here (not Value) shows that :mod:`autograd.graph` needs
+A tiny node type defined here (not Value) shows that :mod:`autograd.backprop` needs
 only ``_parents``, ``grad`` and ``_propagate()``.
 """
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, grad_mode, graph, is_grad_enabled, no_grad
-from autograd.testing import expressions
+from autograd import Value, backprop, grad_mode, is_grad_enabled, no_grad
+from autograd.checking.strategies import expressions
 
 
 class Node:
@@ -53,7 +53,7 @@ def dags(draw: st.DrawFn) -> list[Node]:
 @given(dags())
 def test_topological_order_lists_each_ancestor_once_parents_first(nodes: list[Node]) -> None:
     root = nodes[-1]
-    order = graph.topological_order(root)
+    order = backprop.topological_order(root)
     assert len(order) == len({id(n) for n in order}) == len(nodes)
     position = {id(n): i for i, n in enumerate(order)}
     for n in order:
@@ -64,34 +64,34 @@ def test_topological_order_lists_each_ancestor_once_parents_first(nodes: list[No
 
 def test_topological_order_of_a_leaf_is_just_the_leaf() -> None:
     x = Node("x")
-    assert graph.topological_order(x) == [x]
+    assert backprop.topological_order(x) == [x]
 
 
 def test_topological_order_only_contains_ancestors() -> None:
     a, b = Node("a"), Node("b")
     c = Node("c", (a,), (1.0,))
     Node("d", (b, c), (1.0, 1.0))  # a child of c: not an ancestor
-    assert graph.topological_order(c) == [a, c]
+    assert backprop.topological_order(c) == [a, c]
 
 
 def test_topological_order_is_iterative_on_a_very_deep_graph() -> None:
     node = Node("x")
     for i in range(50_000):
         node = Node(f"v{i}", (node,), (1.0,))
-    assert len(graph.topological_order(node)) == 50_001
+    assert len(backprop.topological_order(node)) == 50_001
 
 
 @given(dags())
 def test_backward_on_any_node_type_sums_paths_and_propagates_once(nodes: list[Node]) -> None:
     root = nodes[-1]
-    graph.backward(root, 1.0, None)
+    backprop.backward(root, 1.0, None)
     assert root.grad == 1.0
     for n in nodes:
         if n._parents:
             assert n.propagated == 1
     # d root / d node = sum over children of weight * d root / d child, i.e. all paths
     expected: dict[int, float] = {id(root): 1.0}
-    for n in reversed(graph.topological_order(root)):
+    for n in reversed(backprop.topological_order(root)):
         for p, w in zip(n._parents, n.weights, strict=True):
             expected[id(p)] = expected.get(id(p), 0.0) + w * expected[id(n)]
     for n in nodes:
@@ -103,9 +103,9 @@ def test_backward_twice_doubles_leaves_exactly_and_refreshes_intermediates(
     nodes: list[Node],
 ) -> None:
     root = nodes[-1]
-    graph.backward(root, 1.0, None)
+    backprop.backward(root, 1.0, None)
     first = {id(n): n.grad for n in nodes}
-    graph.backward(root, 1.0, None)
+    backprop.backward(root, 1.0, None)
     for n in nodes:
         g = first[id(n)]
         if n._parents:
@@ -133,7 +133,7 @@ def test_intermediate_grads_do_not_leak_between_calls(expr: tuple) -> None:
     f, inputs = expr
     root = f(*inputs)
     root.backward()
-    order = graph.topological_order(root)
+    order = backprop.topological_order(root)
     first = [n.grad for n in order]
     for n in order:  # scribble on every intermediate gradient
         if n._parents:

@@ -7,7 +7,7 @@
     valuegrad graph --mlp 2,3,1 --seed 0 --input 1,-1 --target 1 --backward -o mlp.pdf
     python -m autograd graph ...        # the same
 
-The format follows the extension of ``-o`` (see :data:`autograd.save.FORMATS`);
+The format follows the extension of ``-o`` (see :data:`autograd.pictures.save.FORMATS`);
 without ``-o`` the DOT source is printed. Exit status: 0 on success, 2 for a
 usage or expression error (nothing is written), 1 when rendering fails.
 """
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd.expr import FUNCTIONS, ExpressionError, parse, parse_assignments
-from autograd.save import FORMATS
+from autograd.pictures.expr import FUNCTIONS, ExpressionError, parse, parse_assignments
+from autograd.pictures.save import FORMATS
 
 __all__ = ["main"]
 
@@ -137,8 +137,8 @@ def _build_mlp(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
 def _name_intermediates(root: Any) -> None:
     """Label unlabelled op results with their expression (``w*x``), so captions can name them."""
-    from autograd.expr import print_expression
-    from autograd.graph import topological_order
+    from autograd.backprop import topological_order
+    from autograd.pictures.expr import print_expression
 
     for n in topological_order(root):
         if n._parents and not n.label:
@@ -199,8 +199,8 @@ def _check_writable(output: Path) -> None:
 
 
 def _write(root: Any, output: Path | None, options: dict[str, Any]) -> int:
-    from autograd.save import save_graph
-    from autograd.viz import draw_graph
+    from autograd.pictures.draw import draw_graph
+    from autograd.pictures.save import save_graph
 
     try:
         if output is None:

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograd.conformance.adapter import load_engine
-from autograd.conformance.depth import DEPTHS
-from autograd.conformance.report import Check, ConformanceReport
-from autograd.conformance.suite import plan, start
+from autograd.checking.conformance.adapter import load_engine
+from autograd.checking.conformance.depth import DEPTHS
+from autograd.checking.conformance.report import Check, ConformanceReport
+from autograd.checking.conformance.suite import plan, start
 
 __all__ = ["EXERCISES", "TRACK_OPS", "Exercise", "TrackReport", "run_track"]
 

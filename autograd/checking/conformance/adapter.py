@@ -6,7 +6,7 @@ ops are Python operators (``+ - * / **``, unary ``-``) and methods (``x.exp()``,
 ``x.log()``, ``x.tanh()``, ``x.sigmoid()``, ``x.relu()``). An engine spelled
 differently says so with the options of :class:`Adapter`.
 
-The op names are those of :mod:`autograd.testing`: ``"+" "-" "*" "/"`` (between two
+The op names are those of :mod:`autograd.checking.strategies`: ``"+" "-" "*" "/"`` (between two
 nodes, or a node and a number on either side), ``"**"`` (a node exponent,
 ``x ** y``), ``"**n"`` (a number exponent, ``x ** 3``), ``"neg"``, ``"exp"``,
 ``"log"``, ``"tanh"``, ``"sigmoid"``, ``"relu"``.
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from autograd.conformance.loader import EngineError, load_engine
-from autograd.testing import BINARY_OPS, OPS, _apply, _Step
+from autograd.checking.conformance.loader import EngineError, load_engine
+from autograd.checking.strategies import BINARY_OPS, OPS, _apply, _Step
 
 __all__ = ["Adapter", "EngineError", "Semantics", "load_engine"]
 
@@ -131,7 +131,7 @@ class Adapter:
         """Run one op with the engine; ``args`` are nodes or Python numbers."""
         if op in self.methods:
             return getattr(args[0], self.methods[op])()
-        # autograd.testing's dispatcher: operators for + - * / ** and -x, else methods
+        # autograd.checking.strategies's dispatcher: operators for + - * / ** and -x, else methods
         return _apply(_Step(op, tuple(range(len(args))), power), args)
 
     def supported_ops(self) -> tuple[tuple[str, ...], dict[str, str]]:

@@ -52,7 +52,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from autograd import graph
+from autograd import backprop
 from autograd.value import Value
 
 __all__ = [
@@ -331,7 +331,7 @@ def gradcheck(
     try:
         for x in nodes:
             x.grad = _zero_like(x)
-        with graph.enable_grad():
+        with backprop.enable_grad():
             out = f(*nodes)
         _check_output(out)
         out.backward()
@@ -428,7 +428,7 @@ def _gradcheck2(
     entries = [(i, x, e) for i, x in checked_nodes for e in _elements(x)]
 
     # 1. Analytic: the gradient as a graph, then each of its entries differentiated.
-    with graph.enable_grad():
+    with backprop.enable_grad():
         out = f(*nodes)
     _check_output(out)
     first = dict(zip((i for i, _ in checked_nodes), _gradients(out, wrt), strict=True))
@@ -438,7 +438,7 @@ def _gradcheck2(
         rows = _gradients(gi, wrt)
         analytic[(i, e)] = [_as_float_array(h, x) for h, x in zip(rows, wrt, strict=True)]
     # Rounding noise of one gradient entry, relative to the step: ~ u * nodes * |grad|.
-    size = len(graph.topological_order(out))
+    size = len(backprop.topological_order(out))
     gmax = max(
         float(np.max(np.abs(_as_float_array(g, x)), initial=0.0))
         for g, x in zip(first.values(), wrt, strict=True)
@@ -549,7 +549,7 @@ def _plain_gradients(
     try:
         for x in nodes:
             x.grad = _zero_like(x)
-        with graph.enable_grad():
+        with backprop.enable_grad():
             out = f(*nodes)
         out.backward()
         return [_grad_array(x) for x in wrt]
@@ -617,7 +617,7 @@ def _scalar(out: Any) -> float:
 def _roundoff(out: Any) -> float:
     """Estimated rounding error of computing ``out``: ``u * Σ |grad * data|`` over op nodes."""
     total = 0.0
-    for node in graph.topological_order(out):
+    for node in backprop.topological_order(out):
         if node._parents and node.grad is not None:
             total += float(np.sum(np.abs(np.asarray(node.grad) * np.asarray(node.data))))
     return _UNIT_ROUNDOFF * total
@@ -630,7 +630,7 @@ def _numeric_grad(
 
     def evaluate(where: str) -> float:
         try:
-            with graph.no_grad():
+            with backprop.no_grad():
                 return _scalar(f(*nodes))
         except (ArithmeticError, ValueError) as e:
             raise type(e)(f"gradcheck: f raised while evaluating {where} (eps={eps:g}): {e}") from e
@@ -730,7 +730,7 @@ def _localize(
 ) -> tuple[tuple[OpMismatch, ...], tuple[str, ...]]:
     found: list[OpMismatch] = []
     unknown: dict[str, None] = {}
-    for position, node in enumerate(graph.topological_order(root)):
+    for position, node in enumerate(backprop.topological_order(root)):
         if not node._parents:
             continue
         fn = _op_function(node._op)
@@ -770,7 +770,7 @@ def _localize_second(
 
     found: list[OpMismatch] = []
     unknown: dict[str, None] = {}
-    for position, node in enumerate(graph.topological_order(root)):
+    for position, node in enumerate(backprop.topological_order(root)):
         if not node._parents:
             continue
         fn = _op_function(node._op)
@@ -783,7 +783,7 @@ def _localize_second(
         if _safe_call(fn, args) is None:
             continue
         leaves = [Value(a) for a in args]
-        with graph.enable_grad():
+        with backprop.enable_grad():
             locals_ = d(*leaves, vfn(*leaves))
         for k, local in enumerate(locals_):
             if isinstance(local, Value):

@@ -2,7 +2,7 @@
 their own trained network think (forward) and learn (backward, one SGD step).
 
 :func:`write_explorer` turns a trained model into that page. The page is the three
-files in ``nn/explorer_page/`` (``explorer.html``, ``explorer.css``, ``explorer.js``:
+files in ``nn/pictures/explorer_page/`` (``explorer.html``, ``explorer.css``, ``explorer.js``:
 plain JavaScript, no framework, no build step, meant to be read), inlined into one
 file together with the model's weights and a few test digits, so it opens by
 double-click and loads nothing from the network.
@@ -200,7 +200,7 @@ def explorer_data(
 
 
 def _page_file(name: str) -> str:
-    return (resources.files("nn") / _PAGE / name).read_text(encoding="utf-8")
+    return (resources.files("nn.pictures") / _PAGE / name).read_text(encoding="utf-8")
 
 
 def render_explorer(data: dict[str, Any]) -> str:

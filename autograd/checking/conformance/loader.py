@@ -1,7 +1,7 @@
 """Find an engine class from a name: ``package.module:Class`` or ``path/to/file.py:Class``.
 
 Only the standard library is used here, so the depth check's fresh interpreter
-(:mod:`autograd.conformance.depth_worker`) can load an engine without importing
+(:mod:`autograd.checking.conformance.depth_worker`) can load an engine without importing
 numpy or hypothesis.
 """
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, Verbosity, given, settings
 from hypothesis import strategies as st
 
-from autograd.conformance.adapter import Adapter, as_float
-from autograd.conformance.graphs import (
+from autograd.checking.conformance.adapter import Adapter, as_float
+from autograd.checking.conformance.graphs import (
     apply_step,
     chains,
     code,
@@ -27,9 +27,15 @@ from autograd.conformance.graphs import (
     rounder,
     test_expression,
 )
-from autograd.conformance.ops import Failure, describe_error, op_cases, special_cases, test_case
-from autograd.conformance.report import Check
-from autograd.testing import Expression, _Step
+from autograd.checking.conformance.ops import (
+    Failure,
+    describe_error,
+    op_cases,
+    special_cases,
+    test_case,
+)
+from autograd.checking.conformance.report import Check
+from autograd.checking.strategies import Expression, _Step
 
 __all__ = [
     "check_chains",

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
-from autograd.conformance.adapter import Adapter
-from autograd.conformance.checks import (
+from autograd.checking.conformance.adapter import Adapter
+from autograd.checking.conformance.checks import (
     check_chains,
     check_construct,
     check_dags,
@@ -19,8 +19,8 @@ from autograd.conformance.checks import (
     check_op,
     check_repeated_backward,
 )
-from autograd.conformance.depth import DEPTHS, check_depth
-from autograd.conformance.report import Check, ConformanceError, ConformanceReport
+from autograd.checking.conformance.depth import DEPTHS, check_depth
+from autograd.checking.conformance.report import Check, ConformanceError, ConformanceReport
 
 __all__ = ["GROUPS", "assert_conforms", "plan", "run", "start"]
 

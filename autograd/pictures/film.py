@@ -1,6 +1,6 @@
 """The backward pass, one chain-rule step at a time: the model behind the GIF and the HTML stepper.
 
-Backprop visits the graph in reverse topological order (:func:`autograd.graph.backward`).
+Backprop visits the graph in reverse topological order (:func:`autograd.backprop.backward`).
 At each node with parents it hands the node's gradient on,
 ``parent.grad += d(node)/d(parent) · node.grad``. :func:`backward_steps` replays
 exactly that walk, without touching the graph, and records each step: which node,
@@ -9,7 +9,7 @@ which parents, the arithmetic with numbers
 
 :func:`write_gif` draws one frame per step (the graph laid out once, so nothing
 jumps; every frame one size; the active op highlighted; the arithmetic as a
-caption) and :mod:`autograd.stepper` turns the same steps into a web page.
+caption) and :mod:`autograd.pictures.stepper` turns the same steps into a web page.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd.derivatives import _number as _num
-from autograd.derivatives import local_derivatives, local_formulas, node_name
-from autograd.graph import topological_order
+from autograd.backprop import topological_order
+from autograd.pictures.captions import _number as _num
+from autograd.pictures.captions import local_derivatives, local_formulas, node_name
 
 __all__ = [
     "BackwardStep",
@@ -134,7 +134,7 @@ def backward_steps(root: Any) -> list[BackwardStep]:
 
 
 def _symbol(op: str) -> str:
-    from autograd.viz import _op_symbol
+    from autograd.pictures.draw import _op_symbol
 
     return _op_symbol(op)
 
@@ -196,8 +196,8 @@ def frame_sources(
     Raises:
         graphviz.ExecutableNotFound: Graphviz's ``dot`` computes the layout.
     """
-    from autograd.layout import PinnedLayout
-    from autograd.viz import draw_graph
+    from autograd.pictures.draw import draw_graph
+    from autograd.pictures.layout import PinnedLayout
 
     steps = list(steps) if steps is not None else backward_steps(root)
     order = topological_order(root)
@@ -227,7 +227,7 @@ def gif_frames(root: Any, steps: Sequence[BackwardStep] | None = None, **options
         ImportError: Pillow is missing (``pip install pillow``).
         graphviz.ExecutableNotFound: Graphviz's ``dot`` is missing.
     """
-    from autograd.viz import theme_colors
+    from autograd.pictures.draw import theme_colors
 
     Image = _pillow()
     steps = list(steps) if steps is not None else backward_steps(root)
@@ -261,7 +261,7 @@ def _caption(lines: list[str], theme: Any, has_title: bool) -> Any:
     """Caption lines drawn by Graphviz (its fonts have ∂, σ and ·), as a PIL image."""
     import html
 
-    from autograd.viz import _graph_class, theme_colors
+    from autograd.pictures.draw import _graph_class, theme_colors
 
     colors = theme_colors(theme)
     rows = []
@@ -319,7 +319,7 @@ def write_gif(
         loop=0,
         optimize=False,
     )
-    from autograd.save import write_atomic
+    from autograd.pictures.save import write_atomic
 
     return write_atomic(path, buffer.getvalue())
 

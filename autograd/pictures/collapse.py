@@ -61,7 +61,7 @@ def collapse_graph(
     """
     import numpy as np
 
-    from autograd.viz import _nodes, _owners
+    from autograd.pictures.draw import _nodes, _owners
 
     if level not in ("neuron", "layer"):
         raise ValueError(f"collapse must be 'neuron', 'layer' or None, got {level!r}")

@@ -3,7 +3,7 @@ interpreter, printing one JSON line per event.
 
 Run as ``python depth_worker.py SPEC`` (by path, so the package, and with it
 numpy and hypothesis, is not imported): ``SPEC`` is JSON with the engine's class
-(``"cls"``, a :mod:`~autograd.conformance.loader` name), an optional ``"make"``,
+(``"cls"``, a :mod:`~autograd.checking.conformance.loader` name), an optional ``"make"``,
 the attribute names ``"data"``, ``"grad"``, ``"backward_method"`` and ``"depths"``.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 if __package__:
-    from autograd.conformance.loader import load_object
+    from autograd.checking.conformance.loader import load_object
 else:  # run as a script: import the loader beside this file, not the package
     sys.path.insert(0, str(Path(__file__).parent))
     from loader import load_object  # type: ignore[import-not-found, no-redef]

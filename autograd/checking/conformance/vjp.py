@@ -17,10 +17,10 @@ import numpy as np
 import numpy.typing as npt
 from hypothesis import strategies as st
 
-from autograd.conformance.checks import falsify
-from autograd.conformance.ops import Failure, describe_error
-from autograd.conformance.report import Check, ConformanceError
-from autograd.testing import broadcastable_arrays
+from autograd.checking.conformance.checks import falsify
+from autograd.checking.conformance.ops import Failure, describe_error
+from autograd.checking.conformance.report import Check, ConformanceError
+from autograd.checking.strategies import broadcastable_arrays
 
 __all__ = ["check_vjp"]
 

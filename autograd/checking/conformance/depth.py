@@ -9,7 +9,7 @@ take forever. A subprocess survives all three and reports which happened.
 The chain is ``y = x; y = y + 1.0`` repeated ``n`` times, then ``y.backward()``:
 ``y.data`` must be ``x + n`` and ``x.grad`` exactly 1.
 
-The subprocess runs :mod:`autograd.conformance.depth_worker`.
+The subprocess runs :mod:`autograd.checking.conformance.depth_worker`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd.conformance import depth_worker
-from autograd.conformance.adapter import Adapter
-from autograd.conformance.depth_worker import chain, describe
-from autograd.conformance.report import Check
+from autograd.checking.conformance import depth_worker
+from autograd.checking.conformance.adapter import Adapter
+from autograd.checking.conformance.depth_worker import chain, describe
+from autograd.checking.conformance.report import Check
 
 __all__ = ["DEPTHS", "check_depth"]
 

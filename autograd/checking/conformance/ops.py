@@ -15,9 +15,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from autograd.check import check_local_derivatives
-from autograd.conformance.adapter import Adapter, as_float
-from autograd.testing import BINARY_OPS, finite_floats
+from autograd.checking.conformance.adapter import Adapter, as_float
+from autograd.checking.gradcheck import check_local_derivatives
+from autograd.checking.strategies import BINARY_OPS, finite_floats
 
 __all__ = [
     "EXPONENTS",
@@ -343,7 +343,7 @@ def _building_block(out: Any, op: str) -> tuple[str, str] | None:
     store ``_parents``, ``_local`` and ``_op`` like valuegrad's (and the exercise
     track's): (the op really at fault, why).
 
-    Uses :func:`autograd.check.check_local_derivatives`, which recomputes every node of
+    Uses :func:`autograd.checking.gradcheck.check_local_derivatives`, which recomputes every node of
     the op's little graph and its stored local derivatives numerically.
     """
     if not all(hasattr(out, a) for a in ("_parents", "_local", "_op", "data")):

@@ -15,9 +15,9 @@ FORMATS: dict[str, str] = {
     ".png": "bitmap picture (Graphviz)",
     ".pdf": "vector picture for print (Graphviz)",
     ".dot": "Graphviz's DOT source",
-    ".tex": "a TikZ picture in a LaTeX document, for slides and handouts (autograd.tikz)",
-    ".gif": "an animation of the backward pass, one frame per chain-rule step (autograd.film)",
-    ".html": "a page that steps through the backward pass (autograd.stepper)",
+    ".tex": "a TikZ picture in a LaTeX document, for slides and handouts (pictures.tikz)",
+    ".gif": "an animation of the backward pass, one frame per chain-rule step (pictures.film)",
+    ".html": "a page that steps through the backward pass (pictures.stepper)",
 }
 
 _MOTION = (".gif", ".html")
@@ -60,19 +60,19 @@ def save_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
             if key in options:
                 raise ValueError(f"save_graph: {key} applies to .gif and .html only, not {ext}")
     if ext == ".gif":
-        from autograd.film import write_gif
+        from autograd.pictures.film import write_gif
 
         return write_gif(root, target, **options)
     if ext == ".html":
-        from autograd.stepper import write_stepper
+        from autograd.pictures.stepper import write_stepper
 
         return write_stepper(root, target, **options)
 
     if ext == ".tex":
-        from autograd.tikz import tikz_document
+        from autograd.pictures.tikz import tikz_document
 
         return write_atomic(target, tikz_document(root, **options).encode("utf-8"))
-    from autograd.viz import draw_graph
+    from autograd.pictures.draw import draw_graph
 
     options.pop("format", None)
     graph = draw_graph(root, **options)

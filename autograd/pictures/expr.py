@@ -26,7 +26,7 @@ import keyword
 import math
 from collections.abc import Mapping
 
-from autograd.graph import topological_order
+from autograd.backprop import topological_order
 from autograd.value import Value
 
 __all__ = ["FUNCTIONS", "ExpressionError", "parse", "parse_assignments", "print_expression"]

@@ -34,7 +34,7 @@ def _figure(width: float, height: float) -> Any:
         from matplotlib.figure import Figure
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "nn.plots needs matplotlib: pip install 'valuegrad[plot]' (or matplotlib)"
+            "nn.pictures.plots needs matplotlib: pip install 'valuegrad[plot]' (or matplotlib)"
         ) from e
     return Figure(figsize=(width, height), layout="constrained")
 

@@ -43,8 +43,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from autograd.derivatives import local_derivatives, local_formulas
-from autograd.themes import LIGHT, Theme, get_theme
+from autograd.pictures.captions import local_derivatives, local_formulas
+from autograd.pictures.themes import LIGHT, Theme, get_theme
 
 __all__ = ["DEFAULT_MAX_NODES", "ROLE_STYLES", "draw_graph", "theme_colors", "write_stepper"]
 
@@ -117,10 +117,10 @@ def draw_graph(
         highlight: nodes to draw with a thick gold border (and their op ovals
             filled gold), e.g. the step being explained.
         pending: nodes whose gradient is not known yet: shown as ``grad ?`` and
-            unshaded (used by :mod:`autograd.film` to show gradients filling in
+            unshaded (used by :mod:`autograd.pictures.film` to show gradients filling in
             from the output back to the inputs).
         theme: ``"light"``, ``"dark"`` (for dark slides) or ``"print"``
-            (greyscale; gradient size shown by line width too), see :mod:`autograd.themes`.
+            (greyscale; gradient size shown by line width too), see :mod:`autograd.pictures.themes`.
         edge_derivatives: label each arrow from a parent into an op with the
             local derivative ``∂out/∂parent`` and its number (Value graphs), so
             the picture reads as the chain rule: a node's grad is the sum over
@@ -130,7 +130,7 @@ def draw_graph(
         collapse: with ``module=`` a scalar ``nn.MLP``/``nn.Layer``: ``"neuron"``
             draws each neuron as one box (its output's data and grad), ``"layer"``
             each layer; many inputs become one box. What was collapsed, and the
-            graph's size, are written under the title. See :mod:`autograd.collapse`.
+            graph's size, are written under the title. See :mod:`autograd.pictures.collapse`.
         expand: with ``collapse``, one neuron to draw in full, e.g. ``"layers.1.neurons.3"``.
 
     Returns:
@@ -157,7 +157,7 @@ def draw_graph(
     if collapse is not None:
         if module is None:
             raise ValueError("collapse needs module= (the nn network whose neurons to collapse)")
-        from autograd.collapse import collapse_graph
+        from autograd.pictures.collapse import collapse_graph
 
         roots, params, note = collapse_graph(roots, module, collapse, expand)
         module = None
@@ -302,7 +302,7 @@ def draw_graph(
 
 def _nodes(roots: Sequence[Any]) -> list[Any]:
     """Every node the roots depend on, each once, parents before children."""
-    from autograd.graph import topological_order
+    from autograd.backprop import topological_order
 
     if len(roots) == 1:
         return topological_order(roots[0])
@@ -422,7 +422,7 @@ def _heat_border(theme: Theme, heat: float, pending: bool) -> int:
 
 def _edge_label(parent: Any, formula: str, local: float, detail: str) -> str:
     """``∂/∂w = 2.000``, or with the formula, ``∂/∂w = x = 2.000``."""
-    from autograd.derivatives import node_name
+    from autograd.pictures.captions import node_name
 
     head = f"∂/∂{node_name(parent)}"
     number = _fmt(local)
@@ -746,12 +746,12 @@ def theme_colors(theme: str | Theme) -> dict[str, str]:
 
 
 def write_stepper(root: Any = None, path: Any = "stepper.html", **draw_graph_options: Any) -> Any:
-    """Write an HTML page that steps through ``root``'s backward pass; see :mod:`autograd.stepper`.
+    """Write a page that steps through ``root``'s backward pass (:mod:`autograd.pictures.stepper`).
 
     ``root`` is a scalar Value (default: the chapter-4 neuron and its cost);
     returns the ``Path`` written. The options go to :func:`draw_graph`, plus
     ``fps`` (steps per second when playing).
     """
-    from autograd.stepper import write_stepper as write
+    from autograd.pictures.stepper import write_stepper as write
 
     return write(root, path, **draw_graph_options)

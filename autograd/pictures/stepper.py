@@ -1,8 +1,8 @@
 """An HTML page that steps through the backward pass of a Value graph: :func:`write_stepper`.
 
 The page holds one Graphviz SVG of the graph (laid out once, so nodes never
-jump), the steps of :func:`autograd.film.backward_steps` as JSON, and a small
-script (``autograd/assets/stepper.js``) with next / previous / play buttons: at
+jump), the steps of :func:`autograd.pictures.film.backward_steps` as JSON, and a small
+script (``autograd/pictures/assets/stepper.js``) with next / previous / play buttons: at
 each step the active node is highlighted, the gradients not yet known read
 ``grad ?``, and the chain-rule arithmetic is shown with its numbers,
 ``dC/dw1 += x1 · dC/d(x1*w1) = 2.0 · -0.2005``.
@@ -22,14 +22,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from autograd.film import backward_steps, example_neuron, showing
-from autograd.graph import topological_order
+from autograd.backprop import topological_order
+from autograd.pictures.film import backward_steps, example_neuron, showing
 
 __all__ = ["stepper_html", "write_stepper"]
 
 
 def _asset(name: str) -> str:
-    return resources.files("autograd").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
+    return (
+        resources.files("autograd.pictures")
+        .joinpath("assets")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 def stepper_html(root: Any = None, *, fps: float = 1.0, **options: Any) -> str:
@@ -46,8 +51,8 @@ def stepper_html(root: Any = None, *, fps: float = 1.0, **options: Any) -> str:
         ValueError: ``fps`` is not a positive number.
         graphviz.ExecutableNotFound: Graphviz's ``dot`` is missing.
     """
-    from autograd.derivatives import node_name
-    from autograd.viz import _fmt, draw_graph
+    from autograd.pictures.captions import node_name
+    from autograd.pictures.draw import _fmt, draw_graph
 
     if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
         raise ValueError(f"write_stepper: fps must be a positive number, got {fps!r}")
@@ -95,7 +100,7 @@ def write_stepper(
 ) -> Path:
     """Write a self-contained HTML page that steps through ``root``'s backward pass.
 
-    >>> from autograd.film import example_neuron
+    >>> from autograd.pictures.film import example_neuron
     >>> write_stepper(example_neuron(), "backprop.html")  # doctest: +SKIP
 
     Args:
@@ -107,6 +112,6 @@ def write_stepper(
     Returns:
         the path written.
     """
-    from autograd.save import write_atomic
+    from autograd.pictures.save import write_atomic
 
     return write_atomic(path, stepper_html(root, **draw_graph_options).encode("utf-8"))

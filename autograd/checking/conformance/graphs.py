@@ -1,7 +1,7 @@
 """Whole graphs: chains, random DAGs and fan-out patterns, run on any engine and
 checked against central finite differences of the same expression.
 
-Graphs are :class:`autograd.testing.Expression`\\ s, so they print as code. The right
+Graphs are :class:`autograd.checking.strategies.Expression`\\ s, so they print as code. The right
 answer comes from the math: the expression is evaluated with valuegrad's ``Value``
 (whose ops are the textbook ones) with each input nudged by ``±eps``, never from
 the engine under test. When an engine's gradient is wrong, each op of the graph is
@@ -16,11 +16,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from autograd.check import _roundoff
-from autograd.conformance.adapter import Adapter, as_float
-from autograd.conformance.ops import EXPONENTS, Failure, OpCase, describe_error, test_case
-from autograd.graph import enable_grad, no_grad
-from autograd.testing import BINARY_OPS, Expression, _apply, _Step, finite_floats
+from autograd.backprop import enable_grad, no_grad
+from autograd.checking.conformance.adapter import Adapter, as_float
+from autograd.checking.conformance.ops import EXPONENTS, Failure, OpCase, describe_error, test_case
+from autograd.checking.gradcheck import _roundoff
+from autograd.checking.strategies import BINARY_OPS, Expression, _apply, _Step, finite_floats
 from autograd.value import Value
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     "test_expression",
 ]
 
-_BOUND = 10.0  # largest |value| a drawn step may have, as in autograd.testing
+_BOUND = 10.0  # largest |value| a drawn step may have, as in autograd.checking.strategies
 _EPS = 1e-6
 
 
@@ -298,7 +298,7 @@ def dag_cases(
     ops: Sequence[str], max_ops: int = 8
 ) -> st.SearchStrategy[tuple[Expression, list[float]]]:
     """:func:`autograd.testing.expressions` over ``ops``, as ``(expression, input data)``."""
-    from autograd.testing import expressions
+    from autograd.checking.strategies import expressions
 
     return expressions(ops=tuple(ops), max_ops=max_ops).map(
         lambda e: (e[0], [x.data for x in e[1]])

@@ -250,7 +250,7 @@ def tikz_picture(root: Any, **options: Any) -> str:
     Raises:
         graphviz.ExecutableNotFound: Graphviz's ``dot`` computes the layout.
     """
-    from autograd.viz import draw_graph
+    from autograd.pictures.draw import draw_graph
 
     options.pop("format", None)
     laid = json.loads(draw_graph(root, **options).pipe(format="json").decode("utf-8"))
@@ -282,7 +282,7 @@ def tikz_document(root: Any, **options: Any) -> str:
     width, height = (m.group(1), m.group(2)) if m else ("400", "300")
     return "\n".join(
         [
-            "% A computation graph drawn by valuegrad (autograd.tikz) with Graphviz's layout.",
+            "% A computation graph drawn by valuegrad (autograd.pictures.tikz), laid out by dot.",
             "% The picture is everything from \\begin{tikzpicture} to \\end{tikzpicture}:",
             "% paste it into a Beamer frame or a handout whose preamble has \\usepackage{tikz}.",
             "\\documentclass{article}",

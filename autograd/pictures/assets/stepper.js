@@ -1,5 +1,5 @@
-// The backprop stepper (autograd.stepper): steps through the backward pass of a graph
-// drawn once by Graphviz. Each step (from the JSON above, made by autograd.film) names
+// The backprop stepper (autograd.pictures.stepper): steps through the backward pass of a graph
+// drawn once by Graphviz. Each step (from the JSON above, made by autograd.pictures.film) names
 // the node handing its gradient on, the parents receiving it, the chain-rule arithmetic,
 // and every gradient known after it. Nothing is laid out here: we only change classes
 // and the text of "grad" cells, so no node ever moves.
