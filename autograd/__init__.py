@@ -68,7 +68,7 @@ def _show_graphs_in_jupyter() -> None:
     IPython's display system, which calls it only when a node is displayed.
     """
     ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return
 

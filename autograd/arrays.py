@@ -6,8 +6,8 @@
   normalising ``axis`` arguments, checking ``@`` and broadcasting with messages that
   name both shapes;
 * **messages** that point at the first bad entry of an array;
-* **stable kernels** shared by :meth:`Tensor.sigmoid <autograd.Tensor.sigmoid>` and the
-  fused layer: a sigmoid that never overflows, and its VJP from the saved output.
+* **a stable sigmoid** that never overflows (the forward of :meth:`Tensor.sigmoid
+  <autograd.Tensor.sigmoid>` and of the fused layer).
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from numpy.typing import NDArray
 
 Array = NDArray[Any]
 
-FLOAT_KINDS = "f"
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _float_array(data: object, dtype: Any, copy: bool) -> Array:
+def float_array(data: object, dtype: Any, copy: bool = True) -> Array:
     """``data`` as a float32/float64 ndarray; integers become float64 (or ``dtype``).
 
     Bools, complex numbers, float16/longdouble arrays (without an explicit
@@ -64,7 +63,7 @@ def _float_array(data: object, dtype: Any, copy: bool) -> Array:
             f"(from {type(data).__name__})"
         )
     if dt is None:
-        if kind != FLOAT_KINDS:
+        if kind != "f":
             return arr.astype(np.float64)  # a fresh array: no copy needed
         if arr.dtype not in DTYPES:
             raise TypeError(
@@ -101,7 +100,7 @@ def _ragged(data: object) -> str:
     return ""
 
 
-def _unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
+def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     """Sum ``g`` over the axes NumPy broadcast, so that it has ``shape`` again.
 
     Leading axes that broadcasting added are summed away; axes where the operand
@@ -118,15 +117,7 @@ def _unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     return g.reshape(shape)
 
 
-def _spread(g: Array, shape: tuple[int, ...]) -> Array:
-    """``g`` broadcast to ``shape`` as a fresh array: the VJP of a sum hands every summed
-    entry the same gradient (faster than ``np.broadcast_to``, and writable)."""
-    out = np.empty(shape, dtype=g.dtype)
-    np.copyto(out, g)
-    return out
-
-
-def _normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:
+def normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:
     """``axis`` as a tuple of non-negative ints (all axes for ``None``)."""
     if axis is None:
         return tuple(range(ndim))
@@ -143,7 +134,7 @@ def _normalize_axis(axis: int | Sequence[int] | None, ndim: int, op: str) -> tup
     return tuple(out)
 
 
-def _expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
+def expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
     """Put the reduced ``axes`` back into ``g`` as size-1 dims (inverse of keepdims=False)."""
     if keepdims or not axes or g.ndim == 0:  # a 0-d g (every axis reduced) broadcasts as is
         return g
@@ -153,35 +144,44 @@ def _expand(g: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
     return g.reshape(shape)
 
 
-def _first_bad(mask: Array) -> tuple[int, tuple[int, ...]]:
+def first_bad(mask: Array) -> tuple[int, tuple[int, ...]]:
     """(how many entries of ``mask`` are True, the index of the first one)."""
     idx = tuple(int(i[0]) for i in np.nonzero(mask)) if mask.ndim else ()
     return int(np.count_nonzero(mask)), idx
 
 
-def _entries(n: int, what: str, mask: Array, idx: tuple[int, ...]) -> str:
+def entries(n: int, what: str, mask: Array, idx: tuple[int, ...]) -> str:
     """'2 zero entries of 6, first at index (0, 1)'."""
     return f"{n} {what} entr{'y' if n == 1 else 'ies'} of {mask.size}, first at index {idx}"
 
 
-def _cast(c: Any, dtype: np.dtype[Any]) -> Array:
+def cast(c: Any, dtype: np.dtype[Any]) -> Array:
     """``c`` as an ndarray of ``dtype`` (NumPy returns scalars for 0-d results)."""
     arr: Array = np.asarray(c)
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 
-def _broadcast_op(ufunc: Any, a: Array, b: Array, name: str, sym: str) -> Array:
+def broadcast_op(ufunc: Any, a: Array, b: Array, name: str, sym: str) -> Array:
     """``ufunc(a, b)`` with a broadcasting error that names both shapes."""
     try:
         return np.asarray(ufunc(a, b))
     except ValueError:
+        broadcast_shapes(a.shape, b.shape, name, sym)
+        raise
+
+
+def broadcast_shapes(sa: tuple[int, ...], sb: tuple[int, ...], name: str, sym: str) -> None:
+    """Raise the error of :func:`broadcast_op` if shapes ``sa`` and ``sb`` do not broadcast."""
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
         raise ValueError(
-            f"{name}: {a.shape} {sym} {b.shape}: shapes do not broadcast "
+            f"{name}: {sa} {sym} {sb}: shapes do not broadcast "
             "(aligned from the right, each pair of sizes must be equal or one of them 1)"
         ) from None
 
 
-def _check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
+def check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
     if len(sa) == 0 or len(sb) == 0:
         raise ValueError(f"matmul: {sa} @ {sb}: operands must have at least 1 dimension")
     ka = sa[-1]
@@ -208,36 +208,24 @@ def _sigmoid_cap(dtype: np.dtype[Any]) -> Array:
     return cap
 
 
-def _sigmoid_vjp(g: Any, s: Any) -> Any:
-    """``g * s * (1 - s)``: with one temporary array, or as graph ops on Tensors."""
-    if type(s) is not np.ndarray or type(g) is not np.ndarray:
-        return g * (s * (1 - s))
-    t = np.subtract(1, s)
-    t *= s
-    t *= g
-    return t
-
-
 _HALF32 = np.float32(0.5)
 
 
-def _sigmoid(a: Array, out: Array | None = None) -> Array:
-    """``1 / (1 + e^-a)`` without overflow, into ``out`` (default: a new array).
+def sigmoid(a: Array) -> Array:
+    """``1 / (1 + e^-a)`` without overflow, as a new array.
 
     float32 (the fast path): ``0.5 + 0.5 tanh(a / 2)``, the same function with
     nothing that can overflow, in four in-place ufuncs; absolute error ~1e-7.
     Other dtypes: ``1 / (1 + e^-a)`` with ``-a`` capped below the overflow of
     ``exp`` (709 for float64), accurate to a few ulp relative everywhere.
     """
-    if out is None:
-        out = np.empty_like(a)
     if a.dtype.char == "f":
-        s: Array = np.multiply(a, _HALF32, out=out)
+        s: Array = np.multiply(a, _HALF32, out=np.empty(a.shape, a.dtype))
         np.tanh(s, s)
         s *= _HALF32
         s += _HALF32
         return s
-    e = np.negative(a, out=out)
+    e = np.negative(a, out=np.empty(a.shape, a.dtype))
     np.minimum(e, _sigmoid_cap(e.dtype), out=e)
     np.exp(e, e)
     e += 1

@@ -14,12 +14,10 @@ Both steps live here, once. A node type plugs in by having
 * ``_propagate()``: the chain-rule step for that node, which adds
   ``node.grad * local derivative`` into each parent's ``grad``.
 
-A scalar :class:`~autograd.Value` stores its local derivatives as plain numbers; a
-:class:`~autograd.Tensor` stores a function (a vector-Jacobian product), because the
-Jacobian of an array op is too big to keep. The walk below does not care which.
-
-The grad mode (is the graph being recorded? per thread) is in
-:mod:`autograd.grad_mode`; its switches are re-exported here and from ``autograd``.
+A :class:`~autograd.Value` stores its local derivatives as numbers, a
+:class:`~autograd.Tensor` a function (its Jacobian is too big to keep); the walk
+does not care which. The grad mode's switches (:mod:`autograd.grad_mode`) are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -40,7 +38,11 @@ __all__ = [
 
 
 class Node(Protocol):
-    """What the graph walk needs from a node (Value and Tensor both qualify)."""
+    """What the graph walk needs from a node (Value and Tensor both qualify).
+
+    A node hashes by identity (the default ``object.__hash__``): the walk keeps a set
+    of the nodes it has seen.
+    """
 
     _parents: tuple[Any, ...]
     grad: Any
@@ -64,7 +66,7 @@ def topological_order(root: Node) -> list[Any]:
     topological order.
     """
     order: list[Any] = []
-    visited: set[int] = set()
+    visited: set[Any] = set()  # nodes hash by identity (Tensor's == is elementwise, not its hash)
     # (node, True) means "all parents are done, emit the node".
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
@@ -72,13 +74,12 @@ def topological_order(root: Node) -> list[Any]:
         if parents_done:
             order.append(node)
             continue
-        key = id(node)
-        if key in visited:
+        if node in visited:
             continue
-        visited.add(key)
+        visited.add(node)
         stack.append((node, True))
         for parent in node._parents:
-            if id(parent) not in visited:
+            if parent not in visited:
                 stack.append((parent, False))
     return order
 

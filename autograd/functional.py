@@ -85,7 +85,7 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0) -> Function:
         wrt = [call[k] for k in nums]
         with backprop.enable_grad():
             out = f(*call)
-        grads = _gradients(out, wrt)
+        grads = gradients(out, wrt)
         return out, (tuple(grads) if many else grads[0])
 
     return value_grad
@@ -116,17 +116,17 @@ def hessian(f: Function) -> Callable[..., np.ndarray[Any, np.dtype[np.float64]]]
             x = _as_node(args[0], 0)
             with backprop.enable_grad():
                 out = f(x)
-            g = _gradients(out, [x])[0]
+            g = gradients(out, [x])[0]
             shape = x.shape
             h = np.zeros(shape + shape)
             for idx in np.ndindex(*shape):
-                h[idx] = _gradients(g[idx], [x])[0].data
+                h[idx] = gradients(g[idx], [x])[0].data
             return h
         xs = [_as_node(a, k) for k, a in enumerate(args)]
         with backprop.enable_grad():
             out = f(*xs)
-        gs = _gradients(out, xs)
-        return np.array([[float(d) for d in _gradients(gi, xs)] for gi in gs])
+        gs = gradients(out, xs)
+        return np.array([[float(d) for d in gradients(gi, xs)] for gi in gs])
 
     return hess
 
@@ -148,7 +148,7 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
     node = _as_node(x, 0)
     with backprop.enable_grad():
         out = f(node)
-    g = _gradients(out, [node])[0]
+    g = gradients(out, [node])[0]
     if isinstance(node, Tensor):
         vd = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=node.dtype)
         if vd.shape != node.shape:
@@ -158,7 +158,7 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
     else:
         with backprop.enable_grad():
             gv = g * float(v)
-    return _gradients(gv, [node])[0]
+    return gradients(gv, [node])[0]
 
 
 # ---------------------------------------------------------------- helpers
@@ -180,7 +180,7 @@ def _as_node(a: Any, k: int) -> Any:
     )
 
 
-def _gradients(out: Any, wrt: list[Any]) -> list[Any]:
+def gradients(out: Any, wrt: list[Any]) -> list[Any]:
     """``d out / d w`` for each node ``w`` in ``wrt``, as graph nodes; every ``.grad`` restored."""
     if isinstance(out, Tensor):
         if out.size != 1:

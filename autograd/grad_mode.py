@@ -1,9 +1,7 @@
 """Grad mode: is the graph being recorded? Per thread, as in PyTorch.
 
 A ``no_grad()`` block in an evaluation thread does not switch recording off in a
-training thread. The ops of :class:`~autograd.Value` and :class:`~autograd.Tensor`
-read the mode on every call, so reading it is made cheap (see ``_all_on``).
-This is the only state in the package outside the nodes.
+training thread. This is the only state in the package outside the nodes.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable, Generator
-from types import TracebackType
 from typing import Any, TypeVar
 
 __all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
@@ -20,20 +17,17 @@ __all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradMode(threading.local):
-    """This thread's grad mode (every thread starts with recording on)."""
-
-    enabled = True
+class _Mode(threading.local):
+    enabled = True  # every thread starts with recording on
 
 
-_mode = _GradMode()
-# Reading a threading.local attribute costs several times a module global, and
-# every op reads the mode. So ops test ``graph._all_on or graph._mode.enabled``:
-# ``_all_on`` is True while no thread has recording off (nearly always), and only
-# otherwise is this thread's own mode read. (A thread that ends with recording off
-# leaves ``_all_on`` False: slower from then on, never wrong.)
+_mode = _Mode()
+# Every op reads the mode, and a threading.local read costs ~10x a global one. So ops
+# test ``_all_on or _mode.enabled``: ``_all_on`` is True while no thread has recording
+# off (nearly always). A thread that ends with recording off leaves it False: slower
+# from then on, never wrong.
 _all_on = True
-_off_threads = 0
+_threads_off = 0
 _lock = threading.Lock()
 
 
@@ -44,166 +38,118 @@ def is_grad_enabled() -> bool:
 
 def _set_mode(enabled: bool) -> bool:
     """Set this thread's grad mode; return the previous one."""
-    global _all_on, _off_threads
+    global _all_on, _threads_off
     previous = _mode.enabled
     if enabled != previous:
         with _lock:
             _mode.enabled = enabled
-            _off_threads += -1 if enabled else 1
-            _all_on = _off_threads == 0
+            _threads_off += -1 if enabled else 1
+            _all_on = _threads_off == 0
     return previous
 
 
-class _GradModeContext:
-    """Sets this thread's grad mode for a ``with`` block, or for every call of a function.
+class set_grad_enabled:
+    """Set this thread's grad mode to ``mode``: at once, for a ``with`` block, or per call.
 
-    As a decorator (``@no_grad()``, ``@no_grad``) each call of the function runs
-    in the mode; for a generator function, each step of the generator does.
+    ``set_grad_enabled(False)`` switches recording off now (until switched on again);
+    ``with set_grad_enabled(is_training): ...`` restores the previous mode on exit;
+    ``@set_grad_enabled(False)`` applies to each call of a function (each step of a
+    generator function).
+
+    Raises:
+        TypeError: ``mode`` is not a bool, or the decorated function is async (the
+            mode is per thread, and other tasks run in between).
     """
 
-    enabled: bool
-
-    def __init__(self) -> None:
-        self._previous: list[bool] = []  # a stack: the same object may be entered nested
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(mode): mode must be a bool, got {mode!r}")
+        self.mode = mode
+        self._stack: list[bool] = []  # the modes to restore: one object may be entered nested
+        self._pending: bool | None = _set_mode(mode)  # the plain call takes effect now
 
     def __enter__(self) -> None:
-        self._previous.append(_set_mode(self.enabled))
+        if self._pending is None:
+            self._stack.append(_set_mode(self.mode))
+        else:  # the constructor already switched: the block restores what it replaced
+            self._stack.append(self._pending)
+            self._pending = None
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        _set_mode(self._previous.pop())
-
-    def _fresh(self) -> _GradModeContext:
-        """A new context with the same mode (each call of a decorated function gets its own)."""
-        ctx = _GradModeContext.__new__(type(self))
-        _GradModeContext.__init__(ctx)
-        ctx.enabled = self.enabled
-        return ctx
+    def __exit__(self, *exc: object) -> None:
+        _set_mode(self._stack.pop())
 
     def __call__(self, func: F) -> F:
-        if not callable(func):
-            raise TypeError(
-                f"{type(self).__name__}() as a decorator needs a function, "
-                f"got {type(func).__name__}"
-            )
+        if self._pending is not None:  # as a decorator it switches only while func runs
+            _set_mode(self._pending)
+            self._pending = None
         if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
             raise TypeError(
                 f"{type(self).__name__}() cannot decorate the async function "
                 f"{func.__qualname__}: the mode is per thread, and other tasks run in between"
             )
+        mode = self.mode
         if inspect.isgeneratorfunction(func):
-            return functools.wraps(func)(self._generator(func))  # type: ignore[return-value]
+
+            @functools.wraps(func)
+            def steps(*args: Any, **kwargs: Any) -> Any:
+                return _each_step(func(*args, **kwargs), mode)
+
+            return steps  # type: ignore[return-value]
 
         @functools.wraps(func)
         def call(*args: Any, **kwargs: Any) -> Any:
-            with self._fresh():
+            with set_grad_enabled(mode):
                 return func(*args, **kwargs)
 
         return call  # type: ignore[return-value]
 
-    def _generator(self, func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
-        def steps(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-            with self._fresh():
-                gen = func(*args, **kwargs)
-                request = next(gen, _DONE)
-            try:
-                while request is not _DONE:
-                    try:
-                        response = yield request
-                    except GeneratorExit:
-                        with self._fresh():
-                            gen.close()
-                        raise
-                    except BaseException as err:
-                        with self._fresh():
-                            request = gen.throw(err)
-                    else:
-                        with self._fresh():
-                            request = gen.send(response)
-            except StopIteration as stop:
-                return stop.value
-            return None
 
-        return steps
+def _each_step(gen: Generator[Any, Any, Any], mode: bool) -> Generator[Any, Any, Any]:
+    """Run ``gen`` with grad mode ``mode`` during each of its steps (not in between)."""
+    resume: Callable[[Any], Any] = gen.send
+    value = None
+    while True:
+        try:
+            with set_grad_enabled(mode):
+                request = resume(value)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            value, resume = (yield request), gen.send
+        except GeneratorExit:
+            with set_grad_enabled(mode):
+                gen.close()
+            raise
+        except BaseException as err:  # thrown into us: throw it into gen
+            value, resume = err, gen.throw
 
 
-_DONE = object()
+class no_grad(set_grad_enabled):
+    """Ops in this thread record no graph while it is active: for evaluation and updates::
 
+    with no_grad():
+        y = w * x      # y is a plain leaf: y._parents == ()
 
-class _SwitchTo(_GradModeContext):
-    """A mode context that takes no argument, so ``@ctx`` works as well as ``@ctx()``."""
+    @no_grad           # or @no_grad(): every call of predict() records nothing
+    def predict(x): ...
+    """
+
+    _MODE = False
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         ctx = super().__new__(cls)
         if func is None:
             return ctx
-        _GradModeContext.__init__(ctx)
+        cls.__init__(ctx)
         return ctx(func)  # ``@no_grad`` without parentheses: decorate ``func`` now
 
     def __init__(self, func: Callable[..., Any] | None = None) -> None:
-        super().__init__()
+        self.mode = self._MODE
+        self._stack = []
+        self._pending = None  # unlike set_grad_enabled(), switches only in a block or a call
 
 
-class no_grad(_SwitchTo):
-    """Ops in this thread record no graph (no parents, no derivatives) while it is active.
+class enable_grad(no_grad):
+    """Recording back on in this thread (inside a :class:`no_grad` block); used the same way."""
 
-    Use it for evaluation and for parameter updates, where nobody will call
-    ``backward()`` and building the graph would only cost time and memory::
-
-        with no_grad():
-            y = w * x      # y is a plain leaf: y._parents == ()
-
-        @no_grad           # or @no_grad(): every call of predict() records nothing
-        def predict(x): ...
-
-    Per thread, as in PyTorch: other threads keep their own mode.
-    """
-
-    enabled = False
-
-
-class enable_grad(_SwitchTo):
-    """Turn graph recording back on in this thread (e.g. inside a :class:`no_grad` block).
-
-    Same uses as :class:`no_grad`: a ``with`` block, ``@enable_grad`` or ``@enable_grad()``.
-    """
-
-    enabled = True
-
-
-class set_grad_enabled(_GradModeContext):
-    """Set this thread's grad mode to ``mode``: as a plain call, or for a ``with`` block.
-
-    ``set_grad_enabled(False)`` switches recording off at once (until switched on
-    again); ``with set_grad_enabled(is_training): ...`` restores the previous mode on
-    exit; ``@set_grad_enabled(False)`` applies to each call of a function.
-
-    Raises:
-        TypeError: ``mode`` is not a bool.
-    """
-
-    _pending: bool | None = None  # the mode before the constructor switched it
-
-    def __init__(self, mode: bool) -> None:
-        if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(mode): mode must be a bool, got {mode!r}")
-        super().__init__()
-        self.enabled = mode
-        self._pending = _set_mode(mode)  # takes effect now: the plain-call form
-
-    def __enter__(self) -> None:
-        if self._pending is None:
-            super().__enter__()
-        else:  # the constructor already switched: the block restores what it replaced
-            self._previous.append(self._pending)
-            self._pending = None
-
-    def __call__(self, func: F) -> F:
-        if self._pending is not None:  # as a decorator it must not stay switched
-            _set_mode(self._pending)
-            self._pending = None
-        return super().__call__(func)
+    _MODE = True

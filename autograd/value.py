@@ -1,42 +1,68 @@
 """``Value``: a scalar that remembers how it was computed, so it can be differentiated.
 
-Every op below does two things side by side:
+Each op below is registered by :func:`op` with its **local derivatives**, a small
+function ``d(a, b, out) -> (d out/d a, d out/d b)`` (``d(a, out)`` for one input),
+in the line above its **forward** computation. The forward pass calls ``d`` with
+the numbers at hand and stores the results (``_local``); the chain rule for any node
+is then one line, ``parent.grad += local * node.grad``, and the walk over the graph
+(:mod:`autograd.backprop`) is shared with :class:`~autograd.Tensor`.
 
-* the **forward** computation, ``out = f(a, b)``, and
-* the **local derivatives** ``d out / d a`` and ``d out / d b``, written once as a
-  small function ``d(a, b, out)`` (``d(a, out)`` for one input): its formula is in
-  the op's docstring, its code in the block of derivatives after the class.
-
-The forward pass calls ``d`` with the floats it has at hand and stores the numbers
-(``_local``); reverse mode then needs nothing op-specific: the chain rule step for
-any node is ``parent.grad += local * node.grad`` (see :meth:`Value._propagate`), and
-the walk over the graph lives in :mod:`autograd.backprop`, shared with
-:class:`~autograd.Tensor`.
-
-``d`` is written with ordinary arithmetic, so the same expression also works on
-Values. ``backward(create_graph=True)`` calls it with the nodes themselves
-(:meth:`Value._propagate_graph`): the local derivatives, and so the gradients, are
-then graph nodes too, and can be differentiated again (gradients of gradients).
-
-Storing numbers instead of a closure per op (as micrograd does) keeps each node
-small and each op a few lines of calculus you can read.
+``d`` uses only arithmetic and Value methods, so ``backward(create_graph=True)``
+calls it with the nodes themselves: the gradients are then nodes, differentiable
+again. The registry ``OPS`` is what the rest of the package reads about an op.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from numbers import Real
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from autograd import backprop, grad_mode
+from autograd.domain import check_pow
 
-__all__ = ["Value"]
+__all__ = ["OPS", "Op", "Value", "op"]
 
-Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
-# d(inputs..., out) -> local derivatives; called with floats or with Values.
-Derivative: TypeAlias = "Callable[..., tuple[Any, ...]]"
+Derivative: TypeAlias = "Callable[..., tuple[Any, ...]]"  # d(inputs..., out) -> locals
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """What the package knows about one op of :class:`Value`.
+
+    Attributes:
+        name: as in a node's ``_op`` (``"**n"`` stands for ``"**2"``, ``"**0.5"``, ...).
+        formulas: ``d out / d`` each input as text, for captions: ``{a}``, ``{b}`` are the
+            inputs' names (``{a_bare}`` without enclosing parentheses).
+        d: the local derivatives, on numbers or Values; ``None`` where the op passes its
+            own (``"**n"``: ``d`` needs the exponent).
+        method: the op itself (``Value.tanh``; ``Value.__pow__`` for ``"**n"``).
+    """
+
+    name: str
+    formulas: tuple[str, ...]
+    d: Derivative | None
+    method: Callable[..., Value]
+
+
+OPS: dict[str, Op] = {}
+
+
+def op(name: str, d: Derivative | None, *formulas: str) -> Callable[[F], F]:
+    """Register the method below it as op ``name``, with local derivatives ``d``.
+
+    ``formulas`` say in text what ``d`` computes, for the captions of pictures.
+    """
+
+    def register(method: F) -> F:
+        OPS[name] = Op(name, formulas, d, method)
+        return method
+
+    return register
 
 
 def _check_real(data: object, what: str) -> float:
@@ -76,23 +102,19 @@ class Value:
         self.grad: Any = 0.0  # a float; a Value after backward(create_graph=True)
         self.label = label
         self._parents: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] = ()
+        self._local: tuple[Any, ...] = ()
         self._d: Derivative | None = None
         self._op = ""
 
     @staticmethod
     def _node(
-        data: float,
-        op: str,
-        parents: tuple[Value, ...],
-        local: tuple[float, ...],
-        d: Derivative | None = None,
+        data: float, op: str, parents: tuple[Value, ...], d: Derivative | None = None
     ) -> Value:
-        """The result of an op: ``data`` plus, when grad is on, where it came from.
+        """The result of op ``op``: ``data`` plus, when grad is on, where it came from.
 
-        ``local`` are the local derivatives as numbers (``d`` called with floats), ``d``
-        the function that computed them, kept for ``backward(create_graph=True)`` (an op
-        made without one can only be differentiated once).
+        ``d`` (by default the op's registered one, ``OPS[op].d``) is called here with
+        the parents' numbers and ``data``; its results are stored as the local
+        derivatives, and ``d`` itself for ``create_graph``.
         """
         if data - data != 0.0:  # inf or nan: the op overflowed (inputs are always finite)
             raise OverflowError(f"{op}: the result {data!r} overflows a float (max ~1.8e308)")
@@ -101,8 +123,14 @@ class Value:
         out.grad = 0.0
         out.label = ""
         if grad_mode._all_on or grad_mode._mode.enabled:
+            if d is None:
+                d = OPS[op].d
+                assert d is not None, f"op {op!r} registered no derivative: pass d"
             out._parents = parents
-            out._local = local
+            if len(parents) == 1:
+                out._local = d(parents[0].data, data)
+            else:
+                out._local = d(parents[0].data, parents[1].data, data)
             out._d = d
             out._op = op
         else:
@@ -113,138 +141,125 @@ class Value:
         return out
 
     # ---------------------------------------------------------------- ops
-    # Each op: its forward value, then d(inputs..., out) -> (d out/d each input), in the
-    # order of the parents. Each d uses only + - * / ** and Value methods, so it runs
-    # on floats (here, to store numbers) and on Values (under create_graph).
+    # Each op: its local derivatives d(inputs..., out) in the line above it, then its
+    # forward value.
 
+    @op("+", lambda a, b, out: (1.0, 1.0), "1", "1")
     def __add__(self, other: Operand) -> Value:
         """``a + b``;  d/da = 1, d/db = 1."""
         o = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, o.data
-        y = a + b
-        return Value._node(y, "+", (self, o), _d_add(a, b, y), _d_add)
+        return Value._node(self.data + o.data, "+", (self, o))
 
-    def __mul__(self, other: Operand) -> Value:
-        """``a * b``;  d/da = b, d/db = a."""
-        o = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, o.data
-        y = a * b
-        return Value._node(y, "*", (self, o), _d_mul(a, b, y), _d_mul)
-
+    @op("-", lambda a, b, out: (1.0, -1.0), "1", "−1")
     def __sub__(self, other: Operand) -> Value:
         """``a - b``;  d/da = 1, d/db = -1."""
         o = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, o.data
-        y = a - b
-        return Value._node(y, "-", (self, o), _d_sub(a, b, y), _d_sub)
+        return Value._node(self.data - o.data, "-", (self, o))
 
-    def __truediv__(self, other: Operand) -> Value:
-        """``a / b``;  d/da = 1/b, d/db = -a/b^2 = -out/b."""
+    @op("*", lambda a, b, out: (b, a), "{b}", "{a}")
+    def __mul__(self, other: Operand) -> Value:
+        """``a * b``;  d/da = b, d/db = a."""
         o = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, o.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"div: {a!r} / 0.0 is undefined (division by zero)")
-        y = a / b
-        return Value._node(y, "/", (self, o), _d_div(a, b, y), _d_div)
+        return Value._node(self.data * o.data, "*", (self, o))
 
+    @op("/", lambda a, b, out: (1.0 / b, -out / b), "1/{b}", "−{a}/{b}²")
+    def __truediv__(self, other: Operand) -> Value:
+        """``a / b``;  d/da = 1/b, d/db = -a/b² = -out/b.  Needs b ≠ 0."""
+        o = other if isinstance(other, Value) else Value(other)
+        if o.data == 0.0:
+            raise ZeroDivisionError(f"div: {self.data!r} / 0.0 is undefined (division by zero)")
+        out = self.data / o.data
+        return Value._node(out, "/", (self, o))
+
+    @op("**n", None, "n·{a}^(n−1)")
+    @op(
+        "**",
+        lambda a, n, out: (_dpow(a, n, out), out * _ln(a)),
+        "{b}·{a}^({b}−1)",
+        "{a}^{b}·ln {a}",
+    )
     def __pow__(self, other: Operand) -> Value:
-        """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a."""
-        a = self.data
-        # The domain rules are the same for a Tensor, whatever the spelling: see _pow.
-        if not isinstance(other, Value):
-            n = _check_real(other, "pow exponent")
-            y = _pow(a, n)
-            if not backprop.is_grad_enabled():  # no derivative needed, none computed
-                return Value._node(y, f"**{_fmt(n)}", (self,), ())
-            if a == 0.0 and 0 < n < 1:
-                raise ValueError(
-                    f"pow: {a!r} ** {n!r} has an infinite derivative at 0 (d/da a**n = n a**(n-1))"
-                )
+        """``a ** n``;  d/da = n a^(n-1), and for a Value exponent d/dn = a^n ln a.
 
-            def d(a: Any, out: Any) -> tuple[Any]:  # n is a number here: d/da = n a^(n-1)
-                return (_dpow(a, n, out),)
+        The domain is :func:`autograd.domain.check_pow`'s, the same as a Tensor's.
+        """
+        if isinstance(other, Value):
+            check_pow(self.data, other.data, False, grad_mode.is_grad_enabled())
+            return Value._node(_pow(self.data, other.data), "**", (self, other))
+        n = _check_real(other, "pow exponent")
+        check_pow(self.data, n, grad_mode.is_grad_enabled(), False)
+        name = f"**{int(n) if n.is_integer() else n!r}"  # exact, so float() reads n back
+        return Value._node(_pow(self.data, n), name, (self,), lambda a, out: (_dpow(a, n, out),))
 
-            return Value._node(y, f"**{_fmt(n)}", (self,), d(a, y), d)
-        n = other.data
-        _pow_domain(a, n)
-        recording = backprop.is_grad_enabled()
-        if recording and a <= 0.0:
-            raise ValueError(
-                f"pow: {a!r} ** {n!r} needs a positive base, because d/dn a**n = a**n * ln(a)"
-            )
-        y = _pow(a, n)
-        if not recording:
-            return Value._node(y, "**", (self, other), ())
-        return Value._node(y, "**", (self, other), _d_pow(a, n, y), _d_pow)
-
+    @op("neg", lambda a, out: (-1.0,), "−1")
     def __neg__(self) -> Value:
         """``-a``;  d/da = -1."""
-        a = self.data
-        return Value._node(-a, "neg", (self,), _d_neg(a, -a), _d_neg)
+        return Value._node(-self.data, "neg", (self,))
 
     # Reflected forms: a Python number on the left (``2 * x``, ``1 - x``, ``2 ** x``).
-    def __radd__(self, other: Number) -> Value:
+    def __radd__(self, other: float) -> Value:
         return Value(other) + self
 
-    def __rmul__(self, other: Number) -> Value:
+    def __rmul__(self, other: float) -> Value:
         return Value(other) * self
 
-    def __rsub__(self, other: Number) -> Value:
+    def __rsub__(self, other: float) -> Value:
         return Value(other) - self
 
-    def __rtruediv__(self, other: Number) -> Value:
+    def __rtruediv__(self, other: float) -> Value:
         return Value(other) / self
 
-    def __rpow__(self, other: Number) -> Value:
+    def __rpow__(self, other: float) -> Value:
         return Value(other) ** self
 
+    @op("exp", lambda a, out: (out,), "exp({a_bare})")
     def exp(self) -> Value:
         """``e^a``;  d/da = e^a = out."""
         try:
-            y = math.exp(self.data)
+            out = math.exp(self.data)
         except OverflowError:
             raise OverflowError(
                 f"exp: exp({self.data!r}) is too large for a float (largest is about exp(709.78))"
             ) from None
-        return Value._node(y, "exp", (self,), _d_exp(self.data, y), _d_exp)
+        return Value._node(out, "exp", (self,))
 
+    @op("log", lambda a, out: (1.0 / a,), "1/{a}")
     def log(self) -> Value:
         """``ln a``;  d/da = 1/a.  Needs a > 0."""
-        a = self.data
-        if a <= 0.0:
-            raise ValueError(f"log: log({a!r}) is undefined; log needs a positive input")
-        y = math.log(a)
-        return Value._node(y, "log", (self,), _d_log(a, y), _d_log)
+        if self.data <= 0.0:
+            raise ValueError(f"log: log({self.data!r}) is undefined; log needs a positive input")
+        return Value._node(math.log(self.data), "log", (self,))
 
+    @op("tanh", lambda a, out: (1.0 - out * out,), "1 − tanh²")
     def tanh(self) -> Value:
-        """``tanh a``;  d/da = 1 - tanh^2 a = 1 - out^2."""
-        a = self.data
-        y = math.tanh(a)
-        return Value._node(y, "tanh", (self,), _d_tanh(a, y), _d_tanh)
+        """``tanh a``;  d/da = 1 - tanh² a = 1 - out²."""
+        out = math.tanh(self.data)
+        return Value._node(out, "tanh", (self,))
 
+    @op("sigmoid", lambda a, out: (out * (1.0 - out),), "σ(1 − σ)")
     def sigmoid(self) -> Value:
-        """``s = 1 / (1 + e^-a)``;  d/da = s (1 - s).
+        """``σ(a) = 1 / (1 + e^-a)``;  d/da = σ (1 - σ) = out (1 - out).
 
-        Computed so that ``e^x`` is only ever taken of ``x <= 0``: no overflow for
-        any input, ``sigmoid(1000) == 1.0`` and ``sigmoid(-1000) == 0.0``.
+        ``e^x`` is only ever taken of ``x <= 0``: no overflow for any input,
+        ``sigmoid(1000) == 1.0`` and ``sigmoid(-1000) == 0.0``.
         """
         a = self.data
         if a >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-a))
+            out = 1.0 / (1.0 + math.exp(-a))
         else:
             e = math.exp(a)
-            s = e / (1.0 + e)
-        return Value._node(s, "sigmoid", (self,), _d_sigmoid(a, s), _d_sigmoid)
+            out = e / (1.0 + e)
+        return Value._node(out, "sigmoid", (self,))
 
+    @op("relu", lambda a, out: (1.0 if float(a) > 0.0 else 0.0,), "[{a_bare} > 0]")
     def relu(self) -> Value:
         """``max(0, a)``;  d/da = 1 if a > 0 else 0 (we pick 0 at a = 0).
 
-        relu' is a step, so relu'' = 0 wherever it exists (everywhere but 0, where
-        the same convention gives 0).
+        relu' is a step: a constant even on Values (``float()`` reads a Value's
+        number), so relu'' = 0 wherever it exists (and, by the same choice, at 0).
         """
-        a = self.data
-        y = a if a > 0.0 else 0.0
-        return Value._node(y, "relu", (self,), _d_relu(a, y), _d_relu)
+        out = self.data if self.data > 0.0 else 0.0
+        return Value._node(out, "relu", (self,))
 
     # ---------------------------------------------------------- backward
 
@@ -261,14 +276,8 @@ class Value:
         numbers, so every product and sum below is recorded: the gradients it leaves
         are graph nodes that depend on the inputs (``backward(create_graph=True)``).
         """
-        if self._d is None:
-            raise RuntimeError(
-                f"backward(create_graph=True): op {self._op!r} stores only numbers for its "
-                "local derivatives (it was made without a derivative function d), so its "
-                "gradient cannot be differentiated again"
-            )
         g = self.grad
-        for parent, local in zip(self._parents, self._d(*self._parents, self), strict=True):
+        for parent, local in zip(self._parents, self._d(*self._parents, self), strict=True):  # type: ignore[misc]
             c = g if type(local) is float and local == 1.0 else local * g
             parent.grad = c if parent.grad is None else parent.grad + c
 
@@ -284,8 +293,10 @@ class Value:
         With ``create_graph=True`` every ``.grad`` left behind is a ``Value`` whose
         graph computes it from the inputs, so ``x.grad.backward()`` differentiates
         the gradient again (zero ``x.grad`` first: it accumulates, as in PyTorch; or
-        use :func:`autograd.grad`, which never touches ``.grad``). Without it the
-        gradients are plain floats and no graph is built.
+        use :func:`autograd.grad`, which never touches ``.grad``).
+
+        Raises:
+            TypeError, ValueError: ``grad`` is not a finite real number.
         """
         seed = _check_real(grad, "backward(grad)")
         if create_graph:
@@ -302,8 +313,6 @@ class Value:
         """``float(v)`` is ``v.data``: a gradient that is a Value reads as a number."""
         return self.data
 
-    # ------------------------------------------------------------ display
-
     def __repr__(self) -> str:
         g = self.grad
         parts = [f"{self.data:.6g}", f"grad={'None' if g is None else format(float(g), '.6g')}"]
@@ -314,98 +323,31 @@ class Value:
         return f"Value({', '.join(parts)})"
 
 
-# ------------------------------------------------------ local derivatives
-# d(inputs..., out) -> (d out / d each input) for each op above, in the order of its
-# parents. Arithmetic only, so that the same expression gives numbers (called by the
-# forward pass) or Values (called by backward(create_graph=True)). ``out`` is the
-# op's result, used where the derivative is most simply written with it.
-
-
-def _d_add(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    return 1.0, 1.0
-
-
-def _d_mul(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    return b, a
-
-
-def _d_sub(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    return 1.0, -1.0
-
-
-def _d_div(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    return 1.0 / b, -out / b
-
-
-def _d_pow(a: Any, n: Any, out: Any) -> tuple[Any, Any]:
-    # a > 0 here (checked in the forward), so ln a exists.
-    return _dpow(a, n, out), out * (a.log() if isinstance(a, Value) else math.log(a))
-
-
-def _d_neg(a: Any, out: Any) -> tuple[Any]:
-    return (-1.0,)
-
-
-def _d_exp(a: Any, out: Any) -> tuple[Any]:
-    return (out,)
-
-
-def _d_log(a: Any, out: Any) -> tuple[Any]:
-    return (1.0 / a,)
-
-
-def _d_tanh(a: Any, out: Any) -> tuple[Any]:
-    return (1.0 - out * out,)
-
-
-def _d_sigmoid(a: Any, out: Any) -> tuple[Any]:
-    return (out * (1.0 - out),)
-
-
-def _d_relu(a: Any, out: Any) -> tuple[Any]:
-    # A step: a constant even on Values (relu'' = 0); float() reads a Value's number.
-    return (1.0 if float(a) > 0.0 else 0.0,)
-
-
 def _pow(a: float, n: float) -> float:
-    """``a ** n`` for reals, with clear errors where it has no real value."""
-    _pow_domain(a, n)
+    """``a ** n`` for reals in the domain (checked before), as a float."""
     try:
-        y = float(a**n)
+        return float(a**n)
     except OverflowError:
         raise OverflowError(f"pow: {a!r} ** {n!r} is too large for a float") from None
-    return y
 
 
-def _pow_domain(a: float, n: float) -> None:
-    """Raise where ``a ** n`` has no real value (the same rules as for a Tensor)."""
-    if a == 0.0 and n < 0:
-        raise ZeroDivisionError(f"pow: 0.0 ** {n!r} is undefined (division by zero)")
-    if a < 0.0 and not float(n).is_integer():
-        raise ValueError(
-            f"pow: {a!r} ** {n!r} is not a real number (negative base, non-integer exponent)"
-        )
-
-
-def _dpow(a: Any, n: Any, y: Any) -> Any:
-    """``d/da a**n = n a**(n-1)`` (``y = a**n``), 0 for ``n == 0``; on Values, as Value ops.
+def _dpow(a: Any, n: Any, out: Any) -> Any:
+    """``d/da a**n = n a**(n-1)`` (``out = a**n``), 0 for ``n == 0``; on Values, as Value ops.
 
     ``a**(n-1)`` alone can overflow where ``n a**(n-1)`` does not (``a = 1e-310``,
-    ``n = 1e-300``: the derivative is 1e10); then it is ``n (y / a)``. A derivative
-    that is itself beyond the float range is ``inf``, as IEEE rounding (and a
-    Tensor) gives it.
+    ``n = 1e-300``: the derivative is 1e10); then it is ``n (out / a)``. A derivative
+    beyond the float range is ``inf``, as IEEE rounding (and a Tensor) gives it.
     """
-    if isinstance(a, Value):
-        return n * a ** (n - 1) if not isinstance(n, float) or n != 0 else 0.0
+    if isinstance(a, Value) or isinstance(n, Value):
+        return n * a ** (n - 1) if isinstance(n, Value) or n != 0 else 0.0
     if n == 0:
         return 0.0
     try:
         p = float(a ** (n - 1))
     except OverflowError:
         p = math.inf
-    return n * p if p - p == 0.0 else n * (y / a)
+    return n * p if p - p == 0.0 else n * (out / a)
 
 
-def _fmt(n: float) -> str:
-    """The exponent as written in ``_op`` ("**3", "**0.5"): exact, so ``float()`` reads it back."""
-    return str(int(n)) if n.is_integer() else repr(n)
+def _ln(a: Any) -> Any:
+    return a.log() if isinstance(a, Value) else math.log(a)

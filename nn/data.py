@@ -487,49 +487,60 @@ def load_mnist(
     """
     spec = _dataset(dataset)
     directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir(dataset)
+    if download and any(_find(directory, stem) is None for stem in FILES):
+        download_mnist(
+            directory, dataset=dataset, mirrors=mirrors, checksums=checksums, progress=progress
+        )
+    paths = [_found(spec, directory, stem) for stem in FILES]
     expected = spec.checksums if checksums is None else checksums
+    want = [expected.get(stem) if verify else None for stem in FILES]
+    x_train = _read_images(paths[0], want[0], flatten)
+    y_train = _read_labels(paths[1], want[1])
+    x_test = _read_images(paths[2], want[2], flatten)
+    y_test = _read_labels(paths[3], want[3])
+    _check_counts("train", (x_train, y_train), (paths[0], paths[1]))
+    _check_counts("test", (x_test, y_test), (paths[2], paths[3]))
+    return MNISTData(x_train, y_train, x_test, y_test)
 
-    paths: list[Path] = []
-    for stem in FILES:
-        found = _find(directory, stem)
-        if found is None:
-            if not download:
-                raise FileNotFoundError(_missing_message(spec, directory, stem, []))
-            download_mnist(
-                directory,
-                dataset=dataset,
-                mirrors=mirrors,
-                checksums=checksums,
-                progress=progress,
-            )
-            found = _find(directory, stem)
-            assert found is not None
-        paths.append(found)
 
-    arrays: list[Any] = []
-    for stem, path in zip(FILES, paths, strict=True):
-        want = expected.get(stem) if verify else None
-        is_images = "images" in stem
-        a = read_idx(path, magic=IMAGES_MAGIC if is_images else LABELS_MAGIC, checksums=want)
-        if is_images:
-            if a.shape[1:] != (28, 28):
-                raise DataError(f"{path}: images of shape {a.shape[1:]}, expected (28, 28)")
-            x = a.reshape(len(a), 784) if flatten else a
-            # One pass uint8 -> float32, then an in-place scale.
-            xf = x.astype(np.float32)
-            xf *= np.float32(1.0 / 255.0)
-            arrays.append(xf)
-        else:
-            if a.size and int(a.max()) > 9:
-                raise DataError(f"{path}: label {int(a.max())} outside 0..9")
-            arrays.append(a.astype(np.int64))
-    for i, split in ((0, "train"), (2, "test")):
-        if len(arrays[i]) != len(arrays[i + 1]):
-            raise DataError(
-                f"{split} images and labels differ in count: {paths[i]} has "
-                f"{len(arrays[i]):,} images, {paths[i + 1]} has {len(arrays[i + 1]):,} labels"
-            )
-    return MNISTData(*arrays)
+def _found(spec: Dataset, directory: Path, stem: str) -> Path:
+    """The file ``stem`` in ``directory`` (``.gz`` or raw), or an error saying where to put it."""
+    found = _find(directory, stem)
+    if found is None:
+        raise FileNotFoundError(_missing_message(spec, directory, stem, []))
+    return found
+
+
+def _read_images(
+    path: Path, checksums: Sequence[str] | None, flatten: bool
+) -> npt.NDArray[np.float32]:
+    """An images file as float32 in ``[0, 1]``, ``(n, 784)`` (or ``(n, 28, 28)``)."""
+    a = read_idx(path, magic=IMAGES_MAGIC, checksums=checksums)
+    if a.shape[1:] != (28, 28):
+        raise DataError(f"{path}: images of shape {a.shape[1:]}, expected (28, 28)")
+    x = a.reshape(len(a), 784) if flatten else a
+    # One pass uint8 -> float32, then an in-place scale.
+    xf = x.astype(np.float32)
+    xf *= np.float32(1.0 / 255.0)
+    return xf
+
+
+def _read_labels(path: Path, checksums: Sequence[str] | None) -> npt.NDArray[np.int64]:
+    """A labels file as int64 digits, each checked to be 0..9."""
+    a = read_idx(path, magic=LABELS_MAGIC, checksums=checksums)
+    if a.size and int(a.max()) > 9:
+        raise DataError(f"{path}: label {int(a.max())} outside 0..9")
+    return a.astype(np.int64)
+
+
+def _check_counts(split: str, arrays: tuple[Any, Any], paths: tuple[Path, Path]) -> None:
+    """Refuse a split whose images and labels differ in count (:class:`DataError`)."""
+    (x, y), (x_path, y_path) = arrays, paths
+    if len(x) != len(y):
+        raise DataError(
+            f"{split} images and labels differ in count: {x_path} has "
+            f"{len(x):,} images, {y_path} has {len(y):,} labels"
+        )
 
 
 # ------------------------------------------------------------------- batches

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from autograd.fused import linear
 from autograd.tensor import Tensor
+from nn.activations import activate, check_activation
 from nn.module import Module
 from nn.serialize import load_state, save_state
 
@@ -172,7 +173,9 @@ class Linear(TensorModule):
 
 
 class _Activation(TensorModule):
-    """A parameter-free elementwise function."""
+    """A parameter-free elementwise function: ``name`` in :data:`nn.activations.ACTIVATIONS`."""
+
+    name = "linear"
 
     def named_parameters(self) -> list[tuple[str, Any]]:
         return []
@@ -180,69 +183,50 @@ class _Activation(TensorModule):
     def parameters(self) -> list[Any]:
         return []
 
+    def forward(self, x: Input) -> Tensor:
+        """The activation applied elementwise to ``x`` (see the class docstring)."""
+        return activate(_as_input(x, type(self).__name__), self.name)  # type: ignore[no-any-return]
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
 class Sigmoid(_Activation):
-    """``1 / (1 + e^-x)`` elementwise (the series' squishing function)."""
+    """``sigmoid(x) = 1 / (1 + e^-x)`` elementwise (the series' squishing function)."""
 
-    def forward(self, x: Input) -> Tensor:
-        """``sigmoid(x) = 1 / (1 + e^-x)``, elementwise."""
-        return _as_input(x, "Sigmoid").sigmoid()
+    name = "sigmoid"
 
 
 class ReLU(_Activation):
-    """``max(0, x)`` elementwise."""
+    """``relu(x) = max(0, x)`` elementwise."""
 
-    def forward(self, x: Input) -> Tensor:
-        """``relu(x) = max(0, x)``, elementwise."""
-        return _as_input(x, "ReLU").relu()
+    name = "relu"
 
 
 class Tanh(_Activation):
-    """``tanh x`` elementwise."""
+    """``tanh(x) = (e^x - e^-x) / (e^x + e^-x)`` elementwise."""
 
-    def forward(self, x: Input) -> Tensor:
-        """``tanh(x) = (e^x - e^-x) / (e^x + e^-x)``, elementwise."""
-        return _as_input(x, "Tanh").tanh()
+    name = "tanh"
 
 
 class Identity(_Activation):
-    """``x`` unchanged (the "linear" output activation: raw scores / logits)."""
+    """``x`` unchanged (the "linear" output activation: raw scores / logits; no new node)."""
 
-    def forward(self, x: Input) -> Tensor:
-        """``identity(x) = x``: the input itself, as a Tensor (no new graph node)."""
-        return _as_input(x, "Identity")
-
-
-ACTIVATIONS: dict[str, type[_Activation]] = {
-    "sigmoid": Sigmoid,
-    "relu": ReLU,
-    "tanh": Tanh,
-    "linear": Identity,
-}
-
-
-_FUSED: dict[str, str | None] = {
-    "sigmoid": "sigmoid",
-    "relu": "relu",
-    "tanh": "tanh",
-    "linear": None,
-}
-
-
-# The activation modules a preceding Linear fuses with, and their name in autograd.fused.linear.
-_FUSABLE: dict[type, str] = {Sigmoid: "sigmoid", ReLU: "relu", Tanh: "tanh"}
+    name = "linear"
 
 
 def _activation(name: str, what: str) -> _Activation:
-    try:
-        return ACTIVATIONS[name]()
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"{what}: unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
-        ) from None
+    """The module for activation ``name``."""
+    check_activation(name, what)
+    return next(cls() for cls in (Sigmoid, ReLU, Tanh, Identity) if cls.name == name)
+
+
+def _fusable(module: TensorModule) -> str | None:
+    """The activation a preceding Linear fuses with: an activation module that runs as its
+    class says (a subclass with its own ``forward`` runs as written), not the identity."""
+    if isinstance(module, _Activation) and type(module).forward is _Activation.forward:
+        return None if module.name == "linear" else module.name
+    return None
 
 
 class Sequential(TensorModule):
@@ -285,9 +269,9 @@ class Sequential(TensorModule):
         if not self.fuse:
             return []
         return [
-            (i, i + 1, f"linear+{_FUSABLE[type(b)]}")
+            (i, i + 1, f"linear+{_fusable(b)}")
             for i, (a, b) in enumerate(itertools.pairwise(self.modules))
-            if type(a) is Linear and type(b) in _FUSABLE
+            if type(a) is Linear and _fusable(b)
         ]
 
     def forward(self, x: Input) -> Tensor:
@@ -368,10 +352,10 @@ class TensorMLP(TensorModule):
         sizes = [nin, *list(nouts)]
         if len(sizes) < 2:
             raise ValueError("TensorMLP: nouts must list at least one layer width")
-        hidden = _activation(activation, "TensorMLP")
-        del hidden
-        out_name = activation if output_activation is None else output_activation
-        _activation(out_name, "TensorMLP")
+        check_activation(activation, "TensorMLP")
+        out_name = check_activation(
+            activation if output_activation is None else output_activation, "TensorMLP"
+        )
         if init is None:
             init = "he" if activation == "relu" else "xavier"
         rng = _rng(seed)
@@ -391,8 +375,8 @@ class TensorMLP(TensorModule):
         # module dispatch per layer): it runs once per mini-batch, thousands of times.
         # Each layer is one fused graph node, act(x @ W.T + b) (see autograd.fused.linear).
         self._steps = [
-            (layer, _FUSED[activation if i < n - 1 else out_name])
-            for i, layer in enumerate(self.layers)
+            (layer, _fusable(act) or None)
+            for layer, act in zip(self.layers, self.activations, strict=True)
         ]
 
     @property

@@ -37,12 +37,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from nn.activations import ACTIVATIONS, activate, check_activation
 from nn.module import Module, check_keys, to_float
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
-
-#: Activation names accepted by :class:`Neuron`, :class:`Layer` and :class:`MLP`.
-ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear")
 
 Seed = int | random.Random | None
 Input = Value | float | int
@@ -54,14 +52,6 @@ def _rng(seed: Seed) -> random.Random:
     if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
         return random.Random(seed)
     raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__}")
-
-
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}"
-        )
-    return activation
 
 
 def _check_size(n: object, what: str) -> int:
@@ -101,7 +91,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "sigmoid", seed: Seed = None) -> None:
         self.nin = _check_size(nin, "nin")
-        self.activation = _check_activation(activation)
+        self.activation = check_activation(activation)
         rng = _rng(seed)
         bound = 1.0 / math.sqrt(nin)
         self.w = [Value(rng.uniform(-bound, bound), label=f"w[{j}]") for j in range(nin)]
@@ -121,10 +111,9 @@ class Neuron(Module):
             s = s + w[j] * xs[j]
         z = s + self.b  # the bias add is the neuron's last "+": z = w·x + b
         z.label = self._zlabel
-        act = self.activation
-        if act == "linear":
+        if self.activation == "linear":
             return z
-        a = z.sigmoid() if act == "sigmoid" else z.relu() if act == "relu" else z.tanh()
+        a: Value = activate(z, self.activation)
         a.label = self._alabel
         return a
 
@@ -156,7 +145,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str = "sigmoid", seed: Seed = None) -> None:
         self.nin = _check_size(nin, "nin")
         self.nout = _check_size(nout, "nout")
-        self.activation = _check_activation(activation)
+        self.activation = check_activation(activation)
         rng = _rng(seed)
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
         self._xlabel = "x[{j}]"
@@ -263,8 +252,8 @@ class MLP(Module):
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [self.nin] + [_check_size(n, "each layer size in nouts") for n in nouts]
-        self.activation = _check_activation(activation)
-        self.output_activation = _check_activation(
+        self.activation = check_activation(activation)
+        self.output_activation = check_activation(
             activation if output_activation is None else output_activation
         )
         rng = _rng(seed)

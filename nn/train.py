@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 LossFn = Callable[[Tensor, npt.NDArray[Any]], Tensor]
+Batch = npt.NDArray[Any]
+Augment = Callable[[Batch, np.random.Generator], Batch]
 
 
 def _mse_one_hot(outputs: Tensor, labels: npt.NDArray[Any]) -> Tensor:
@@ -238,115 +240,208 @@ def fit(
         epochs, batch_size: passes over the data (at least 1); examples per step
             (a positive int; the last batch of an epoch keeps the remainder).
         seed: seeds the shuffling (``None``: fresh entropy, not reproducible).
-        lr_schedule: a float ``gamma`` multiplies the learning rate by ``gamma``
-            after each epoch; a function ``epoch -> lr`` (epoch counted from 0)
-            sets it before each epoch.
-        checkpoint: path of an ``.npz`` the model is saved to after every epoch
-            (atomically: an interrupted run leaves the previous epoch's file).
+        lr_schedule: a float ``gamma`` multiplies the learning rate by ``gamma`` after
+            each epoch; a function ``epoch -> lr`` (from 0) sets it before each epoch.
+        checkpoint: an ``.npz`` the model is saved to, atomically, after every epoch.
         progress: show a tqdm bar per epoch with the running loss.
-        eval_train: measure accuracy on the whole training set after each epoch
-            (``True``), on its first ``n`` examples (an int: cheaper for big
-            networks), or record the running accuracy during the epoch (``False``).
-        blas_threads: limit BLAS to this many threads during training (``None``:
-            leave it alone). One is fastest for small layers and keeps runs
-            bit-for-bit reproducible.
+        eval_train: accuracy on the whole training set after each epoch (``True``), on
+            its first ``n`` examples (an int: cheaper), or the running one (``False``).
+        eval_batch_size: examples per forward pass when measuring accuracy and test loss.
+        blas_threads: limit BLAS to this many threads (``None``: leave it alone); one
+            is fastest for small layers and keeps runs bit-for-bit reproducible.
         callback: called as ``callback(epoch, history)`` after each epoch.
-        augment: ``augment(x_batch, rng) -> x_batch`` applied to every training
-            batch (e.g. :func:`nn.data.random_shift`); its generator is seeded
-            from ``seed`` too, so augmented runs stay reproducible.
+        augment: ``augment(x_batch, rng) -> x_batch`` applied to every training batch
+            (e.g. :func:`nn.data.random_shift`), ``rng`` seeded from ``seed`` too.
+
+    Raises:
+        ValueError: an unknown loss, a count that is not a positive int, inputs and
+            labels of different lengths, or no training examples.
+        FloatingPointError: the loss became NaN or infinite (learning rate too large?).
     """
-    _check_count(epochs, "epochs")
-    _check_count(batch_size, "batch_size")
-    _check_count(eval_batch_size, "eval_batch_size")
+    _check_counts(epochs=epochs, batch_size=batch_size, eval_batch_size=eval_batch_size)
     loss_fn = get_loss(loss)
+    _check_data(x_train, y_train, x_test, y_test)
+    rng = np.random.default_rng(seed)
+    augment_batch = _augmenter(augment, rng)
+    scores = _Scores(model, loss_fn, x_train, y_train, x_test, y_test, eval_train, eval_batch_size)
+    n_batches = num_batches(len(x_train), batch_size)
+    history = History()
+    with _blas_threads(blas_threads):
+        for epoch in range(epochs):
+            _schedule_lr(optimizer, lr_schedule, epoch)
+            meter = _EpochMeter(epoch, epochs, n_batches, progress, eval_train is False)
+            for xb, yb in batches(x_train, y_train, batch_size, seed=rng):
+                xb = augment_batch(xb)
+                optimizer.zero_grad()
+                pred = model(xb)
+                batch_loss = loss_fn(pred, yb)
+                batch_loss.backward()
+                optimizer.step()
+                meter.add(batch_loss, pred, yb, optimizer)  # stops at a NaN or infinite loss
+            _end_epoch(history, meter, scores, optimizer, checkpoint, callback)
+    return history
+
+
+# --------------------------------------------------------------------------- fit's parts
+
+
+def _check_counts(**counts: Any) -> None:
+    """Refuse any count that is not a positive int (``ValueError`` naming it)."""
+    for what, value in counts.items():
+        _check_count(value, what)
+
+
+def _check_data(
+    x_train: npt.NDArray[Any],
+    y_train: npt.NDArray[Any],
+    x_test: npt.NDArray[Any] | None,
+    y_test: npt.NDArray[Any] | None,
+) -> None:
+    """Refuse inputs and labels of different lengths, or no training data (``ValueError``)."""
     _check_xy(x_train, y_train, "fit (train)")
-    has_test = x_test is not None and y_test is not None
-    if has_test:
-        assert x_test is not None and y_test is not None
+    if x_test is not None and y_test is not None:
         _check_xy(x_test, y_test, "fit (test)")
     if len(x_train) == 0:
         raise ValueError("fit: no training examples")
 
-    rng = np.random.default_rng(seed)
-    aug_rng = np.random.default_rng(rng.integers(2**63)) if augment is not None else None
-    history = History()
-    n_batches = num_batches(len(x_train), batch_size)
-    from nn.progress import progress_bar
 
-    with _blas_threads(blas_threads):
-        for epoch in range(epochs):
-            if callable(lr_schedule):
-                optimizer.lr = float(lr_schedule(epoch))
-            elif lr_schedule is not None and epoch > 0:
-                optimizer.lr = optimizer.lr * float(lr_schedule)
-            t0 = time.perf_counter()
-            bar = (
-                progress_bar(
-                    total=n_batches,
-                    desc=f"epoch {epoch + 1}/{epochs}",
-                    unit="batch",
-                    mininterval=0.25,
-                    leave=True,
-                    dynamic_ncols=True,
-                )
-                if progress
-                else None
+def _augmenter(augment: Augment | None, rng: np.random.Generator) -> Callable[[Batch], Batch]:
+    """``augment`` with its own generator seeded from ``rng`` (without augment: no change).
+
+    The generator is drawn from ``rng`` only when augmenting, so runs without
+    ``augment`` shuffle exactly as they always did.
+    """
+    if augment is None:
+        return lambda xb: xb
+    aug_rng = np.random.default_rng(rng.integers(2**63))
+    return lambda xb: augment(xb, aug_rng)
+
+
+def _schedule_lr(
+    optimizer: Any, lr_schedule: float | Callable[[int], float] | None, epoch: int
+) -> None:
+    """Set the learning rate of ``epoch`` (from 0): ``lr_schedule(epoch)``, or times gamma."""
+    if callable(lr_schedule):
+        optimizer.lr = float(lr_schedule(epoch))
+    elif lr_schedule is not None and epoch > 0:
+        optimizer.lr = optimizer.lr * float(lr_schedule)
+
+
+class _EpochMeter:
+    """One epoch's running loss (and accuracy), its clock, and its progress bar."""
+
+    def __init__(
+        self, epoch: int, epochs: int, n_batches: int, progress: bool, count_correct: bool
+    ) -> None:
+        self.start = time.perf_counter()
+        self.epoch = epoch + 1
+        self.count_correct = count_correct  # the running accuracy, for eval_train=False
+        self.loss_sum, self.correct, self.seen, self.batches = 0.0, 0, 0, 0
+        self.bar = _progress_bar(n_batches, f"epoch {epoch + 1}/{epochs}") if progress else None
+
+    @property
+    def loss(self) -> float:
+        """The mean loss per example so far."""
+        return self.loss_sum / self.seen
+
+    def add(
+        self, batch_loss: Tensor, pred: Tensor, labels: npt.NDArray[Any], optimizer: Any
+    ) -> None:
+        """Count one batch.
+
+        Raises:
+            FloatingPointError: its loss is NaN or infinite (the message names the
+                epoch, the batch and the learning rate).
+        """
+        value = float(batch_loss.data)
+        if not math.isfinite(value):
+            self.close()
+            raise FloatingPointError(
+                f"fit: the loss became {value} in epoch {self.epoch}, batch {self.batches + 1} "
+                f"(learning rate {optimizer.lr:g} too large?)"
             )
-            loss_sum, correct, seen = 0.0, 0, 0
-            for i, (xb, yb) in enumerate(batches(x_train, y_train, batch_size, seed=rng)):
-                if augment is not None:
-                    assert aug_rng is not None
-                    xb = augment(xb, aug_rng)
-                optimizer.zero_grad()
-                out = model(xb)
-                batch_loss = loss_fn(out, yb)
-                batch_loss.backward()
-                optimizer.step()
-                value = float(batch_loss.data)
-                if not math.isfinite(value):
-                    if bar is not None:
-                        bar.close()
-                    raise FloatingPointError(
-                        f"fit: the loss became {value} in epoch {epoch + 1}, batch {i + 1} "
-                        f"(learning rate {optimizer.lr:g} too large?)"
-                    )
-                loss_sum += value * len(yb)
-                seen += len(yb)
-                if eval_train is False:
-                    correct += int(np.count_nonzero(out.data.argmax(axis=-1) == yb))
-                if bar is not None:
-                    bar.update(1)
-                    if i % 100 == 0:
-                        bar.set_postfix_str(f"loss {loss_sum / seen:.4f}", refresh=False)
+        self.loss_sum += value * len(labels)
+        self.seen += len(labels)
+        if self.count_correct:
+            self.correct += int(np.count_nonzero(pred.data.argmax(axis=-1) == labels))
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.batches % 100 == 0:
+                self.bar.set_postfix_str(f"loss {self.loss:.4f}", refresh=False)
+        self.batches += 1
 
-            if eval_train is not False:
-                n_eval = len(x_train) if eval_train is True else int(eval_train)
-                preds_train = predict(model, x_train[:n_eval], eval_batch_size)
-                train_acc = float(np.mean(preds_train == y_train[:n_eval]))
-            else:
-                train_acc = correct / seen
-            test_acc = test_loss = math.nan
-            if has_test:
-                assert x_test is not None and y_test is not None
-                preds, test_loss = _evaluate(model, x_test, y_test, eval_batch_size, loss_fn)
-                test_acc = float(np.mean(preds == y_test))
-            elapsed = time.perf_counter() - t0
+    def close(self, summary: str = "") -> None:
+        """Close the bar, showing ``summary`` on it."""
+        if self.bar is None:
+            return
+        if summary:
+            self.bar.set_postfix_str(summary, refresh=False)
+        self.bar.close()
 
-            history.epoch.append(epoch + 1)
-            history.loss.append(loss_sum / seen)
-            history.train_acc.append(train_acc)
-            history.test_acc.append(test_acc)
-            history.test_loss.append(test_loss)
-            history.lr.append(float(optimizer.lr))
-            history.time.append(elapsed)
-            if bar is not None:
-                text = f"loss {loss_sum / seen:.4f}, train {100 * train_acc:.2f}%"
-                if has_test:
-                    text += f", test {100 * test_acc:.2f}%"
-                bar.set_postfix_str(text, refresh=False)
-                bar.close()
-            if checkpoint is not None:
-                save_model(model, checkpoint)
-            if callback is not None:
-                callback(epoch + 1, history)
-    return history
+
+def _progress_bar(n_batches: int, desc: str) -> Any:
+    from nn.progress import progress_bar  # tqdm is imported only when a bar is shown
+
+    return progress_bar(
+        total=n_batches, desc=desc, unit="batch", mininterval=0.25, leave=True, dynamic_ncols=True
+    )
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """What fit measures after each epoch, and on which data."""
+
+    model: Any
+    loss_fn: LossFn
+    x_train: npt.NDArray[Any]
+    y_train: npt.NDArray[Any]
+    x_test: npt.NDArray[Any] | None
+    y_test: npt.NDArray[Any] | None
+    eval_train: bool | int
+    batch_size: int
+
+    def train_accuracy(self, meter: _EpochMeter) -> float:
+        """On the training set (or its first ``eval_train`` examples), or the running one."""
+        if self.eval_train is False:
+            return meter.correct / meter.seen
+        n = len(self.x_train) if self.eval_train is True else int(self.eval_train)
+        preds = predict(self.model, self.x_train[:n], self.batch_size)
+        return float(np.mean(preds == self.y_train[:n]))
+
+    def test_scores(self) -> tuple[float, float]:
+        """``(accuracy, mean loss)`` on the test set; NaN without one."""
+        if self.x_test is None or self.y_test is None:
+            return math.nan, math.nan
+        preds, test_loss = _evaluate(
+            self.model, self.x_test, self.y_test, self.batch_size, self.loss_fn
+        )
+        return float(np.mean(preds == self.y_test)), test_loss
+
+
+def _end_epoch(
+    history: History,
+    meter: _EpochMeter,
+    scores: _Scores,
+    optimizer: Any,
+    checkpoint: str | os.PathLike[str] | None,
+    callback: Callable[[int, History], None] | None,
+) -> None:
+    """After an epoch: measure the model, record the epoch in ``history``, close the bar
+    with the scores, save the checkpoint, then call ``callback``."""
+    train_acc = scores.train_accuracy(meter)
+    test_acc, test_loss = scores.test_scores()
+    history.epoch.append(meter.epoch)
+    history.loss.append(meter.loss)
+    history.train_acc.append(train_acc)
+    history.test_acc.append(test_acc)
+    history.test_loss.append(test_loss)
+    history.lr.append(float(optimizer.lr))
+    history.time.append(time.perf_counter() - meter.start)
+    summary = f"loss {meter.loss:.4f}, train {100 * train_acc:.2f}%"
+    if scores.x_test is not None and scores.y_test is not None:
+        summary += f", test {100 * test_acc:.2f}%"
+    meter.close(summary)
+    if checkpoint is not None:
+        save_model(scores.model, checkpoint)
+    if callback is not None:
+        callback(meter.epoch, history)

@@ -9,9 +9,9 @@ import pytest
 
 from autograd import Value
 from autograd.backprop import topological_order
-from autograd.pictures.draw import write_stepper
 from autograd.pictures.expr import parse
 from autograd.pictures.film import backward_steps, example_neuron, gif_frames, write_gif
+from autograd.pictures.stepper import write_stepper
 from tests.tools import require
 
 

@@ -110,7 +110,7 @@ def test_no_grad_records_nothing() -> None:
         y = (w * w).sigmoid().sum()
         z = linear(np.ones((3, 2)), w.reshape(1, 2), None, "relu")
     assert y._parents == () and not y.requires_grad
-    assert z._parents == () and z._pre is None
+    assert z._parents == () and z._vjp is None
     with pytest.raises(RuntimeError, match="does not require grad"):
         y.backward()
 

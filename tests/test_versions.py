@@ -158,3 +158,15 @@ def test_an_index_array_reused_after_the_forward_pass_is_harmless() -> None:
     idx[:] = 1  # reused for something else before backward()
     y.backward()
     np.testing.assert_array_equal(x.grad, [2.0, 0.0, 1.0])
+
+
+def test_an_output_written_through_a_view_is_refused() -> None:
+    """exp's derivative is its output: written in place through detach(), it would be wrong."""
+    x = Tensor([0.5, 1.0], requires_grad=True)
+    y = x.exp()
+    loss = y.sum()  # sum reads no data: only exp's own check can see the write
+    with no_grad():
+        view = y.detach()
+        view += 1.0  # a leaf that shares y's data
+    with pytest.raises(RuntimeError, match="changed in place after op 'exp'"):
+        loss.backward()

@@ -42,7 +42,6 @@ below it are noise, not bugs. For well-scaled functions it is far below ``atol``
 from __future__ import annotations
 
 import math
-import operator
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -53,7 +52,7 @@ from typing import Any, Literal
 import numpy as np
 
 from autograd import backprop
-from autograd.value import Value
+from autograd.value import OPS, Value
 
 __all__ = [
     "GradcheckError",
@@ -313,65 +312,23 @@ def gradcheck(
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp() / (y * y + 1), [x, y], order=2).ok
     True
     """
-    if not (eps > 0 and math.isfinite(eps)):
-        raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
-    if rtol < 0 or atol < 0:
-        raise ValueError(f"gradcheck: rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
-    if order not in (1, 2):
-        raise ValueError(f"gradcheck: order must be 1 or 2, got order={order!r}")
-    nodes = _as_input_list(inputs)
-    checked_nodes = [(i, x) for i, x in enumerate(nodes) if getattr(x, "requires_grad", True)]
-    if not checked_nodes:
-        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
-    if order == 2:
-        return _gradcheck2(f, nodes, checked_nodes, eps, rtol, atol, raise_exception)
-
-    # 1. Analytic gradients, from one backward pass (grad forced on, input grads saved).
-    saved_grads = [x.grad for x in nodes]
-    try:
-        for x in nodes:
-            x.grad = _zero_like(x)
-        with backprop.enable_grad():
-            out = f(*nodes)
-        _check_output(out)
-        out.backward()
-        analytic = {i: _grad_array(x) for i, x in checked_nodes}
-        roundoff = _roundoff(out)
-    finally:
-        for x, g in zip(nodes, saved_grads, strict=True):
-            x.grad = g
-
-    # 2. Numeric gradients, one central difference per entry, with no graph recorded.
-    mismatches: list[InputMismatch] = []
-    checked = 0
-    max_abs = max_rel = 0.0
-    slack = roundoff / eps
-    for i, x in checked_nodes:
-        numeric = _numeric_grad(f, nodes, i, eps)
-        for element, a, n in _entries(analytic[i], numeric, isinstance(x.data, np.ndarray)):
-            checked += 1
-            diff = abs(a - n)
-            max_abs = max(max_abs, diff)
-            max_rel = max(max_rel, _rel_diff(a, n))
-            tolerance = atol + rtol * abs(n) + slack
-            if not diff <= tolerance:  # also catches nan
-                label = getattr(x, "label", "")
-                mismatches.append(
-                    InputMismatch(
-                        i, label if isinstance(label, str) else "", element, a, n, tolerance
-                    )
-                )
-
-    # 3. On failure, point at the first op whose local derivative is wrong.
-    ok = not mismatches
-    op_mismatches: tuple[OpMismatch, ...] = ()
-    unchecked: tuple[str, ...] = ()
-    localized = False
-    if not ok and isinstance(out, Value):
-        localized = True
-        op_mismatches, unchecked = _localize(out, eps, rtol, atol)
+    nodes, wrt = _check_arguments(inputs, eps, rtol, atol, order)
+    # The same procedure for both orders. For order 1 the function differentiated
+    # numerically is f, for order 2 it is f's gradient; "targets" are its outputs.
+    if order == 1:
+        out, analytic, roundoff = _analytic_gradient(f, nodes, wrt)
+        targets: list[tuple[Any, Any]] = [(None, None)]
+    else:
+        out, analytic, roundoff = _analytic_hessian(f, nodes, wrt, eps)
+        targets = [(x, e) for x in wrt for e in _elements(x)]
+    numeric = _numeric_derivatives(f, nodes, wrt, eps, order)
+    mismatches, checked, max_abs, max_rel = _compare(
+        nodes, analytic, numeric, targets, atol, rtol, roundoff / eps
+    )
+    localized = bool(mismatches) and isinstance(out, Value)
+    op_mismatches, unchecked = _blame(out, order, eps, rtol, atol) if localized else ((), ())
     result = GradcheckResult(
-        ok=ok,
+        ok=not mismatches,
         mismatches=tuple(mismatches),
         checked=checked,
         max_abs_diff=max_abs,
@@ -383,8 +340,9 @@ def gradcheck(
         eps=eps,
         rtol=rtol,
         atol=atol,
+        order=order,
     )
-    if not ok and raise_exception:
+    if mismatches and raise_exception:
         raise GradcheckError(result)
     return result
 
@@ -409,96 +367,158 @@ def check_local_derivatives(
     return list(_localize(root, eps, rtol, atol)[0])
 
 
-# ------------------------------------------------------- second derivatives
+# ------------------------------------------------- the procedure's pieces
 
 
-def _gradcheck2(
-    f: Callable[..., Any],
-    nodes: list[Any],
-    checked_nodes: list[tuple[int, Any]],
-    eps: float,
-    rtol: float,
-    atol: float,
-    raise_exception: bool,
-) -> GradcheckResult:
-    """``gradcheck(order=2)``: the Hessian from a differentiated gradient vs differences."""
-    from autograd.functional import _gradients
+def _blame(
+    out: Value, order: int, eps: float, rtol: float, atol: float
+) -> tuple[tuple[OpMismatch, ...], tuple[str, ...]]:
+    """The ops whose derivatives are wrong (to first, or also second, order), inputs
+    first, and the ops that could not be checked."""
+    found, unchecked = _localize(out, eps, rtol, atol)
+    if order == 2:
+        seconds, unknown = _localize_second(out, eps, rtol, atol)
+        found = tuple(sorted(found + seconds, key=lambda m: m.position))
+        unchecked = tuple(dict.fromkeys(unchecked + unknown))
+    return found, unchecked
 
-    wrt = [x for _, x in checked_nodes]
-    entries = [(i, x, e) for i, x in checked_nodes for e in _elements(x)]
 
-    # 1. Analytic: the gradient as a graph, then each of its entries differentiated.
+def _check_arguments(
+    inputs: Sequence[Any] | Any, eps: float, rtol: float, atol: float, order: int
+) -> tuple[list[Any], list[Any]]:
+    """The input nodes, and those to differentiate with respect to (that require grad)."""
+    if not (eps > 0 and math.isfinite(eps)):
+        raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"gradcheck: rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got order={order!r}")
+    nodes = _as_input_list(inputs)
+    wrt = [x for x in nodes if getattr(x, "requires_grad", True)]
+    if not wrt:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    return nodes, wrt
+
+
+# A derivative table maps each input entry (node, element) to the derivatives of the
+# targets with respect to it, as one float64 vector (one entry per target).
+
+Table = dict[tuple[int, Any], np.ndarray[Any, np.dtype[np.float64]]]
+
+
+def _analytic_gradient(
+    f: Callable[..., Any], nodes: list[Any], wrt: list[Any]
+) -> tuple[Any, Table, float]:
+    """``f``'s output, its gradient from one ``backward()``, and the rounding error of f."""
+    saved = [x.grad for x in nodes]
+    try:
+        for x in nodes:
+            x.grad = _zero_like(x)
+        with backprop.enable_grad():
+            out = f(*nodes)
+        _check_output(out)
+        out.backward()
+        table = {
+            (id(x), e): np.array([_grad_array(x)[() if e is None else e]])
+            for x in wrt
+            for e in _elements(x)
+        }
+        return out, table, roundoff_of(out)
+    finally:
+        for x, g in zip(nodes, saved, strict=True):
+            x.grad = g
+
+
+def _analytic_hessian(
+    f: Callable[..., Any], nodes: list[Any], wrt: list[Any], eps: float
+) -> tuple[Any, Table, float]:
+    """``f``'s output, its Hessian (the gradient as a graph, each entry differentiated
+    again), and the rounding error of one gradient entry: ~ u * nodes * |grad|."""
+    from autograd.functional import gradients
+
     with backprop.enable_grad():
         out = f(*nodes)
     _check_output(out)
-    first = dict(zip((i for i, _ in checked_nodes), _gradients(out, wrt), strict=True))
-    analytic: dict[tuple[int, Any], list[np.ndarray[Any, np.dtype[np.float64]]]] = {}
-    for i, _, e in entries:
-        gi = first[i] if e is None else first[i][e]
-        rows = _gradients(gi, wrt)
-        analytic[(i, e)] = [_as_float_array(h, x) for h, x in zip(rows, wrt, strict=True)]
-    # Rounding noise of one gradient entry, relative to the step: ~ u * nodes * |grad|.
+    first = gradients(out, wrt)
+    rows = []  # one per target: d(gradient entry)/d each input
+    for x, g in zip(wrt, first, strict=True):
+        for e in _elements(x):
+            rows.append(gradients(g if e is None else g[e], wrt))
+    table = {
+        (id(xj), ej): np.array(
+            [float(_as_float_array(row[j], xj)[() if ej is None else ej]) for row in rows]
+        )
+        for j, xj in enumerate(wrt)
+        for ej in _elements(xj)
+    }
     size = len(backprop.topological_order(out))
     gmax = max(
         float(np.max(np.abs(_as_float_array(g, x)), initial=0.0))
-        for g, x in zip(first.values(), wrt, strict=True)
+        for g, x in zip(first, wrt, strict=True)
     )
-    slack = _UNIT_ROUNDOFF * size * max(gmax, 1.0) / eps
+    return out, table, _UNIT_ROUNDOFF * size * max(gmax, 1.0)
 
-    # 2. Numeric: central differences of the (first-order) gradient, input entry by entry.
+
+def _numeric_derivatives(
+    f: Callable[..., Any], nodes: list[Any], wrt: list[Any], eps: float, order: int
+) -> Table:
+    """Central differences of the targets (f, or its gradient) in each input entry."""
+
+    def targets(where: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        try:
+            if order == 1:
+                with backprop.no_grad():
+                    return np.array([_scalar(f(*nodes))])
+            return np.concatenate([g.reshape(-1) for g in _plain_gradients(f, nodes, wrt)])
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(f"gradcheck: f raised while evaluating {where} (eps={eps:g}): {e}") from e
+
+    table: Table = {}
+    for x in wrt:
+        i = next(k for k, n in enumerate(nodes) if n is x)
+        for e in _elements(x):
+            at = f"input {i}" if e is None else f"input {i} element {e}"
+            with _nudged(x, e, eps):
+                plus = targets(f"{at} + eps")
+            with _nudged(x, e, -eps):
+                minus = targets(f"{at} - eps")
+            table[(id(x), e)] = (plus - minus) / (2 * eps)
+    return table
+
+
+def _compare(
+    nodes: list[Any],
+    analytic: Table,
+    numeric: Table,
+    targets: list[tuple[Any, Any]],
+    atol: float,
+    rtol: float,
+    slack: float,
+) -> tuple[list[InputMismatch], int, float, float]:
+    """Every entry where the two tables disagree; how many were checked; the largest
+    absolute and relative differences."""
+    index = {id(x): i for i, x in enumerate(nodes)}
+    by_id = {id(x): x for x in nodes}
     mismatches: list[InputMismatch] = []
-    checked = 0
     max_abs = max_rel = 0.0
-    for j, (jn, xj) in enumerate(checked_nodes):
-        for ej in _elements(xj):
-            with _nudged(xj, ej, eps):
-                plus = _plain_gradients(f, nodes, wrt)
-            with _nudged(xj, ej, -eps):
-                minus = _plain_gradients(f, nodes, wrt)
-            for i, x, e in entries:
-                k = [n for n, _ in checked_nodes].index(i)
-                idx = () if e is None else e
-                n = float((plus[k][idx] - minus[k][idx]) / (2 * eps))
-                a = float(analytic[(i, e)][j][() if ej is None else ej])
-                checked += 1
-                diff = abs(a - n)
-                max_abs = max(max_abs, diff)
-                max_rel = max(max_rel, _rel_diff(a, n))
-                tolerance = atol + rtol * abs(n) + slack
-                if not diff <= tolerance:
-                    mismatches.append(
-                        InputMismatch(i, _label(x), e, a, n, tolerance, wrt=(jn, _label(xj), ej))
-                    )
-
-    # 3. On failure, point at the first op whose derivative is wrong, to first or second order.
-    ok = not mismatches
-    op_mismatches: tuple[OpMismatch, ...] = ()
-    unchecked: tuple[str, ...] = ()
-    localized = False
-    if not ok and isinstance(out, Value):
-        localized = True
-        firsts, unknown1 = _localize(out, eps, rtol, atol)
-        seconds, unknown2 = _localize_second(out, eps, rtol, atol)
-        op_mismatches = tuple(sorted(firsts + seconds, key=lambda m: m.position))
-        unchecked = tuple(dict.fromkeys(unknown1 + unknown2))
-    result = GradcheckResult(
-        ok=ok,
-        mismatches=tuple(mismatches),
-        checked=checked,
-        max_abs_diff=max_abs,
-        max_rel_diff=max_rel,
-        roundoff=slack * eps,
-        op_mismatches=op_mismatches,
-        unchecked_ops=unchecked,
-        localized=localized,
-        eps=eps,
-        rtol=rtol,
-        atol=atol,
-        order=2,
-    )
-    if not ok and raise_exception:
-        raise GradcheckError(result)
-    return result
+    for (xid, e), n_row in numeric.items():
+        for (target, te), a_entry, n_entry in zip(targets, analytic[(xid, e)], n_row, strict=True):
+            a, n = float(a_entry), float(n_entry)
+            diff = abs(a - n)
+            max_abs, max_rel = max(max_abs, diff), max(max_rel, _rel_diff(a, n))
+            tolerance = atol + rtol * abs(n) + slack
+            if diff <= tolerance:  # not "diff > tolerance": nan fails too
+                continue
+            x = by_id[xid]
+            if target is None:  # order 1: the entry of x is what is wrong
+                mismatches.append(InputMismatch(index[xid], _label(x), e, a, n, tolerance))
+            else:  # order 2: the entry of the gradient, differentiated in x's entry
+                where = (index[xid], _label(x), e)
+                mismatches.append(
+                    InputMismatch(index[id(target)], _label(target), te, a, n, tolerance, where)
+                )
+    checked = sum(len(row) for row in numeric.values())
+    return mismatches, checked, max_abs, max_rel
 
 
 def _elements(x: Any) -> list[Any]:
@@ -614,7 +634,7 @@ def _scalar(out: Any) -> float:
     return float(np.asarray(out.data, dtype=np.float64).reshape(-1)[0])
 
 
-def _roundoff(out: Any) -> float:
+def roundoff_of(out: Any) -> float:
     """Estimated rounding error of computing ``out``: ``u * Σ |grad * data|`` over op nodes."""
     total = 0.0
     for node in backprop.topological_order(out):
@@ -623,70 +643,17 @@ def _roundoff(out: Any) -> float:
     return _UNIT_ROUNDOFF * total
 
 
-def _numeric_grad(
-    f: Callable[..., Any], nodes: list[Any], i: int, eps: float
-) -> np.ndarray[Any, np.dtype[np.float64]]:
-    x = nodes[i]
-
-    def evaluate(where: str) -> float:
-        try:
-            with backprop.no_grad():
-                return _scalar(f(*nodes))
-        except (ArithmeticError, ValueError) as e:
-            raise type(e)(f"gradcheck: f raised while evaluating {where} (eps={eps:g}): {e}") from e
-
-    if isinstance(x.data, np.ndarray):
-        arr = x.data
-        grad = np.zeros(arr.shape, dtype=np.float64)
-        for idx in np.ndindex(arr.shape):
-            orig = arr[idx]
-            try:
-                arr[idx] = orig + eps
-                plus = evaluate(f"input {i} element {idx} + eps")
-                arr[idx] = orig - eps
-                minus = evaluate(f"input {i} element {idx} - eps")
-            finally:
-                arr[idx] = orig
-            grad[idx] = (plus - minus) / (2 * eps)
-        return grad
-    orig = x.data
-    try:
-        x.data = orig + eps
-        plus = evaluate(f"input {i} + eps")
-        x.data = orig - eps
-        minus = evaluate(f"input {i} - eps")
-    finally:
-        x.data = orig
-    return np.array((plus - minus) / (2 * eps))
-
-
-def _entries(
-    analytic: np.ndarray[Any, np.dtype[np.float64]],
-    numeric: np.ndarray[Any, np.dtype[np.float64]],
-    is_array: bool,
-) -> Iterator[tuple[tuple[int, ...] | None, float, float]]:
-    for idx in np.ndindex(numeric.shape):
-        yield (idx if is_array else None), float(analytic[idx]), float(numeric[idx])
-
-
 def _rel_diff(a: float, n: float) -> float:
     scale = max(abs(a), abs(n))
     return abs(a - n) / scale if scale > 0 else 0.0
 
 
 # ------------------------------------------------------- op localization
-# The reference implementation of every Value op, on plain floats. math.pow
-# raises ValueError where the result would be complex, instead of returning one.
+# The reference forward of every Value op (``OPS`` in autograd.value lists them), on
+# plain floats, written apart from the engine on purpose: a checker never checks the
+# engine against itself. math.pow raises ValueError where the result is complex.
 
-
-def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
-_OPS: dict[str, Callable[..., float]] = {
+REFERENCE: dict[str, Callable[..., float]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
@@ -696,15 +663,15 @@ _OPS: dict[str, Callable[..., float]] = {
     "exp": math.exp,
     "log": math.log,
     "tanh": math.tanh,
-    "sigmoid": _sigmoid,
+    "sigmoid": lambda a: 0.5 * (1.0 + math.tanh(0.5 * a)),  # = 1 / (1 + e^-a)
     "relu": lambda a: a if a > 0.0 else 0.0,
 }
 
 
 def _op_function(op: str) -> Callable[..., float] | None:
     """The float function for an ``_op`` string; ``"**3"`` means ``a ** 3.0``."""
-    if op in _OPS:
-        return _OPS[op]
+    if op in REFERENCE:
+        return REFERENCE[op]
     if op.startswith("**"):
         try:
             n = float(op[2:])
@@ -766,7 +733,7 @@ def _localize_second(
     differentiated (``create_graph``) and compared with central differences of the
     same ``_d`` run on floats (whose values the first-order check vouches for).
     """
-    from autograd.functional import _gradients
+    from autograd.functional import gradients
 
     found: list[OpMismatch] = []
     unknown: dict[str, None] = {}
@@ -787,7 +754,7 @@ def _localize_second(
             locals_ = d(*leaves, vfn(*leaves))
         for k, local in enumerate(locals_):
             if isinstance(local, Value):
-                second = [float(h) for h in _gradients(local, leaves)]
+                second = [float(h) for h in gradients(local, leaves)]
             else:
                 second = [0.0] * len(leaves)  # a constant: its derivative is 0
 
@@ -812,28 +779,14 @@ def _localize_second(
     return tuple(found), tuple(unknown)
 
 
-_VALUE_OPS: dict[str, Callable[..., Value]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,
-    "neg": operator.neg,
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-}
-
-
 def _value_op(op: str) -> Callable[..., Value] | None:
-    """The Value op for an ``_op`` string, to redo a node's op on fresh leaves."""
-    if op in _VALUE_OPS:
-        return _VALUE_OPS[op]
+    """The Value op for an ``_op`` string (from the engine's registry, ``OPS``), to redo a
+    node's op on fresh leaves; ``"**3"`` is ``a ** 3.0``."""
+    if op in OPS:
+        return OPS[op].method
     if op.startswith("**") and _op_function(op) is not None:
         n = float(op[2:])
-        return lambda a: a**n
+        return lambda a: OPS["**n"].method(a, n)
     return None
 
 

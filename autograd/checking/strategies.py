@@ -20,7 +20,8 @@ What is here:
   shared sub-expressions, reused non-leaf nodes and constants on either side of
   an op, built so that every op stays inside its domain and finite differences
   are well conditioned. Each example is ``(f, inputs)``: ``f(*inputs)`` rebuilds
-  the graph and returns its root, and ``f`` prints as readable code.
+  the graph and returns its root, and ``f`` prints as readable code. It is an
+  :class:`Expression`, a list of :class:`Step`\\ s (:func:`run_step` runs one).
 * :func:`arrays`, :func:`broadcastable_shapes`, :func:`broadcastable_arrays`,
   :func:`matmul_shapes`: NumPy arrays and shapes for array (Tensor) engines.
 
@@ -45,6 +46,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     ) from e
 
 from autograd.backprop import no_grad
+from autograd.value import OPS as VALUE_OPS
 from autograd.value import Value
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "OPS",
     "UNARY_OPS",
     "Expression",
+    "Step",
     "arrays",
     "broadcastable_arrays",
     "broadcastable_shapes",
@@ -59,6 +62,7 @@ __all__ = [
     "finite_floats",
     "matmul_shapes",
     "positive_floats",
+    "run_step",
     "values",
 ]
 
@@ -111,9 +115,12 @@ def values(
 
 # ------------------------------------------------------------- expressions
 
-BINARY_OPS: tuple[str, ...] = ("+", "-", "*", "/", "**")
+# Read from the engine's registry of Value ops (a new op is drawn as soon as it exists).
+BINARY_OPS: tuple[str, ...] = tuple(n for n, o in VALUE_OPS.items() if len(o.formulas) == 2)
 """Binary ops of :func:`expressions`; ``"**"`` has a Value exponent (``x ** y``, ``2.0 ** x``)."""
-UNARY_OPS: tuple[str, ...] = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "**n")
+UNARY_OPS: tuple[str, ...] = tuple(
+    sorted((n for n, o in VALUE_OPS.items() if len(o.formulas) == 1), key=lambda n: n == "**n")
+)  # "**n" last: hypothesis shrinks towards the first
 """Unary ops of :func:`expressions`; ``"**n"`` is a number exponent (``x ** 3``, ``x ** 0.5``)."""
 OPS: tuple[str, ...] = BINARY_OPS + UNARY_OPS
 """Every op :func:`expressions` draws from by default."""
@@ -127,14 +134,31 @@ Operand = int | float  # an int is a node index, a float is a constant
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
+    """One op of an :class:`Expression`: ``Step("*", (0, 2.5))`` is ``x0 * 2.5``.
+
+    Attributes:
+        op: an op of :data:`OPS` (``"+"``, ``"tanh"``...), or ``"**n"`` for a power
+            by a number.
+        args: the operands: an int is the index of an earlier node (the inputs
+            first, then each step's result), a float a constant. ``"**n"`` has
+            one operand, its exponent being ``power``.
+        power: the exponent of ``"**n"`` (None for the other ops).
+    """
+
     op: str
-    args: tuple[Operand, ...]  # for "**n": (node,), exponent in `power`
+    args: tuple[Operand, ...]
     power: int | float | None = None
 
 
-def _apply(step: _Step, nodes: Sequence[Value]) -> Value:
-    """Run one step with the engine's own operators (constants stay Python floats)."""
+def run_step(step: Step, nodes: Sequence[Value]) -> Value:
+    """Run one step on ``nodes`` with their own operators, so any engine's Value type works.
+
+    Constants stay Python floats (so ``2.5 - x`` goes through ``__rsub__``).
+
+    Raises:
+        AttributeError: ``op`` names a method the nodes do not have.
+    """
     args: list[Any] = [nodes[a] if type(a) is int else a for a in step.args]
     op = step.op
     if op == "+":
@@ -166,7 +190,7 @@ class Expression:
     :attr:`source` show the steps as Python code.
 
     >>> from autograd import Value
-    >>> e = Expression(2, [_Step("*", (0, 1)), _Step("-", (2.5, 2))])
+    >>> e = Expression(2, [Step("*", (0, 1)), Step("-", (2.5, 2))])
     >>> e(Value(2.0), Value(3.0)).data      # 2.5 - x0 * x1
     -3.5
     >>> print(e.source)
@@ -176,16 +200,16 @@ class Expression:
         return v3
     """
 
-    def __init__(self, n_inputs: int, steps: Sequence[_Step]) -> None:
+    def __init__(self, n_inputs: int, steps: Sequence[Step]) -> None:
         self.n_inputs = n_inputs
-        self.steps: tuple[_Step, ...] = tuple(steps)
+        self.steps: tuple[Step, ...] = tuple(steps)
 
     def __call__(self, *inputs: Value) -> Value:
         if len(inputs) != self.n_inputs:
             raise TypeError(f"this expression takes {self.n_inputs} inputs, got {len(inputs)}")
         nodes = list(inputs)
         for step in self.steps:
-            nodes.append(_apply(step, nodes))
+            nodes.append(run_step(step, nodes))
         return nodes[-1]
 
     @property
@@ -198,7 +222,7 @@ class Expression:
             return f"x{arg}" if arg < self.n_inputs else f"v{arg}"
         return repr(arg)
 
-    def _line(self, step: _Step) -> str:
+    def _line(self, step: Step) -> str:
         names = [self._name(a) for a in step.args]
         if step.op in BINARY_OPS:
             return f"{names[0]} {step.op} {names[1]}"
@@ -247,7 +271,7 @@ class _Builder:
         self.n_inputs = len(inputs)
         with no_grad():
             self.nodes: list[Value] = [Value(x) for x in inputs]
-        self.steps: list[_Step] = []
+        self.steps: list[Step] = []
         self.used: list[bool] = [False] * len(inputs)
         self.constants = constants
 
@@ -255,9 +279,9 @@ class _Builder:
         return self.nodes[arg].data if type(arg) is int else float(arg)
 
     def push(self, op: str, args: tuple[Operand, ...], power: int | float | None = None) -> int:
-        step = _Step(op, args, power)
+        step = Step(op, args, power)
         with no_grad():
-            self.nodes.append(_apply(step, self.nodes))
+            self.nodes.append(run_step(step, self.nodes))
         self.steps.append(step)
         self.used.append(False)
         for a in args:
@@ -277,10 +301,10 @@ class _Builder:
         """``a * a + 1``: a node that is >= 1 whatever ``a`` is (and reuses ``a``)."""
         return self.push("+", (self.push("*", (a, a)), 1.0))
 
-    def would_be_ok(self, step: _Step) -> bool:
+    def would_be_ok(self, step: Step) -> bool:
         try:
             with no_grad():
-                value = _apply(step, self.nodes).data
+                value = run_step(step, self.nodes).data
         except (ArithmeticError, ValueError):
             return False
         return abs(value) <= _BOUND
@@ -308,28 +332,28 @@ class _Builder:
                 base = args[0]
                 base = self.guarded_positive(base) if isinstance(base, int) else abs(base) + _MARGIN
                 args = (base, args[1])
-            step = _Step(op, args)
+            step = Step(op, args)
         elif op == "**n":
             n = self.draw(st.sampled_from(_EXPONENTS))
             x = self.data(a)
             needs_guard = (n < 0 and abs(x) < _MARGIN) or (
                 not float(n).is_integer() and x < _MARGIN
             )
-            step = _Step(op, (self.guarded_positive(a) if needs_guard else a,), n)
+            step = Step(op, (self.guarded_positive(a) if needs_guard else a,), n)
         elif op == "log":
-            step = _Step(op, (a if self.data(a) >= _MARGIN else self.guarded_positive(a),))
+            step = Step(op, (a if self.data(a) >= _MARGIN else self.guarded_positive(a),))
         elif op == "relu" and abs(self.data(a)) < _KINK:
             if "sigmoid" not in self.ops:
                 return  # an engine without sigmoid: just skip this relu
-            step = _Step("sigmoid", (a,))
+            step = Step("sigmoid", (a,))
         elif op in UNARY_OPS:
-            step = _Step(op, (a,))
+            step = Step(op, (a,))
         else:
             raise ValueError(f"expressions: unknown op {op!r}; choose from {OPS}")
         if not self.would_be_ok(step):
             if "tanh" not in self.ops:
                 return  # an engine without tanh: skip the step instead
-            step = _Step("tanh", (a,))  # always defined, always small
+            step = Step("tanh", (a,))  # always defined, always small
         self.push(step.op, step.args, step.power)
 
     def finish(self) -> Expression:

@@ -14,7 +14,11 @@ The boxes are stand-in nodes (:class:`Box`) with the attributes
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from autograd.pictures.clusters import owners
+from autograd.pictures.nodes import graph_nodes
 
 __all__ = ["Box", "collapse_graph"]
 
@@ -59,129 +63,175 @@ def collapse_graph(
     Raises:
         ValueError: an unknown level, a module without neurons, or an unknown ``expand``.
     """
-    import numpy as np
-
-    from autograd.pictures.draw import _nodes, _owners
-
     if level not in ("neuron", "layer"):
         raise ValueError(f"collapse must be 'neuron', 'layer' or None, got {level!r}")
+    layers, prefix = _layers(module)
+    names: dict[tuple[str, ...], str] = {
+        (f"L{i}", f"L{i}N{k}"): prefix.format(i=i) + f"neurons.{k}"
+        for i, layer in enumerate(layers)
+        for k in range(len(layer.neurons))
+    }
+    expanded = _expanded(names, expand)
+    order = graph_nodes(list(roots))
+    grouping = _Grouping(owners(order, module), expanded, level)
+    params = {id(p) for p in module.parameters()}
+    inputs = _network_inputs(order, params, grouping)
+    outputs = _group_outputs(order, roots, grouping)
+    built = _StandIns(params)
+    if inputs and (level == "layer" or len(inputs) > MAX_INPUTS):
+        built.merge(inputs)
+    for n in order:  # parents first, so every parent already has its stand-in
+        if id(n) in built.proxy:
+            continue
+        k = grouping.key(n)
+        if k is None:
+            built.copy(n)
+            continue
+        if k not in built.boxes:
+            built.boxes[k] = _group_box(k, outputs.get(k, [n]), names, layers, level, prefix)
+        built.join(n, k, grouping)
+    note = built.note(level, expand, total=len(order))
+    return [built.proxy[id(r)] for r in roots], built.drawn_params, note
+
+
+def _layers(module: Any) -> tuple[list[Any], str]:
+    """The module's layers, and how their neurons' names start (``"layers.{i}."``, or ``""``)."""
     layers = getattr(module, "layers", None)
     if layers is None and hasattr(module, "neurons"):
-        layers = [module]
-        prefix = ""
-    else:
-        prefix = "layers.{i}."
+        return [module], ""
     if layers is None or not all(hasattr(layer, "neurons") for layer in layers):
         raise ValueError(
             "collapse works on scalar networks (nn.MLP, nn.Layer): their graphs have a node "
             f"per multiply; got {type(module).__name__} (a Tensor graph is already one node "
             "per layer)"
         )
-    names = {
-        (f"L{i}", f"L{i}N{k}"): prefix.format(i=i) + f"neurons.{k}"
-        for i, layer in enumerate(layers)
-        for k in range(len(layer.neurons))
-    }
-    expanded: tuple[str, ...] | None = None
-    if expand is not None:
-        matches = [path for path, name in names.items() if name == expand]
-        if not matches:
-            example = next(iter(names.values()))
-            raise ValueError(
-                f"expand={expand!r} names no neuron of this network (e.g. {example!r})"
-            )
-        expanded = matches[0]
+    return list(layers), "layers.{i}."
 
-    order = _nodes(list(roots))
-    owner = _owners(order, module)
-    params = {id(p) for p in module.parameters()}
+
+def _expanded(names: dict[tuple[str, ...], str], expand: str | None) -> tuple[str, ...] | None:
+    """The cluster path of the neuron ``expand`` names (None: no neuron is drawn in full)."""
+    if expand is None:
+        return None
+    matches = [path for path, name in names.items() if name == expand]
+    if not matches:
+        example = next(iter(names.values()))
+        raise ValueError(f"expand={expand!r} names no neuron of this network (e.g. {example!r})")
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """Which box each node of the real graph is drawn in."""
+
+    owner: dict[int, tuple[str, ...]]  # by id(node): its neuron's cluster path
+    expanded: tuple[str, ...] | None  # the neuron drawn in full
+    level: str  # "neuron" or "layer"
+
+    def key(self, n: Any) -> tuple[str, ...] | None:
+        """The box ``n`` goes in (a neuron's path, or its layer's); None: drawn as itself."""
+        path = self.owner.get(id(n))
+        if path is None or len(path) < 2:
+            return None
+        if path == self.expanded:
+            return None
+        return path if self.level == "neuron" else path[:1]
+
+
+def _network_inputs(order: list[Any], params: set[int], grouping: _Grouping) -> list[Any]:
+    """The network's inputs: labelled leaves (not parameters) that the boxed neurons read."""
+    leaves = [
+        n
+        for n in order
+        if not n._parents and id(n) not in params and id(n) not in grouping.owner and n.label
+    ]
+    feeding = {id(p) for n in order if grouping.key(n) is not None for p in n._parents}
+    return [n for n in leaves if id(n) in feeding]
+
+
+def _group_outputs(
+    order: list[Any], roots: Sequence[Any], grouping: _Grouping
+) -> dict[tuple[str, ...], list[Any]]:
+    """Each box's outputs: its nodes used outside it (or drawn as roots), parents first."""
     children: dict[int, list[Any]] = {}
     for n in order:
         for p in n._parents:
             children.setdefault(id(p), []).append(n)
-
-    def key(n: Any) -> tuple[str, ...] | str | None:
-        path = owner.get(id(n))
-        if path is None or len(path) < 2:
-            return None
-        if path == expanded:
-            return None
-        return path if level == "neuron" else path[:1]
-
-    # The network's inputs: leaves (not parameters) that neurons read.
-    inputs = [
-        n
-        for n in order
-        if not n._parents and id(n) not in params and id(n) not in owner and n.label
-    ]
-    feeding = {id(p) for n in order if key(n) is not None for p in n._parents}
-    inputs = [n for n in inputs if id(n) in feeding]
-    merge_inputs = level == "layer" or len(inputs) > MAX_INPUTS
-
-    # Each group's output nodes: owned nodes used outside the group (or drawn as roots).
     root_ids = {id(r) for r in roots}
-    outputs: dict[Any, list[Any]] = {}
+    outputs: dict[tuple[str, ...], list[Any]] = {}
     for n in order:
-        k = key(n)
+        k = grouping.key(n)
         if k is None:
             continue
-        outside = id(n) in root_ids or any(key(c) != k for c in children.get(id(n), ()))
-        if outside:
+        if id(n) in root_ids or any(grouping.key(c) != k for c in children.get(id(n), ())):
             outputs.setdefault(k, []).append(n)
+    return outputs
 
-    proxy: dict[int, Any] = {}
-    boxes: dict[Any, Box] = {}
-    drawn_params = []
-    if merge_inputs and inputs:
+
+class _StandIns:
+    """The stand-in graph, built node by node: copies of real nodes, boxes, merged inputs."""
+
+    def __init__(self, params: set[int]) -> None:
+        self.params = params
+        self.proxy: dict[int, Any] = {}  # by id(real node): what stands in for it
+        self.boxes: dict[tuple[str, ...], Box] = {}
+        self.drawn_params: list[Box] = []
+        self.merged = 0  # how many inputs share one box
+
+    def merge(self, inputs: list[Any]) -> None:
+        """One box for all the inputs."""
+        import numpy as np
+
         merged = Box(
             np.array([n.data for n in inputs]),
             np.array([n.grad for n in inputs]),
             f"inputs ({len(inputs)})",
         )
         for n in inputs:
-            proxy[id(n)] = merged
-    for n in order:
-        if id(n) in proxy:
-            continue
-        k = key(n)
-        if k is None:
-            copy = Box(n.data, n.grad, n.label, n._op, collapsed=False)
-            parents = [proxy[id(p)] for p in n._parents]
-            copy._parents = tuple(parents)
-            if all(not getattr(p, "collapsed", False) for p in parents):
-                copy._local = getattr(n, "_local", ())
-            proxy[id(n)] = copy
-            if id(n) in params:
-                drawn_params.append(copy)
-            continue
-        box = boxes.get(k)
-        if box is None:
-            box = boxes[k] = _group_box(k, outputs.get(k, [n]), names, layers, level, prefix)
-        proxy[id(n)] = box
+            self.proxy[id(n)] = merged
+        self.merged = len(inputs)
+
+    def copy(self, n: Any) -> None:
+        """``n`` drawn as itself, its parents replaced by their stand-ins."""
+        copy = Box(n.data, n.grad, n.label, n._op, collapsed=False)
+        parents = [self.proxy[id(p)] for p in n._parents]
+        copy._parents = tuple(parents)
+        # Local derivatives are kept only where every parent is still a real node's copy.
+        if all(not getattr(p, "collapsed", False) for p in parents):
+            copy._local = getattr(n, "_local", ())
+        self.proxy[id(n)] = copy
+        if id(n) in self.params:
+            self.drawn_params.append(copy)
+
+    def join(self, n: Any, k: tuple[str, ...], grouping: _Grouping) -> None:
+        """``n`` drawn inside box ``k``: what feeds it from outside the box feeds the box."""
+        box = self.boxes[k]
+        self.proxy[id(n)] = box
         for p in n._parents:
-            if key(p) != k and id(p) not in params:
-                q = proxy[id(p)]
+            if grouping.key(p) != k and id(p) not in self.params:
+                q = self.proxy[id(p)]
                 if all(q is not r for r in box._parents):
                     box._parents = (*box._parents, q)
-    total = len(order)
-    what = f"{len(boxes)} {level}s drawn as boxes"
-    if expand:
-        what += f" ({expand} in full)"
-    if merge_inputs and inputs:
-        what += f", {len(inputs)} inputs as one box"
-    hidden = len(params) - len(drawn_params)
-    note = f"collapsed: {what}; {hidden:,} parameters inside the boxes; {total:,} graph nodes"
-    return [proxy[id(r)] for r in roots], drawn_params, note
+
+    def note(self, level: str, expand: str | None, total: int) -> str:
+        """What was collapsed, for the caption."""
+        what = f"{len(self.boxes)} {level}s drawn as boxes"
+        if expand:
+            what += f" ({expand} in full)"
+        if self.merged:
+            what += f", {self.merged} inputs as one box"
+        hidden = len(self.params) - len(self.drawn_params)
+        return f"collapsed: {what}; {hidden:,} parameters inside the boxes; {total:,} graph nodes"
 
 
 def _group_box(
-    k: Any,
+    k: tuple[str, ...],
     ends: list[Any],
-    names: dict[Any, str],
-    layers: Any,
+    names: dict[tuple[str, ...], str],
+    layers: list[Any],
     level: str,
     prefix: str,
 ) -> Box:
+    """The box of neuron or layer ``k``, showing its output's (outputs') data and grad."""
     import numpy as np
 
     if level == "neuron":

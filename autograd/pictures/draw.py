@@ -38,34 +38,32 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
-from autograd.pictures.captions import local_derivatives, local_formulas
-from autograd.pictures.themes import LIGHT, Theme, get_theme
+from autograd.pictures.captions import local_derivatives, local_formulas, node_name
+from autograd.pictures.clusters import Placed, cluster_labels, emit_clusters, owners
+from autograd.pictures.collapse import collapse_graph
+from autograd.pictures.digraph import graph_class
+from autograd.pictures.nodes import (
+    four_digits,
+    grad_data,
+    grad_magnitude,
+    graph_nodes,
+    is_value,
+    op_symbol,
+)
+from autograd.pictures.themes import LIGHT, Theme, get_theme, theme_colors
 
-__all__ = ["DEFAULT_MAX_NODES", "ROLE_STYLES", "draw_graph", "theme_colors", "write_stepper"]
+# theme_colors is the themes' now; still importable from here, where it was first.
+__all__ = ["DEFAULT_MAX_NODES", "ROLE_STYLES", "draw_graph", "theme_colors"]
 
 #: Largest graph :func:`draw_graph` draws unless told otherwise (graph nodes, not op ovals).
 DEFAULT_MAX_NODES = 500
 
 #: Fill and border colour of each role's boxes.
 ROLE_STYLES: dict[str, tuple[str, str]] = LIGHT.roles
-
-_OP_SYMBOLS = {
-    "+": "+",
-    "-": "−",
-    "*": "×",
-    "/": "÷",
-    "**": "^",
-    "neg": "−x",
-    "sigmoid": "σ",
-    "relu": "ReLU",
-    "matmul": "@",
-    "@": "@",
-}
 
 _DECADES = 4.0  # gradient shading spans this many powers of ten below the largest
 
@@ -99,38 +97,33 @@ def draw_graph(
     >>> g.render("neuron", cleanup=True)  # writes neuron.svg; needs dot  # doctest: +SKIP
 
     Args:
-        root: a Value or Tensor, or a list of them (e.g. all outputs of an MLP);
-            they are drawn as the *output*.
-        format: output format used by ``render()`` / ``pipe()``: ``"svg"``, ``"png"``, ``"pdf"``...
-        rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
-            Top to bottom (``"TB"``, ``"BT"``), each box stacks its label, data and
-            grad in a column, so a long chain stays narrow enough for a page.
+        root: a Value or Tensor, or a list of them (all outputs of an MLP): the *output*.
+        format: what ``render()`` / ``pipe()`` write: ``"svg"``, ``"png"``, ``"pdf"``...
+        rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``. Top to bottom,
+            each box stacks its label, data and grad, so a long chain fits a page.
         show_grad: show each node's gradient and shade by gradient magnitude.
-        max_nodes: refuse graphs with more nodes than this (``None``: no limit),
-            because a picture of thousands of boxes is unreadable.
+        max_nodes: refuse graphs with more nodes (``None``: no limit): a picture of
+            thousands of boxes is unreadable.
         params: the leaves to colour as parameters.
         module: an :class:`nn.Module` whose ``parameters()`` are the parameters;
             its neurons and layers become clusters.
         title: a caption drawn above the graph.
-        legend: add a key of the role colours present (and of the gradient
-            shading) under the title; it adds no nodes to the graph.
-        highlight: nodes to draw with a thick gold border (and their op ovals
-            filled gold), e.g. the step being explained.
-        pending: nodes whose gradient is not known yet: shown as ``grad ?`` and
-            unshaded (used by :mod:`autograd.pictures.film` to show gradients filling in
-            from the output back to the inputs).
-        theme: ``"light"``, ``"dark"`` (for dark slides) or ``"print"``
-            (greyscale; gradient size shown by line width too), see :mod:`autograd.pictures.themes`.
-        edge_derivatives: label each arrow from a parent into an op with the
-            local derivative ``∂out/∂parent`` and its number (Value graphs), so
-            the picture reads as the chain rule: a node's grad is the sum over
-            its outgoing arrows of (arrow's derivative × the result's grad).
+        legend: a key of the role colours present (and of the gradient shading)
+            under the title; it adds no nodes to the graph.
+        highlight: nodes drawn with a thick gold border (and gold op ovals).
+        pending: nodes whose gradient is not known yet, drawn ``grad ?`` and
+            unshaded (the frames of :mod:`autograd.pictures.film`).
+        theme: ``"light"``, ``"dark"`` (dark slides) or ``"print"`` (greyscale, gradient
+            size as line width too); see :mod:`autograd.pictures.themes`.
+        edge_derivatives: label each arrow into an op with the local derivative
+            ``∂out/∂parent`` and its number (Value graphs): a node's grad is the sum
+            over its outgoing arrows of (arrow's derivative × the result's grad).
         detail: with ``edge_derivatives``, ``"values"`` (``∂/∂w = 2.000``) or
             ``"formulas"``, the calculus next to the number (``∂/∂w = x = 2.000``).
-        collapse: with ``module=`` a scalar ``nn.MLP``/``nn.Layer``: ``"neuron"``
-            draws each neuron as one box (its output's data and grad), ``"layer"``
-            each layer; many inputs become one box. What was collapsed, and the
-            graph's size, are written under the title. See :mod:`autograd.pictures.collapse`.
+        collapse: with ``module=`` a scalar ``nn.MLP``/``nn.Layer``, ``"neuron"`` draws
+            each neuron as one box (its output's data and grad), ``"layer"`` each layer,
+            many inputs as one box; the title says what was collapsed and the graph's
+            size. See :mod:`autograd.pictures.collapse`.
         expand: with ``collapse``, one neuron to draw in full, e.g. ``"layers.1.neurons.3"``.
 
     Returns:
@@ -138,14 +131,100 @@ def draw_graph(
         the file, and a notebook displays it inline.
 
     Raises:
-        ValueError: the graph has more than ``max_nodes`` nodes (the message
-            suggests drawing a subgraph or a smaller network instead).
+        ValueError: more than ``max_nodes`` nodes (the message suggests a subgraph or a
+            smaller network), an unknown option value, or ``collapse``/``expand`` misused.
+        TypeError: ``root`` is not a Value or Tensor (nor a list of them).
     """
-    th = get_theme(theme)
-    if detail not in ("values", "formulas"):
-        raise ValueError(f"detail must be 'values' or 'formulas', got {detail!r}")
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    look = _Look.choose(theme, rankdir, detail, show_grad, edge_derivatives, highlight, pending)
+    subject = _subject(root, params, module, title, collapse, expand, max_nodes)
+    heat = _Heat.measure(subject.order, look)
+    g = _new_graph(format, rankdir, look.theme)
+    _add_title(g, subject, legend, heat.on, look.theme)
+    emit_clusters(g, _boxes(subject, heat, look), subject.clusters, look.theme)
+    _add_arrows(g, subject, heat, look)
+    return g
+
+
+# --------------------------------------------------------------------------- what is drawn
+
+
+@dataclass(frozen=True)
+class _Look:
+    """How the picture shows the graph: the options of :func:`draw_graph` that style it."""
+
+    theme: Theme
+    show_grad: bool
+    stacked: bool  # top to bottom: each box stacks its label, data and grad in a column
+    edge_derivatives: bool
+    detail: str
+    hot: frozenset[int]  # ids of the nodes highlighted
+    pending: frozenset[int]  # ids of the nodes whose gradient is not known yet
+
+    @classmethod
+    def choose(
+        cls,
+        theme: str | Theme,
+        rankdir: str,
+        detail: str,
+        show_grad: bool,
+        edge_derivatives: bool,
+        highlight: Iterable[Any],
+        pending: Iterable[Any],
+    ) -> _Look:
+        """The look asked for, once its names are checked (``ValueError`` for an unknown one)."""
+        th = get_theme(theme)
+        if detail not in ("values", "formulas"):
+            raise ValueError(f"detail must be 'values' or 'formulas', got {detail!r}")
+        if rankdir not in ("LR", "RL", "TB", "BT"):
+            raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+        stacked = rankdir in ("TB", "BT")
+        hot = frozenset(id(n) for n in highlight)
+        unknown = frozenset(id(n) for n in pending)
+        return cls(th, show_grad, stacked, edge_derivatives, detail, hot, unknown)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What the picture shows: every node (parents first), its DOT name, role and cluster."""
+
+    order: list[Any]
+    names: dict[int, str]  # by id(node): "n0", "n1", ...; its op oval is name + "op"
+    roles: dict[int, str]  # by id(node): "output", "parameter", "input", ...
+    owner: dict[int, tuple[str, ...]]  # by id(node): the cluster path; {} without module=
+    clusters: dict[tuple[str, ...], str]  # each cluster's caption
+    title: str | None
+
+
+def _subject(
+    root: Any,
+    params: Iterable[Any] | None,
+    module: Any,
+    title: str | None,
+    collapse: str | None,
+    expand: str | None,
+    max_nodes: int | None,
+) -> _Subject:
+    """The nodes to draw, after collapsing and the size check (see :func:`draw_graph`)."""
+    roots = _as_roots(root)
+    if collapse is not None:
+        roots, params, title = _collapse(roots, module, collapse, expand, title, max_nodes)
+        module = None  # its neurons are boxes now: there is nothing left to cluster
+    elif expand is not None:
+        raise ValueError("expand names a neuron to draw in full inside collapse='neuron'|'layer'")
+    order = graph_nodes(roots)
+    if max_nodes is not None and len(order) > max_nodes:
+        raise ValueError(_too_big_message(len(order), max_nodes, roots, module))
+    return _Subject(
+        order=order,
+        names={id(n): f"n{i}" for i, n in enumerate(order)},
+        roles=_roles(order, roots, params, module),
+        owner=owners(order, module) if module is not None else {},
+        clusters=cluster_labels(module) if module is not None else {},
+        title=title,
+    )
+
+
+def _as_roots(root: Any) -> list[Any]:
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     if not roots:
         raise ValueError("draw_graph: nothing to draw (an empty list of roots)")
@@ -154,166 +233,23 @@ def draw_graph(
             raise TypeError(
                 f"draw_graph draws Values and Tensors (graph nodes), got {type(r).__name__}"
             )
-    if collapse is not None:
-        if module is None:
-            raise ValueError("collapse needs module= (the nn network whose neurons to collapse)")
-        from autograd.pictures.collapse import collapse_graph
-
-        roots, params, note = collapse_graph(roots, module, collapse, expand)
-        module = None
-        limit = "no node limit" if max_nodes is None else f"max_nodes={max_nodes:,}"
-        title = f"{title}\n{note} ({limit})" if title else f"{note} ({limit})"
-    elif expand is not None:
-        raise ValueError("expand names a neuron to draw in full inside collapse='neuron'|'layer'")
-    order = _nodes(roots)
-    if max_nodes is not None and len(order) > max_nodes:
-        raise ValueError(_too_big_message(len(order), max_nodes, roots, module))
-
-    # ------------------------------------------------------------- roles
-    param_ids: set[int] = set()
-    if params is not None:
-        param_ids.update(id(p) for p in params)
-    if module is not None:
-        param_ids.update(id(p) for p in module.parameters())
-    know_params = params is not None or module is not None
-    root_ids = {id(r) for r in roots}
-    roles = {id(n): _role(n, root_ids, param_ids, know_params) for n in order}
-
-    # --------------------------------------------------- gradient shading
-    mags = {id(n): _grad_magnitude(n) for n in order} if show_grad else {}
-    top = max((m for m in mags.values() if m is not None), default=0.0)
-    shade = show_grad and top > 0.0
-
-    def heat(m: float | None) -> float:
-        if not shade or m is None or m <= 0.0 or not math.isfinite(m):
-            return 0.0
-        return min(1.0, max(0.0, 1.0 + math.log10(m / top) / _DECADES))
-
-    hot = {id(n) for n in highlight}
-    unknown = {id(n) for n in pending}
-    for k in unknown:
-        mags[k] = None
-
-    # ----------------------------------------------------------- clusters
-    owner = _owners(order, module) if module is not None else {}
-
-    Graph = _graph_class()
-    g = Graph(
-        name="graph",
-        format=format,
-        graph_attr={
-            "rankdir": rankdir,
-            "fontname": "Helvetica",
-            "nodesep": "0.18",
-            "ranksep": "0.32",
-            "bgcolor": th.background,
-            "fontcolor": th.text,
-            "pad": "0.2",
-        },
-        node_attr={"fontname": "Helvetica", "fontsize": "11", "fontcolor": th.text},
-        edge_attr={
-            "arrowsize": "0.6",
-            "color": th.edge,
-            "fontname": "Helvetica",
-            "fontsize": "9",
-            "fontcolor": th.text,
-        },
-    )
-    if legend:
-        present = [r for r in ROLE_STYLES if r in set(roles.values())]
-        g.attr(label=_legend_label(title, present, shade, th), labelloc="t", labeljust="c")
-    elif title:
-        g.attr(label=title, labelloc="t", fontsize="16", fontname="Helvetica-Bold")
-
-    ids = {id(n): f"n{i}" for i, n in enumerate(order)}
-    # Statements per cluster path (() = top level); emitted as nested subgraphs below.
-    placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]] = {}
-
-    def put(path: tuple[str, ...], name: str, label: str, attrs: dict[str, str]) -> None:
-        placed.setdefault(path, []).append((name, label, attrs))
-
-    for n in order:
-        nid = ids[id(n)]
-        role = roles[id(n)]
-        path = owner.get(id(n), ())
-        m = mags.get(id(n))
-        put(
-            path,
-            nid,
-            _node_label(
-                n,
-                role,
-                show_grad,
-                _mix(th.cell_cold, th.cell_hot, heat(m)) if shade else "",
-                pending=id(n) in unknown,
-                highlight=id(n) in hot,
-                theme=th,
-                heat=heat(m) if shade else 0.0,
-                stacked=rankdir in ("TB", "BT"),
-            ),
-            {"shape": "plain"},
-        )
-        if n._parents:
-            put(
-                path,
-                nid + "op",
-                _op_symbol(n._op),
-                {
-                    "shape": "ellipse",
-                    "style": "filled",
-                    "fillcolor": th.op_hot if id(n) in hot else th.op_fill,
-                    "color": th.op_border,
-                    "fontsize": "11",
-                    "width": "0.3",
-                    "height": "0.3",
-                    "margin": "0.03,0.01",
-                },
-            )
-
-    _emit(g, placed, _cluster_labels(module) if module is not None else {}, th)
-
-    for n in order:
-        if not n._parents:
-            continue
-        nid = ids[id(n)]
-        scalar = _is_value(n)
-        locals_ = local_derivatives(n) if scalar else ()
-        formulas = local_formulas(n) if scalar and edge_derivatives else ()
-        out_grad = mags.get(id(n))
-        for k, parent in enumerate(n._parents):
-            flow: float | None
-            if id(parent) in unknown or out_grad is None or roles[id(parent)] == "constant":
-                flow = None
-            elif shade and k < len(locals_):
-                flow = abs(locals_[k] * float(_grad_data(n)))
-            else:
-                flow = mags.get(id(parent))
-            style = _edge_style(heat(flow), shade, th)
-            if k < len(formulas) and roles[id(parent)] != "constant":
-                style["label"] = _edge_label(parent, formulas[k], locals_[k], detail)
-            g.edge(ids[id(parent)], nid + "op", **style)
-        g.edge(nid + "op", nid, **_edge_style(heat(out_grad), shade, th))
-
-    return g
+    return roots
 
 
-# --------------------------------------------------------------------------- walking
-
-
-def _nodes(roots: Sequence[Any]) -> list[Any]:
-    """Every node the roots depend on, each once, parents before children."""
-    from autograd.backprop import topological_order
-
-    if len(roots) == 1:
-        return topological_order(roots[0])
-    seen: set[int] = set()
-    order: list[Any] = []
-    for r in roots:
-        for n in topological_order(r):
-            if id(n) not in seen:
-                seen.add(id(n))
-                order.append(n)
-    return order
+def _collapse(
+    roots: list[Any],
+    module: Any,
+    level: str,
+    expand: str | None,
+    title: str | None,
+    max_nodes: int | None,
+) -> tuple[list[Any], list[Any], str]:
+    """The stand-in graph of ``collapse=``: its roots, its parameters, the title and its note."""
+    if module is None:
+        raise ValueError("collapse needs module= (the nn network whose neurons to collapse)")
+    roots, params, note = collapse_graph(roots, module, level, expand)
+    limit = "no node limit" if max_nodes is None else f"max_nodes={max_nodes:,}"
+    return roots, params, f"{title}\n{note} ({limit})" if title else f"{note} ({limit})"
 
 
 def _too_big_message(count: int, max_nodes: int, roots: Sequence[Any], module: Any) -> str:
@@ -334,9 +270,18 @@ def _too_big_message(count: int, max_nodes: int, roots: Sequence[Any], module: A
     )
 
 
-def _is_value(n: Any) -> bool:
-    """A scalar Value (float data), as opposed to a Tensor (array data, even 0-d)."""
-    return not hasattr(n.data, "shape")
+def _roles(
+    order: list[Any], roots: list[Any], params: Iterable[Any] | None, module: Any
+) -> dict[int, str]:
+    """Each node's role (its colour), by id."""
+    param_ids: set[int] = set()
+    if params is not None:
+        param_ids.update(id(p) for p in params)
+    if module is not None:
+        param_ids.update(id(p) for p in module.parameters())
+    know_params = params is not None or module is not None
+    root_ids = {id(r) for r in roots}
+    return {id(n): _role(n, root_ids, param_ids, know_params) for n in order}
 
 
 def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) -> str:
@@ -348,7 +293,7 @@ def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) ->
         return "intermediate"
     if id(n) in param_ids:
         return "parameter"
-    if _is_value(n):
+    if is_value(n):
         if not n.label:
             return "constant"
         return "input" if know_params else "leaf"
@@ -357,32 +302,129 @@ def _role(n: Any, root_ids: set[int], param_ids: set[int], know_params: bool) ->
     return "input"
 
 
-def _grad_data(n: Any) -> Any:
-    """``n.grad`` as a number or array: a gradient that is itself a graph node
-    (``backward(create_graph=True)``) is shown by its data."""
-    g = n.grad
-    return g.data if hasattr(g, "_parents") else g
+@dataclass(frozen=True)
+class _Heat:
+    """Gradient sizes, and how hot each is drawn: 1 for the largest, 0 for four decades below."""
+
+    sizes: dict[int, float | None]  # by id(node): |grad| (rms for a Tensor); None: unknown
+    top: float  # the largest size
+    on: bool  # shading is drawn: show_grad, and some gradient is not zero
+
+    @classmethod
+    def measure(cls, order: list[Any], look: _Look) -> _Heat:
+        sizes = {id(n): grad_magnitude(n) for n in order} if look.show_grad else {}
+        top = max((m for m in sizes.values() if m is not None), default=0.0)
+        for k in look.pending:
+            sizes[k] = None
+        return cls(sizes, top, look.show_grad and top > 0.0)
+
+    def of(self, size: float | None) -> float:
+        """0 (cold) .. 1 (hot) on a log scale; 0 for no, zero or unknown gradient."""
+        if not self.on or size is None or size <= 0.0 or not math.isfinite(size):
+            return 0.0
+        return min(1.0, max(0.0, 1.0 + math.log10(size / self.top) / _DECADES))
 
 
-def _grad_magnitude(n: Any) -> float | None:
-    """|grad| for a Value, root-mean-square of the grad array for a Tensor, None if no grad."""
-    g = _grad_data(n)
-    if g is None:
+# --------------------------------------------------------------------------- the picture
+
+
+def _new_graph(format: str, rankdir: str, theme: Theme) -> Any:
+    return graph_class()(
+        name="graph",
+        format=format,
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "nodesep": "0.18",
+            "ranksep": "0.32",
+            "bgcolor": theme.background,
+            "fontcolor": theme.text,
+            "pad": "0.2",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "fontcolor": theme.text},
+        edge_attr={
+            "arrowsize": "0.6",
+            "color": theme.edge,
+            "fontname": "Helvetica",
+            "fontsize": "9",
+            "fontcolor": theme.text,
+        },
+    )
+
+
+def _add_title(g: Any, subject: _Subject, legend: bool, shade: bool, theme: Theme) -> None:
+    """The title above the graph, with the legend's colour keys under it when asked."""
+    if legend:
+        present = [r for r in ROLE_STYLES if r in set(subject.roles.values())]
+        label = _legend_label(subject.title, present, shade, theme)
+        g.attr(label=label, labelloc="t", labeljust="c")
+    elif subject.title:
+        g.attr(label=subject.title, labelloc="t", fontsize="16", fontname="Helvetica-Bold")
+
+
+def _boxes(subject: _Subject, heat: _Heat, look: _Look) -> Placed:
+    """Each node's box, and the op oval of each result, filed under the cluster it belongs to."""
+    placed: Placed = {}
+    for n in subject.order:
+        name = subject.names[id(n)]
+        statements = placed.setdefault(subject.owner.get(id(n), ()), [])
+        label = _box_label(n, subject.roles[id(n)], heat.of(heat.sizes.get(id(n))), heat.on, look)
+        statements.append((name, label, {"shape": "plain"}))
+        if n._parents:
+            statements.append((name + "op", op_symbol(n._op), _oval(id(n) in look.hot, look)))
+    return placed
+
+
+def _oval(hot: bool, look: _Look) -> dict[str, str]:
+    return {
+        "shape": "ellipse",
+        "style": "filled",
+        "fillcolor": look.theme.op_hot if hot else look.theme.op_fill,
+        "color": look.theme.op_border,
+        "fontsize": "11",
+        "width": "0.3",
+        "height": "0.3",
+        "margin": "0.03,0.01",
+    }
+
+
+def _add_arrows(g: Any, subject: _Subject, heat: _Heat, look: _Look) -> None:
+    """Parents into each op oval, each oval into its result; shaded by the gradient they carry."""
+    for n in subject.order:
+        if not n._parents:
+            continue
+        name = subject.names[id(n)]
+        scalar = is_value(n)
+        locals_ = local_derivatives(n) if scalar else ()
+        formulas = local_formulas(n) if scalar and look.edge_derivatives else ()
+        for k, parent in enumerate(n._parents):
+            flow = _flow(n, k, locals_, subject, heat, look)
+            style = _edge_style(heat.of(flow), heat.on, look.theme)
+            if k < len(formulas) and subject.roles[id(parent)] != "constant":
+                style["label"] = _edge_label(parent, formulas[k], locals_[k], look.detail)
+            g.edge(subject.names[id(parent)], name + "op", **style)
+        out_grad = heat.sizes.get(id(n))
+        g.edge(name + "op", name, **_edge_style(heat.of(out_grad), heat.on, look.theme))
+
+
+def _flow(
+    n: Any, k: int, locals_: Sequence[float], subject: _Subject, heat: _Heat, look: _Look
+) -> float | None:
+    """The size of the gradient the arrow from ``n``'s parent ``k`` carries back (None: unknown).
+
+    For a Value it is ``|d n/d parent · n.grad|``, what this arrow adds to the
+    parent's grad; otherwise the parent's own gradient size stands in.
+    """
+    parent = n._parents[k]
+    unknown = id(parent) in look.pending or heat.sizes.get(id(n)) is None
+    if unknown or subject.roles[id(parent)] == "constant":
         return None
-    if isinstance(g, (int, float)):
-        return abs(float(g))
-    import numpy as np
-
-    arr = np.asarray(g, dtype=np.float64)
-    return float(np.sqrt(np.mean(arr * arr))) if arr.size else 0.0
+    if heat.on and k < len(locals_):
+        return abs(locals_[k] * float(grad_data(n)))
+    return heat.sizes.get(id(parent))
 
 
 # --------------------------------------------------------------------------- labels
-
-
-def _fmt(x: float) -> str:
-    """4 significant digits, trailing zeros kept: 2.000, 0.5000, -1.234e-05."""
-    return format(float(x), "#.4g").replace("e+0", "e+").replace("e-0", "e-")
 
 
 def _fmt_array(a: Any) -> str:
@@ -390,17 +432,9 @@ def _fmt_array(a: Any) -> str:
 
     arr = np.asarray(a)
     if arr.ndim == 0:
-        return _fmt(float(arr))
-    formatter: Any = {"float_kind": _fmt, "int": str}
+        return four_digits(float(arr))
+    formatter: Any = {"float_kind": four_digits, "int": str}
     return np.array2string(arr, separator=", ", formatter=formatter, max_line_width=80)
-
-
-def _op_symbol(op: str) -> str:
-    if op in _OP_SYMBOLS:
-        return _OP_SYMBOLS[op]
-    if op.startswith("**"):
-        return "^" + op[2:]
-    return op or "?"
 
 
 def _cell(text: str, bg: str = "", bold: bool = False, border: int = 0) -> str:
@@ -422,66 +456,65 @@ def _heat_border(theme: Theme, heat: float, pending: bool) -> int:
 
 def _edge_label(parent: Any, formula: str, local: float, detail: str) -> str:
     """``∂/∂w = 2.000``, or with the formula, ``∂/∂w = x = 2.000``."""
-    from autograd.pictures.captions import node_name
-
     head = f"∂/∂{node_name(parent)}"
-    number = _fmt(local)
+    number = four_digits(local)
     if detail == "formulas" and formula != number:
         return f"{head} = {formula} = {number}"
     return f"{head} = {number}"
 
 
-def _node_label(
-    n: Any,
-    role: str,
-    show_grad: bool,
-    grad_bg: str,
-    pending: bool = False,
-    highlight: bool = False,
-    theme: Theme = LIGHT,
-    heat: float = 0.0,
-    stacked: bool = False,
-) -> str:
-    fill, border = theme.roles[role]
-    if pending:
-        grad_bg = ""
-    cells: list[str] = []
-    if _is_value(n):
-        if n.label:
-            cells.append(_cell(n.label, bold=True))
-        cells.append(_cell(f"data {_fmt(n.data)}"))
-        if show_grad and role != "constant":
-            text = "grad ?" if pending else f"grad {_fmt(_grad_data(n))}"
-            cells.append(_cell(text, grad_bg, border=_heat_border(theme, heat, pending)))
+def _box_label(n: Any, role: str, heat: float, shade: bool, look: _Look) -> str:
+    """A node's box: a table of its label, data and grad, in a row (a column when stacked)."""
+    pending = id(n) in look.pending
+    if is_value(n):
+        cells, grad = _value_cells(n, role, look.show_grad, pending)
     else:
-        data = n.data
-        shape = str(tuple(data.shape)) if data.shape else "scalar"
-        if n.label:
-            cells.append(_cell(n.label, bold=True))
-        cells.append(_cell(f"{shape} {data.dtype}"))
-        small = data.size <= 6
-        if small:
-            cells.append(_cell(f"data {_fmt_array(data)}"))
-        if show_grad:
-            g = _grad_data(n)
-            if pending:
-                text = "grad ?"
-            elif g is None:
-                text = "grad None"
-            elif small:
-                text = f"grad {_fmt_array(g)}"
-            else:
-                m = _grad_magnitude(n)
-                text = f"grad rms {_fmt(m if m is not None else 0.0)}"
-            cells.append(_cell(text, grad_bg, border=_heat_border(theme, heat, pending)))
+        cells, grad = _tensor_cells(n, look.show_grad, pending)
+    theme = look.theme
+    if grad is not None:
+        grad_bg = _mix(theme.cell_cold, theme.cell_hot, heat) if shade and not pending else ""
+        cells.append(_cell(grad, grad_bg, border=_heat_border(theme, heat, pending)))
+    fill, border = theme.roles[role]
+    highlight = id(n) in look.hot
     width = "3" if highlight else "2" if role == "output" else "1"
     if highlight:
         border = theme.highlight
-    rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if look.stacked else f"<TR>{''.join(cells)}</TR>"
     return (
         f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
         f'BGCOLOR="{fill}" COLOR="{border}">{rows}</TABLE>>'
     )
+
+
+def _value_cells(n: Any, role: str, show_grad: bool, pending: bool) -> tuple[list[str], str | None]:
+    """A Value's cells (label, data) and its grad's text (None: no grad cell, as for constants)."""
+    cells = [_cell(n.label, bold=True)] if n.label else []
+    cells.append(_cell(f"data {four_digits(n.data)}"))
+    if not show_grad or role == "constant":
+        return cells, None
+    return cells, "grad ?" if pending else f"grad {four_digits(grad_data(n))}"
+
+
+def _tensor_cells(n: Any, show_grad: bool, pending: bool) -> tuple[list[str], str | None]:
+    """A Tensor's cells (label, shape and dtype, data if small) and its grad's text (rms if big)."""
+    data = n.data
+    shape = str(tuple(data.shape)) if data.shape else "scalar"
+    cells = [_cell(n.label, bold=True)] if n.label else []
+    cells.append(_cell(f"{shape} {data.dtype}"))
+    small = data.size <= 6
+    if small:
+        cells.append(_cell(f"data {_fmt_array(data)}"))
+    if not show_grad:
+        return cells, None
+    g = grad_data(n)
+    if pending:
+        return cells, "grad ?"
+    if g is None:
+        return cells, "grad None"
+    if small:
+        return cells, f"grad {_fmt_array(g)}"
+    m = grad_magnitude(n)
+    return cells, f"grad rms {four_digits(m if m is not None else 0.0)}"
 
 
 def _legend_label(title: str | None, roles: list[str], shade: bool, theme: Theme = LIGHT) -> str:
@@ -526,205 +559,7 @@ def _edge_style(t: float, shade: bool, theme: Theme = LIGHT) -> dict[str, str]:
     return style
 
 
-# --------------------------------------------------------------------------- clusters
-
-
-class _Group:
-    """The parameters of one neuron (or Tensor layer), and what ends its computation."""
-
-    __slots__ = ("act", "bias", "params", "path")
-
-    def __init__(self, path: tuple[str, ...], params: list[Any], bias: Any, act: str) -> None:
-        self.path = path
-        self.params = {id(p) for p in params}
-        self.bias = id(bias) if bias is not None else None
-        self.act = act  # op name of the activation applied after z, or "" for none
-
-
-def _groups(module: Any) -> list[_Group]:
-    """Clusters for a module: scalar MLP / Layer / Neuron by structure, others by name prefix."""
-    layers = getattr(module, "layers", None)
-    if layers is not None and all(hasattr(layer, "neurons") for layer in layers):
-        return [
-            _neuron_group(n, (f"L{i}", f"L{i}N{k}"))
-            for i, layer in enumerate(layers)
-            for k, n in enumerate(layer.neurons)
-        ]
-    if hasattr(module, "neurons"):
-        return [_neuron_group(n, ("L0", f"L0N{k}")) for k, n in enumerate(module.neurons)]
-    if hasattr(module, "w") and hasattr(module, "b"):
-        return [_neuron_group(module, ("L0N0",))]
-    by_prefix: dict[str, list[tuple[str, Any]]] = {}
-    for name, p in module.named_parameters():
-        by_prefix.setdefault(name.rsplit(".", 1)[0] if "." in name else "", []).append((name, p))
-    groups = []
-    for prefix, items in by_prefix.items():
-        bias = next((p for name, p in items if name.endswith("bias")), None)
-        groups.append(_Group((prefix or "module",), [p for _, p in items], bias, ""))
-    return groups
-
-
-def _neuron_group(neuron: Any, path: tuple[str, ...]) -> _Group:
-    act = neuron.activation
-    return _Group(path, [*neuron.w, neuron.b], neuron.b, "" if act == "linear" else act)
-
-
-def _cluster_labels(module: Any) -> dict[tuple[str, ...], str]:
-    """Captions: ``layer 1: 2 → 4, tanh`` and ``neuron a1[0]``."""
-    labels: dict[tuple[str, ...], str] = {}
-    layers = getattr(module, "layers", None)
-    if layers is not None and all(hasattr(layer, "neurons") for layer in layers):
-        for i, layer in enumerate(layers):
-            labels[(f"L{i}",)] = f"layer {i + 1}: {layer.nin} → {layer.nout}, {layer.activation}"
-            for k in range(len(layer.neurons)):
-                labels[(f"L{i}", f"L{i}N{k}")] = f"neuron {k}"
-    elif hasattr(module, "neurons"):
-        labels[("L0",)] = f"layer: {module.nin} → {module.nout}, {module.activation}"
-        for k in range(len(module.neurons)):
-            labels[("L0", f"L0N{k}")] = f"neuron {k}"
-    elif hasattr(module, "w") and hasattr(module, "b"):
-        labels[("L0N0",)] = f"neuron ({module.activation})"
-    else:
-        # A pipeline that fuses modules (nn.Sequential) names both halves of each fused pair.
-        fused = getattr(module, "fused", None)
-        pairs = (
-            {str(i): f"{i} + {j}, fused: {op}" for i, j, op in fused()} if callable(fused) else {}
-        )
-        for name, _ in module.named_parameters():
-            prefix = name.rsplit(".", 1)[0] if "." in name else ""
-            labels[(prefix or "module",)] = pairs.get(prefix) or prefix or type(module).__name__
-    return labels
-
-
-def _owners(order: list[Any], module: Any) -> dict[int, tuple[str, ...]]:
-    """Which cluster each node belongs to.
-
-    Parameters belong to their neuron/layer. An op result belongs to group G when
-    every parent that belongs to any group belongs to G (leaves such as inputs
-    are neutral) and at least one does. Ownership stops at a group's *end*: the
-    node that adds its bias (``z``), or, when the group has an activation, that
-    activation applied to ``z``. So ``w*x`` products, partial sums, ``z`` and
-    ``a`` are inside the neuron; whatever consumes ``a`` (the next layer, the
-    loss) is not.
-    """
-    groups = _groups(module)
-    owner: dict[int, _Group] = {}
-    for grp in groups:
-        for pid in grp.params:
-            owner[pid] = grp
-    open_: set[int] = set(owner)  # nodes whose group is still "open" (not ended)
-    zs: set[int] = set()
-    for n in order:
-        if not n._parents or id(n) in owner:
-            continue
-        cands = {id(owner[id(p)]) for p in n._parents if id(p) in open_}
-        if len(cands) != 1:
-            continue
-        grp = next(owner[id(p)] for p in n._parents if id(p) in open_)
-        # Every parent from some group must be from this one, or be closed (a finished neuron).
-        owner[id(n)] = grp
-        if grp.bias is not None and any(id(p) == grp.bias for p in n._parents):
-            if grp.act:
-                zs.add(id(n))
-                open_.add(id(n))
-            # no activation: z is the end, so it stays closed
-        elif len(n._parents) == 1 and id(n._parents[0]) in zs:
-            if n._op != grp.act:
-                open_.add(id(n))
-            # the activation of z: the end of the group
-        else:
-            open_.add(id(n))
-    return {k: g.path for k, g in owner.items()}
-
-
-def _emit(
-    g: Any,
-    placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]],
-    owner_labels: dict[tuple[str, ...], str],
-    theme: Theme = LIGHT,
-) -> None:
-    """Add nodes to ``g``, nesting clusters by path prefix."""
-    for name, label, attrs in placed.get((), []):
-        g.node(name, label, **attrs)
-    paths = sorted(p for p in placed if p)
-    tops = sorted({p[:1] for p in paths})
-    for top in tops:
-        _emit_cluster(g, top, placed, paths, owner_labels, theme)
-
-
-def _emit_cluster(
-    parent: Any,
-    path: tuple[str, ...],
-    placed: dict[tuple[str, ...], list[tuple[str, str, dict[str, str]]]],
-    paths: list[tuple[str, ...]],
-    labels: dict[tuple[str, ...], str],
-    theme: Theme = LIGHT,
-) -> None:
-    depth = len(path)
-    with parent.subgraph(name="cluster_" + re.sub(r"\W", "_", "_".join(path))) as c:
-        outer = depth == 1 and any(len(p) > 1 and p[:1] == path for p in paths)
-        c.attr(
-            label=labels.get(path, path[-1]),
-            style="rounded,filled",
-            fillcolor=(theme.cluster_outer if outer else theme.cluster_inner)[0],
-            color=(theme.cluster_outer if outer else theme.cluster_inner)[1],
-            fontname="Helvetica",
-            fontsize="12" if outer else "10",
-            fontcolor=theme.cluster_text,
-            labeljust="l",
-        )
-        for name, label, attrs in placed.get(path, []):
-            c.node(name, label, **attrs)
-        children = sorted({p[: depth + 1] for p in paths if len(p) > depth and p[:depth] == path})
-        for child in children:
-            _emit_cluster(c, child, placed, paths, labels, theme)
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-_INSTALL_HINT = (
-    "Rendering a graph needs Graphviz's `dot` program, which was not found on PATH. "
-    "Install it with your system's package manager: `sudo apt-get install graphviz` "
-    "(Debian/Ubuntu), `brew install graphviz` (macOS), `conda install -c conda-forge "
-    "graphviz`, or from https://graphviz.org/download/ (Windows). Building the graph "
-    "and its DOT text (`.source`) works without it."
-)
-
-
-@cache
-def _graph_class() -> Any:
-    """A ``graphviz.Digraph`` whose rendering errors say how to install ``dot``."""
-    try:
-        import graphviz
-    except ImportError as e:  # pragma: no cover - graphviz is a dependency
-        raise ImportError(
-            "draw_graph needs the Python package `graphviz`: pip install graphviz"
-        ) from e
-
-    class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
-        """``dot`` is missing: the message says how to install it."""
-
-        def __init__(self, message: str) -> None:
-            RuntimeError.__init__(self, message)
-
-    class Graph(graphviz.Digraph):  # type: ignore[misc]
-        """A ``graphviz.Digraph`` from :func:`draw_graph`."""
-
-        def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().pipe(*args, **kwargs)
-            except graphviz.ExecutableNotFound as e:
-                raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
-
-        def render(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().render(*args, **kwargs)
-            except graphviz.ExecutableNotFound as e:
-                raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
-
-    Graph.DotNotFoundError = DotNotFoundError
-    return Graph
+# --------------------------------------------------------------------------- notebooks
 
 
 def notebook_bundle(node: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -737,21 +572,3 @@ def notebook_bundle(node: Any, include: Any = None, exclude: Any = None) -> dict
         return draw_graph(node)._repr_mimebundle_(include, exclude)  # type: ignore[no-any-return]
     except (ValueError, OSError, RuntimeError):  # too big, or no `dot` to render with
         return {"text/plain": repr(node)}
-
-
-def theme_colors(theme: str | Theme) -> dict[str, str]:
-    """The background and text colours of a theme (for pictures composed around a graph)."""
-    th = get_theme(theme)
-    return {"background": th.background, "text": th.text}
-
-
-def write_stepper(root: Any = None, path: Any = "stepper.html", **draw_graph_options: Any) -> Any:
-    """Write a page that steps through ``root``'s backward pass (:mod:`autograd.pictures.stepper`).
-
-    ``root`` is a scalar Value (default: the chapter-4 neuron and its cost);
-    returns the ``Path`` written. The options go to :func:`draw_graph`, plus
-    ``fps`` (steps per second when playing).
-    """
-    from autograd.pictures.stepper import write_stepper as write
-
-    return write(root, path, **draw_graph_options)

@@ -24,8 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from autograd.backprop import topological_order
-from autograd.pictures.captions import _number as _num
 from autograd.pictures.captions import local_derivatives, local_formulas, node_name
+from autograd.pictures.captions import number as _num
+from autograd.pictures.digraph import graph_class
+from autograd.pictures.draw import draw_graph
+from autograd.pictures.files import write_atomic
+from autograd.pictures.layout import PinnedLayout
+from autograd.pictures.nodes import op_symbol
+from autograd.pictures.themes import theme_colors
 
 __all__ = [
     "BackwardStep",
@@ -128,15 +134,9 @@ def backward_steps(root: Any) -> list[BackwardStep]:
                 f"d{r}/d{(node_name(parent))} += {formula} · d{r}/d{me} = {_num(local)} · {_num(g)}"
             )
             terms.append(ChainTerm(parent, local, g, text))
-        caption = f"step {i}/{total}: through {_symbol(node._op)} at {node_name(node)}"
+        caption = f"step {i}/{total}: through {op_symbol(node._op)} at {node_name(node)}"
         steps.append(BackwardStep(i, node, tuple(terms), caption, dict(grads)))
     return steps
-
-
-def _symbol(op: str) -> str:
-    from autograd.pictures.draw import _op_symbol
-
-    return _op_symbol(op)
 
 
 @contextmanager
@@ -196,9 +196,6 @@ def frame_sources(
     Raises:
         graphviz.ExecutableNotFound: Graphviz's ``dot`` computes the layout.
     """
-    from autograd.pictures.draw import draw_graph
-    from autograd.pictures.layout import PinnedLayout
-
     steps = list(steps) if steps is not None else backward_steps(root)
     order = topological_order(root)
     for key in ("title", "legend", "format", "highlight", "pending"):
@@ -227,8 +224,6 @@ def gif_frames(root: Any, steps: Sequence[BackwardStep] | None = None, **options
         ImportError: Pillow is missing (``pip install pillow``).
         graphviz.ExecutableNotFound: Graphviz's ``dot`` is missing.
     """
-    from autograd.pictures.draw import theme_colors
-
     Image = _pillow()
     steps = list(steps) if steps is not None else backward_steps(root)
     title = options.get("title")
@@ -261,8 +256,6 @@ def _caption(lines: list[str], theme: Any, has_title: bool) -> Any:
     """Caption lines drawn by Graphviz (its fonts have ∂, σ and ·), as a PIL image."""
     import html
 
-    from autograd.pictures.draw import _graph_class, theme_colors
-
     colors = theme_colors(theme)
     rows = []
     for k, line in enumerate(lines):
@@ -271,7 +264,7 @@ def _caption(lines: list[str], theme: Any, has_title: bool) -> Any:
             text = f"<B>{text}</B>"
         rows.append(f'<TR><TD ALIGN="LEFT">{text}</TD></TR>')
     label = f'<<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0">{"".join(rows)}</TABLE>>'
-    g = _graph_class()(
+    g = graph_class()(
         graph_attr={"bgcolor": colors["background"], "pad": "0.15"},
         node_attr={
             "shape": "plain",
@@ -319,8 +312,6 @@ def write_gif(
         loop=0,
         optimize=False,
     )
-    from autograd.pictures.save import write_atomic
-
     return write_atomic(path, buffer.getvalue())
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+# Re-exported: the writers' one way to write a file, once defined here.
+from autograd.pictures.files import write_atomic
 
 __all__ = ["FORMATS", "save_graph", "write_atomic"]
 
@@ -78,25 +80,3 @@ def save_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
     graph = draw_graph(root, **options)
     data = graph.source.encode("utf-8") if ext == ".dot" else graph.pipe(format=ext[1:])
     return write_atomic(target, data)
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing."""
-    target = Path(path)
-    # Checked here, so that the error names the file asked for, not the temporary one.
-    if target.is_dir():
-        raise IsADirectoryError(f"cannot write {target}: it is a folder")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {target}: the folder {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)  # read the umask (it can only be read by setting it)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target

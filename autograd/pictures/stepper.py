@@ -23,7 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from autograd.backprop import topological_order
+from autograd.pictures.captions import node_name
+from autograd.pictures.draw import draw_graph
+from autograd.pictures.files import write_atomic
 from autograd.pictures.film import backward_steps, example_neuron, showing
+from autograd.pictures.nodes import four_digits
 
 __all__ = ["stepper_html", "write_stepper"]
 
@@ -51,9 +55,6 @@ def stepper_html(root: Any = None, *, fps: float = 1.0, **options: Any) -> str:
         ValueError: ``fps`` is not a positive number.
         graphviz.ExecutableNotFound: Graphviz's ``dot`` is missing.
     """
-    from autograd.pictures.captions import node_name
-    from autograd.pictures.draw import _fmt, draw_graph
-
     if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
         raise ValueError(f"write_stepper: fps must be a positive number, got {fps!r}")
     if root is None:
@@ -78,7 +79,7 @@ def stepper_html(root: Any = None, *, fps: float = 1.0, **options: Any) -> str:
                 "lines": s.lines,
                 "node": index[id(s.node)],
                 "parents": [index[id(t.parent)] for t in s.terms],
-                "grads": {index[k]: f"grad {_fmt(g)}" for k, g in s.grads.items()},
+                "grads": {index[k]: f"grad {four_digits(g)}" for k, g in s.grads.items()},
             }
             for s in steps
         ],
@@ -112,6 +113,4 @@ def write_stepper(
     Returns:
         the path written.
     """
-    from autograd.pictures.save import write_atomic
-
     return write_atomic(path, stepper_html(root, **draw_graph_options).encode("utf-8"))

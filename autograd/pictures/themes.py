@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["THEMES", "Theme", "get_theme"]
+__all__ = ["THEMES", "Theme", "get_theme", "theme_colors"]
 
 RGB = tuple[int, int, int]
 
@@ -136,3 +136,13 @@ def get_theme(name: str | Theme) -> Theme:
         return THEMES[name]
     except (KeyError, TypeError):
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {name!r}") from None
+
+
+def theme_colors(theme: str | Theme) -> dict[str, str]:
+    """The background and text colours of a theme (for pictures composed around a graph).
+
+    Raises:
+        ValueError: an unknown theme name.
+    """
+    th = get_theme(theme)
+    return {"background": th.background, "text": th.text}

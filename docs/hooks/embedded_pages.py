@@ -5,7 +5,7 @@
   ``make mnist``), with 300 MNIST test digits when MNIST is on this machine
   (``$MNIST_DIR`` or the cache; nothing is downloaded);
 * ``backprop-stepper.html`` (chapter 4 and "graphs for teaching"):
-  ``autograd.pictures.draw.write_stepper`` for the chapter-4 neuron and its cost (from the code,
+  ``autograd.pictures.stepper.write_stepper`` for the chapter-4 neuron and its cost (from the code,
   so it is never stale and is not committed).
 
 A page embeds one with its marker line (``<!-- explorer -->``, ``<!-- stepper -->``),
@@ -61,7 +61,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_post_build(config: Any) -> None:
-    from autograd.pictures.draw import write_stepper
+    from autograd.pictures.stepper import write_stepper
 
     site = Path(config["site_dir"])
     write_stepper(None, site / "backprop-stepper.html", rankdir="TB", edge_derivatives=True)

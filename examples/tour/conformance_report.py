@@ -16,9 +16,8 @@ import argparse
 from pathlib import Path
 
 import micrograd.engine
-from autograd.conformance import run_track
 
-from autograd.conformance import run
+from autograd.conformance import run, run_track
 
 SKELETON = Path(__file__).resolve().parents[1] / "exercises" / "my_value.py"
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from autograd.checking.conformance.loader import EngineError, load_engine
-from autograd.checking.strategies import BINARY_OPS, OPS, _apply, _Step
+from autograd.checking.strategies import BINARY_OPS, OPS, Step, run_step
 
 __all__ = ["Adapter", "EngineError", "Semantics", "load_engine"]
 
@@ -132,7 +132,7 @@ class Adapter:
         if op in self.methods:
             return getattr(args[0], self.methods[op])()
         # autograd.checking.strategies's dispatcher: operators for + - * / ** and -x, else methods
-        return _apply(_Step(op, tuple(range(len(args))), power), args)
+        return run_step(Step(op, tuple(range(len(args))), power), args)
 
     def supported_ops(self) -> tuple[tuple[str, ...], dict[str, str]]:
         """``(ops the engine has, {op it lacks: why})``.

@@ -35,7 +35,7 @@ from autograd.checking.conformance.ops import (
     test_case,
 )
 from autograd.checking.conformance.report import Check
-from autograd.checking.strategies import Expression, _Step
+from autograd.checking.strategies import Expression, Step
 
 __all__ = [
     "check_chains",
@@ -275,7 +275,7 @@ def _describe_repeated(leaves: str, inner: str) -> str:
 
 def _repeat_expression() -> tuple[Expression, list[float]]:
     """``x0 -> v1 = x0 * x0 -> v2 = v1 * 3.0 -> v3 = v2 + v1``: depth and reuse."""
-    steps = [_Step("*", (0, 0)), _Step("*", (1, 3.0)), _Step("+", (2, 1))]
+    steps = [Step("*", (0, 0)), Step("*", (1, 3.0)), Step("+", (2, 1))]
     return Expression(1, steps), [1.5]
 
 

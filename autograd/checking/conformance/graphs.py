@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from autograd.backprop import enable_grad, no_grad
 from autograd.checking.conformance.adapter import Adapter, as_float
 from autograd.checking.conformance.ops import EXPONENTS, Failure, OpCase, describe_error, test_case
-from autograd.checking.gradcheck import _roundoff
-from autograd.checking.strategies import BINARY_OPS, Expression, _apply, _Step, finite_floats
+from autograd.checking.gradcheck import roundoff_of
+from autograd.checking.strategies import BINARY_OPS, Expression, Step, finite_floats, run_step
 from autograd.value import Value
 
 __all__ = [
@@ -51,14 +51,14 @@ def evaluate(adapter: Adapter, expr: Expression, xs: Sequence[float]) -> tuple[l
     return nodes, nodes[-1]
 
 
-def apply_step(adapter: Adapter, step: _Step, nodes: Sequence[Any]) -> Any:
+def apply_step(adapter: Adapter, step: Step, nodes: Sequence[Any]) -> Any:
     """One step of an expression, with the engine (``x ** 2.0`` is the ``**n`` op)."""
     args = [nodes[a] if type(a) is int else a for a in step.args]
     op = "**n" if step.op == "**" and type(step.args[1]) is not int else step.op
     return adapter.apply(op, args[:1] if op == "**n" else args, _power(step))
 
 
-def _power(step: _Step) -> float | None:
+def _power(step: Step) -> float | None:
     if step.op == "**n":
         return step.power
     if step.op == "**" and type(step.args[1]) is not int:
@@ -72,7 +72,7 @@ def reference(expr: Expression, xs: Sequence[float]) -> tuple[float, list[float]
         leaves = [Value(x) for x in xs]
         out = expr(*leaves)
         out.backward()
-        slack = _roundoff(out)
+        slack = roundoff_of(out)
     fd: list[float] = []
     with no_grad():
         for i, x in enumerate(xs):
@@ -92,7 +92,7 @@ def code(adapter: Adapter, expr: Expression, xs: Sequence[float], extra: Sequenc
     return "\n".join([*lines, *extra])
 
 
-def _single_op(step: _Step, data: list[float]) -> OpCase:
+def _single_op(step: Step, data: list[float]) -> OpCase:
     """The step as a one-op case at the data it saw in the graph."""
     vals = [data[a] if type(a) is int else float(a) for a in step.args]
     if step.op == "**n":
@@ -111,7 +111,7 @@ def localize(adapter: Adapter, expr: Expression, xs: Sequence[float]) -> Failure
     with no_grad():
         data = [Value(x) for x in xs]
         for step in expr.steps:
-            data.append(_apply(step, data))
+            data.append(run_step(step, data))
     values = [v.data for v in data]
     for step in expr.steps:
         try:
@@ -170,7 +170,7 @@ def test_expression(
 # ------------------------------------------------------------ strategies
 
 
-def _in_domain(step: _Step, nodes: list[Value]) -> bool:
+def _in_domain(step: Step, nodes: list[Value]) -> bool:
     """The step is defined at these values, away from domain edges, and not too large."""
     vals = [nodes[a].data if type(a) is int else float(a) for a in step.args]
     op = step.op
@@ -188,7 +188,7 @@ def _in_domain(step: _Step, nodes: list[Value]) -> bool:
             return False
     try:
         with no_grad():
-            y = _apply(step, nodes).data
+            y = run_step(step, nodes).data
     except (ArithmeticError, ValueError):
         return False
     return abs(y) <= _BOUND
@@ -203,11 +203,11 @@ class _Grower:
         self.n_inputs = len(xs)
         with no_grad():
             self.nodes = [Value(x) for x in xs]
-        self.steps: list[_Step] = []
+        self.steps: list[Step] = []
 
-    def push(self, step: _Step) -> int:
+    def push(self, step: Step) -> int:
         with no_grad():
-            self.nodes.append(_apply(step, self.nodes))
+            self.nodes.append(run_step(step, self.nodes))
         self.steps.append(step)
         return len(self.nodes) - 1
 
@@ -219,19 +219,19 @@ class _Grower:
         on either side; ``a * 0.5`` if the drawn op would leave its domain."""
         op = self.draw(st.sampled_from(self.ops))
         if op == "**n":
-            step = _Step(op, (a,), self.draw(st.sampled_from(EXPONENTS)))
+            step = Step(op, (a,), self.draw(st.sampled_from(EXPONENTS)))
         elif op in BINARY_OPS:
             b: int | float = other if other is not None else self.constant()
             if op == "**" and type(b) is not int:
                 b = self.constant()  # a constant exponent would be **n: put it on the left
-                step = _Step(op, (abs(b) + 0.5, a))
+                step = Step(op, (abs(b) + 0.5, a))
             else:
                 left = self.draw(st.booleans())
-                step = _Step(op, (b, a) if left else (a, b))
+                step = Step(op, (b, a) if left else (a, b))
         else:
-            step = _Step(op, (a,))
+            step = Step(op, (a,))
         if not _in_domain(step, self.nodes):
-            step = _Step("*", (a, 0.5))
+            step = Step("*", (a, 0.5))
         return self.push(step)
 
     def expression(self) -> Expression:
@@ -250,7 +250,7 @@ def _chain(draw: st.DrawFn, ops: tuple[str, ...], max_ops: int) -> tuple[Express
         other = fresh.pop(0) if join else None
         current = g.one_op(current, other)
     for i in fresh:  # every input reaches the root, each used once
-        current = g.push(_Step("+", (current, i)))
+        current = g.push(Step("+", (current, i)))
     return g.expression(), xs
 
 
@@ -273,17 +273,17 @@ def _fan_out(draw: st.DrawFn, ops: tuple[str, ...]) -> tuple[Expression, list[fl
         out = a
         for _ in range(k - 1):
             op = draw(st.sampled_from(("+", "*")))
-            out = g.push(_Step(op, (out, a)))
+            out = g.push(Step(op, (out, a)))
             if abs(g.nodes[out].data) > _BOUND:
-                out = g.push(_Step("*", (out, 0.01)))
+                out = g.push(Step("*", (out, 0.01)))
     elif pattern == "both operands":
         op = draw(st.sampled_from([o for o in ("+", "-", "*", "/") if o in ops]))
-        step = _Step(op, (a, a))
-        g.push(step if _in_domain(step, g.nodes) else _Step("*", (a, a)))
+        step = Step(op, (a, a))
+        g.push(step if _in_domain(step, g.nodes) else Step("*", (a, a)))
     else:
         b = g.one_op(a)
         c = g.one_op(a)
-        g.push(_Step(draw(st.sampled_from(("+", "*"))), (b, c)))
+        g.push(Step(draw(st.sampled_from(("+", "*"))), (b, c)))
     return g.expression(), [x]
 
 
@@ -328,5 +328,5 @@ def _all_in_domain(expr: Expression, xs: Sequence[float]) -> bool:
         if not _in_domain(step, nodes):
             return False
         with no_grad():
-            nodes.append(_apply(step, nodes))
+            nodes.append(run_step(step, nodes))
     return True

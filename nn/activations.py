@@ -1,0 +1,35 @@
+"""The activation functions a layer applies, by name: one table for both engines.
+
+A name is the method that :class:`~autograd.Value` and :class:`~autograd.Tensor`
+both have (``z.sigmoid()``), or ``"linear"`` for none (``a = z``: raw scores,
+logits). The scalar neurons (:mod:`nn.scalar`), the Tensor layers
+(:mod:`nn.layers`) and the fused layer op read it here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ACTIVATIONS", "activate", "check_activation"]
+
+#: Activation names accepted by every layer and network in ``nn``.
+ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear")
+
+
+def check_activation(name: object, what: str = "activation") -> str:
+    """``name`` if it is one of :data:`ACTIVATIONS`.
+
+    Raises:
+        ValueError: any other name, listing the choices.
+    """
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(
+            f"{what}: unknown activation {name!r}; choose one of "
+            f"{', '.join(map(repr, ACTIVATIONS))}"
+        )
+    return name
+
+
+def activate(z: Any, name: str) -> Any:
+    """``name(z)`` for a Value or a Tensor ``z``: ``z.sigmoid()``, ..., ``z`` for ``"linear"``."""
+    return z if name == "linear" else getattr(z, name)()
