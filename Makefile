@@ -11,7 +11,7 @@ PRESET ?= 3b1b
 PIP    := $(PY) -m pip install --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help mnist test lint typecheck pytest docs docs-serve figures bench notebooks clean
+.PHONY: help mnist test lint typecheck pytest docs docs-serve figures bench instructions notebooks clean
 
 # ------------------------------------------------------------------ the venv
 # A .venv made by another Python (an older one, one since removed or upgraded, or a
@@ -95,6 +95,10 @@ notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
 
 # Regenerate every figure committed under docs/images (the commands each page names).
 # (.dev: the conformance report runs micrograd, a dev dependency, under hypothesis.)
+instructions: $(VENV)/.dev  ## instructions per training step (valgrind's cachegrind); BASELINE=<checkout> compares and records
+	$(PY) benchmarks/instructions.py $(if $(BASELINE),--compare $(BASELINE) --record)
+	$(if $(BASELINE),$(PY) benchmarks/results.py)
+
 figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/reports (then `git diff` shows what changed)
 	$(PY) examples/neuron.py --out docs/images
 	$(PY) examples/gradient_descent.py --out docs/images

@@ -410,23 +410,13 @@ def _analytic_gradient(
     f: Callable[..., Any], nodes: list[Any], wrt: list[Any]
 ) -> tuple[Any, Table, float]:
     """``f``'s output, its gradient from one ``backward()``, and the rounding error of f."""
-    saved = [x.grad for x in nodes]
-    try:
-        for x in nodes:
-            x.grad = _zero_like(x)
-        with backprop.enable_grad():
-            out = f(*nodes)
-        _check_output(out)
-        out.backward()
-        table = {
-            (id(x), e): np.array([_grad_array(x)[() if e is None else e]])
-            for x in wrt
-            for e in _elements(x)
-        }
-        return out, table, roundoff_of(out)
-    finally:
-        for x, g in zip(nodes, saved, strict=True):
-            x.grad = g
+    out, grads = _plain_gradients(f, nodes, wrt)
+    table = {
+        (id(x), e): np.array([g[() if e is None else e]])
+        for x, g in zip(wrt, grads, strict=True)
+        for e in _elements(x)
+    }
+    return out, table, roundoff_of(out)  # the graph's own .grad are still there to read
 
 
 def _analytic_hessian(
@@ -469,7 +459,7 @@ def _numeric_derivatives(
             if order == 1:
                 with backprop.no_grad():
                     return np.array([_scalar(f(*nodes))])
-            return np.concatenate([g.reshape(-1) for g in _plain_gradients(f, nodes, wrt)])
+            return np.concatenate([g.reshape(-1) for g in _plain_gradients(f, nodes, wrt)[1]])
         except (ArithmeticError, ValueError) as e:
             raise type(e)(f"gradcheck: f raised while evaluating {where} (eps={eps:g}): {e}") from e
 
@@ -563,16 +553,17 @@ def _nudged(x: Any, element: tuple[int, ...] | None, delta: float) -> Iterator[N
 
 def _plain_gradients(
     f: Callable[..., Any], nodes: list[Any], wrt: list[Any]
-) -> list[np.ndarray[Any, np.dtype[np.float64]]]:
-    """First-order gradients of ``f(*nodes)`` for ``wrt``, by ``backward()``; grads restored."""
+) -> tuple[Any, list[np.ndarray[Any, np.dtype[np.float64]]]]:
+    """``f(*nodes)`` and its gradients for ``wrt`` by ``backward()``; the inputs' grads restored."""
     saved = [x.grad for x in nodes]
     try:
         for x in nodes:
             x.grad = _zero_like(x)
         with backprop.enable_grad():
             out = f(*nodes)
+        _check_output(out)
         out.backward()
-        return [_grad_array(x) for x in wrt]
+        return out, [_grad_array(x) for x in wrt]
     finally:
         for x, g in zip(nodes, saved, strict=True):
             x.grad = g
