@@ -16,33 +16,20 @@ Both steps live here, once. A node type plugs in by having
 
 A :class:`~autograd.Value` stores its local derivatives as numbers, a
 :class:`~autograd.Tensor` a function (its Jacobian is too big to keep); the walk
-does not care which. The grad mode's switches (:mod:`autograd.grad_mode`) are
-re-exported here.
+does not care which.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.grad_mode import enable_grad
 
-__all__ = [
-    "Node",
-    "backward",
-    "enable_grad",
-    "is_grad_enabled",
-    "no_grad",
-    "set_grad_enabled",
-    "topological_order",
-]
+__all__ = ["Node", "backward", "topological_order"]
 
 
 class Node(Protocol):
-    """What the graph walk needs from a node (Value and Tensor both qualify).
-
-    A node hashes by identity (the default ``object.__hash__``): the walk keeps a set
-    of the nodes it has seen.
-    """
+    """What the graph walk needs from a node (Value and Tensor both qualify)."""
 
     _parents: tuple[Any, ...]
     grad: Any
@@ -65,21 +52,44 @@ def topological_order(root: Node) -> list[Any]:
     A node is appended after all of its parents (post-order), which is exactly a
     topological order.
     """
+    try:
+        order = _walk(root, by_id=False)
+        if _hash_by_identity(set(map(type, order))):
+            return order
+    except Exception:  # a node class that hashes or compares oddly: retry by id()
+        pass
+    return _walk(root, by_id=True)  # some node class has a hash of its own: key by id()
+
+
+_IDENTITY_HASH: Any = object.__hash__
+_BY_IDENTITY: set[type] = set()  # the node classes seen to hash by identity
+
+
+def _hash_by_identity(classes: set[type]) -> bool:
+    new = classes - _BY_IDENTITY
+    if new and any(cls.__hash__ is not _IDENTITY_HASH for cls in new):
+        return False
+    _BY_IDENTITY.update(new)
+    return True
+
+
+def _walk(root: Any, by_id: bool) -> list[Any]:
+    # The nodes seen: the nodes themselves where their hash is their identity (cheaper
+    # than id(), which makes a new int per call), else their id().
+    visited: set[Any] = set()
     order: list[Any] = []
-    visited: set[Any] = set()  # nodes hash by identity (Tensor's == is elementwise, not its hash)
-    # (node, True) means "all parents are done, emit the node".
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    stack: list[tuple[Any, bool]] = [(root, False)]  # (node, True): its parents are done
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
             order.append(node)
             continue
-        if node in visited:
+        if (id(node) if by_id else node) in visited:
             continue
-        visited.add(node)
+        visited.add(id(node) if by_id else node)
         stack.append((node, True))
         for parent in node._parents:
-            if parent not in visited:
+            if (id(parent) if by_id else parent) not in visited:
                 stack.append((parent, False))
     return order
 
@@ -89,27 +99,19 @@ def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> No
 
     Semantics (the same as PyTorch's):
 
-    * **Leaves accumulate.** A leaf's ``grad`` (a node with no parents: inputs,
-      parameters) is *added to* on every call, until someone zeroes it. Two calls
-      give exactly twice the gradient.
-    * **Intermediates are fresh.** Every non-leaf node's ``grad`` is reset to
-      ``zero`` before the pass, so a stale gradient from an earlier call never
-      leaks into this one.
-    * **Reused nodes sum.** A node used by several others receives the sum over all
-      paths, because every child adds (``+=``) its share.
-
+    * **Leaves accumulate.** A leaf's ``grad`` (inputs, parameters) is *added to* on
+      every call until someone zeroes it: two calls give exactly twice the gradient.
+      (It is summed from ``zero`` on its own and added once, at the end: float
+      addition is not associative, so adding path by path would differ in the last bits.)
+    * **Intermediates are fresh.** Every other node's ``grad`` is reset to ``zero``
+      before the pass: a stale gradient from an earlier call never leaks in.
+    * **Reused nodes sum.** A node used by several others gets the sum over all paths.
     * **All or nothing.** If a node's step raises (e.g. data it saved was changed in
       place), every leaf keeps the gradient it had before the call.
 
-    A leaf's gradient from this pass is summed on its own (from ``zero``) and added
-    to the stored one once, at the end: floating-point addition is not associative,
-    so adding each path straight into the stored gradient would make the second
-    call's result differ from twice the first in the last bits.
-
-    With ``create_graph`` each node takes its step with ``_propagate_graph()``
-    instead: the same chain rule computed with graph nodes, recorded (even inside
-    :func:`no_grad`), so that the gradients are nodes that can be differentiated
-    again. ``zero`` is then ``None`` ("no gradient yet"), ``seed`` a node.
+    With ``create_graph`` each node takes its step with ``_propagate_graph()``: the same
+    chain rule computed with graph nodes, recorded (even inside :func:`no_grad`), so
+    the gradients can be differentiated again. ``zero`` is then ``None``, ``seed`` a node.
     """
     order = topological_order(root)
     leaves = [(node, node.grad) for node in order if not node._parents]

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import backprop
+from autograd import backprop, grad_mode
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -83,7 +83,7 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0) -> Function:
         for k in nums:
             call[k] = _as_node(args[k], k)
         wrt = [call[k] for k in nums]
-        with backprop.enable_grad():
+        with grad_mode.enable_grad():
             out = f(*call)
         grads = gradients(out, wrt)
         return out, (tuple(grads) if many else grads[0])
@@ -114,7 +114,7 @@ def hessian(f: Function) -> Callable[..., np.ndarray[Any, np.dtype[np.float64]]]
             )
         if arrays:
             x = _as_node(args[0], 0)
-            with backprop.enable_grad():
+            with grad_mode.enable_grad():
                 out = f(x)
             g = gradients(out, [x])[0]
             shape = x.shape
@@ -123,7 +123,7 @@ def hessian(f: Function) -> Callable[..., np.ndarray[Any, np.dtype[np.float64]]]
                 h[idx] = gradients(g[idx], [x])[0].data
             return h
         xs = [_as_node(a, k) for k, a in enumerate(args)]
-        with backprop.enable_grad():
+        with grad_mode.enable_grad():
             out = f(*xs)
         gs = gradients(out, xs)
         return np.array([[float(d) for d in gradients(gi, xs)] for gi in gs])
@@ -146,17 +146,17 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
     array([ 6., 12.])
     """
     node = _as_node(x, 0)
-    with backprop.enable_grad():
+    with grad_mode.enable_grad():
         out = f(node)
     g = gradients(out, [node])[0]
     if isinstance(node, Tensor):
         vd = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=node.dtype)
         if vd.shape != node.shape:
             raise ValueError(f"hvp: v has shape {vd.shape} but x has shape {node.shape}")
-        with backprop.enable_grad():
+        with grad_mode.enable_grad():
             gv = (g * vd).sum()
     else:
-        with backprop.enable_grad():
+        with grad_mode.enable_grad():
             gv = g * float(v)
     return gradients(gv, [node])[0]
 

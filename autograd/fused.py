@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.arrays import Array
-from autograd.tensor import ACTIVATIONS, Tensor, softmax, sum_rows
+from autograd.tensor import OUTPUT, Tensor, number, softmax, sum_rows
 
 __all__ = ["cross_entropy", "linear", "mse"]
 
@@ -33,7 +33,7 @@ def linear(
     """``y = act(x @ W.T + b)`` as one node: a layer, ``W`` of shape (nout, nin).
 
     For ``z = x W^T + b`` and ``delta = dL/dz = g act'(z)`` (``act'`` written with
-    the output, see ``autograd.tensor.ACTIVATIONS``): ``dL/dx = delta W``,
+    the output, see ``Tensor.ACTIVATIONS``): ``dL/dx = delta W``,
     ``dL/dW = delta^T x``, ``dL/db = sum over the batch of delta``.
 
     ``x`` has shape (..., nin): a Tensor, or a plain ndarray (a constant input: no
@@ -52,28 +52,29 @@ def linear(
             f"linear: input of shape {shape} has {shape[-1] if shape else 'no'} features, "
             f"but the layer expects {nin} (weight shape {(nout, nin)}: (nout, nin))"
         )
-    if activation is not None and activation not in ACTIVATIONS:
+    if activation is not None and activation not in Tensor.ACTIVATIONS:
         raise ValueError(
             f"linear: unknown activation {activation!r}; choose one of "
-            f"{', '.join(ACTIVATIONS)} or None"
+            f"{', '.join(Tensor.ACTIVATIONS)} or None"
         )
     z = xt.data @ weight.data.T
     if bias is not None:
         z += bias.data
-    forward, derivative = ACTIVATIONS[activation] if activation else (None, None)
+    forward, derivative = Tensor.ACTIVATIONS[activation] if activation else (None, None)
     need_x = xt.requires_grad  # a batch of data needs no gradient: no product for it
 
     def vjp(g: Any, x: Any, w: Any, *bias_and_y: Any) -> tuple[Any, ...]:
-        delta = g if derivative is None else g * derivative(bias_and_y[-1])  # dL/dz
+        delta = g if derivative is None else derivative(g, bias_and_y[-1])  # dL/dz
         gx = delta @ w if need_x else None
         if delta.ndim != 2:  # one example, or more leading dims: rows of a matrix
-            delta, x = delta.reshape(-1, nout), x.reshape(-1, nin)
+            delta, x = delta.reshape(-1, w.shape[0]), x.reshape(-1, w.shape[1])
         gw = delta.T @ x
-        return (gx, gw) if bias is None else (gx, gw, sum_rows(delta))
+        return (gx, gw) if len(bias_and_y) == 1 else (gx, gw, sum_rows(delta))
 
     inputs = (xt, weight) if bias is None else (xt, weight, bias)
     op = "linear" if activation is None else f"linear+{activation}"
-    return Tensor._node(z if forward is None else forward(z), op, inputs, vjp)
+    saved = (xt, weight) if forward is None else (xt, weight, OUTPUT)  # not b: its VJP reads no b
+    return Tensor._node(z if forward is None else forward(z), op, inputs, vjp, saved)
 
 
 def _layer_input(x: Array, weight: Tensor) -> Tensor:
@@ -111,10 +112,10 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
     need_target = tt.requires_grad
 
     def vjp(g: Any, p: Any, t: Any, out: Any) -> tuple[Any, Any]:
-        d = (p - t) * (g * (2.0 / n))
+        d = (p - t) * (number(g) * (2.0 / n))
         return d, (-d if need_target else None)
 
-    return Tensor._node(loss, "mse", (pred, tt), vjp)
+    return Tensor._node(loss, "mse", (pred, tt), vjp, saved=(pred, tt))
 
 
 def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor:
@@ -154,4 +155,4 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
     def vjp(g: Any, z: Any, out: Any) -> tuple[Any]:
         return ((softmax(z, -1) - onehot.reshape(z.shape)) * (g / n),)
 
-    return Tensor._node(loss, "cross_entropy", (logits,), vjp)
+    return Tensor._node(loss, "cross_entropy", (logits,), vjp, saved=(logits,))

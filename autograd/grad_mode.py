@@ -1,8 +1,5 @@
-"""Grad mode: is the graph being recorded? Per thread, as in PyTorch.
-
-A ``no_grad()`` block in an evaluation thread does not switch recording off in a
-training thread. This is the only state in the package outside the nodes.
-"""
+"""Grad mode: is the graph being recorded? Per thread, as in PyTorch: a ``no_grad()``
+block in an evaluation thread does not switch recording off in a training thread."""
 
 from __future__ import annotations
 
@@ -82,6 +79,10 @@ class set_grad_enabled:
         if self._pending is not None:  # as a decorator it switches only while func runs
             _set_mode(self._pending)
             self._pending = None
+        if not callable(func):
+            raise TypeError(
+                f"{type(self).__name__}() as a decorator needs a function, got {func!r}"
+            )
         if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
             raise TypeError(
                 f"{type(self).__name__}() cannot decorate the async function "
@@ -91,8 +92,8 @@ class set_grad_enabled:
         if inspect.isgeneratorfunction(func):
 
             @functools.wraps(func)
-            def steps(*args: Any, **kwargs: Any) -> Any:
-                return _each_step(func(*args, **kwargs), mode)
+            def steps(*args: Any, **kwargs: Any) -> Any:  # a generator function, as func is
+                return (yield from _each_step(func(*args, **kwargs), mode))
 
             return steps  # type: ignore[return-value]
 
@@ -124,17 +125,10 @@ def _each_step(gen: Generator[Any, Any, Any], mode: bool) -> Generator[Any, Any,
             value, resume = err, gen.throw
 
 
-class no_grad(set_grad_enabled):
-    """Ops in this thread record no graph while it is active: for evaluation and updates::
+class _Switch(set_grad_enabled):
+    """A mode to switch to, used as ``with s():``, ``@s()`` or ``@s`` (no argument)."""
 
-    with no_grad():
-        y = w * x      # y is a plain leaf: y._parents == ()
-
-    @no_grad           # or @no_grad(): every call of predict() records nothing
-    def predict(x): ...
-    """
-
-    _MODE = False
+    _MODE: bool
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         ctx = super().__new__(cls)
@@ -149,7 +143,20 @@ class no_grad(set_grad_enabled):
         self._pending = None  # unlike set_grad_enabled(), switches only in a block or a call
 
 
-class enable_grad(no_grad):
+class no_grad(_Switch):
+    """Ops in this thread record no graph while it is active: for evaluation and updates::
+
+    with no_grad():
+        y = w * x      # y is a plain leaf: y._parents == ()
+
+    @no_grad           # or @no_grad(): every call of predict() records nothing
+    def predict(x): ...
+    """
+
+    _MODE = False
+
+
+class enable_grad(_Switch):
     """Recording back on in this thread (inside a :class:`no_grad` block); used the same way."""
 
     _MODE = True

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
 from operator import attrgetter
-from typing import Any, Union
+from typing import Any, ClassVar, Union
 
 import numpy as np
 
@@ -38,16 +38,11 @@ from autograd.arrays import (
 )
 from autograd.domain import check_pow
 
-__all__ = ["ACTIVATIONS", "Tensor"]
+__all__ = ["OUTPUT", "Tensor"]
 
 # vjp(g, *inputs, out) -> one gradient per input (None: not needed); arrays or Tensors.
 VJP = Callable[..., tuple[Any, ...]]
 Operand = Union["Tensor", int, float, np.ndarray, Sequence[Any]]
-_DATA = attrgetter("data")
-# In-place writes, counted: a write stamps the tensor (and its views, which share the
-# stamp, ``_version``) with the count, and a node whose VJP reads its inputs records
-# the count when it is made (``_clock``). An input stamped later was written in between.
-_writes = [0]
 
 
 class Tensor:
@@ -80,6 +75,7 @@ class Tensor:
         "_inputs",
         "_op",
         "_parents",
+        "_saved",
         "_version",
         "_vjp",
         "data",
@@ -102,18 +98,19 @@ class Tensor:
         self._inputs: tuple[Tensor, ...] = ()
         self._vjp: VJP | None = None
         self._clock: int | None = None
+        self._saved: Saved = ()
         self._op = ""
         self._version = [0]
 
     @staticmethod
     def _node(
-        data: Array, op: str, inputs: tuple[Tensor, ...], vjp: VJP, reads: bool = True
+        data: Array, op: str, inputs: tuple[Tensor, ...], vjp: VJP, saved: Saved = ()
     ) -> Tensor:
         """The result of an op: ``data`` plus, when grad is on, how to differentiate it.
 
         ``inputs`` are the op's operands, in the order ``vjp`` takes them; the
-        parents are those that require grad. ``reads``: the VJP reads the inputs'
-        numbers (not just their shapes), so ``backward()`` checks that none was
+        parents are those that require grad. ``saved``: the inputs whose numbers the
+        VJP reads (``OUTPUT``: its own result), which ``backward()`` checks were not
         written in place since: that is an error, not a wrong gradient.
         """
         out = Tensor.__new__(Tensor)
@@ -133,12 +130,14 @@ class Tensor:
                 out._parents = parents
                 out._inputs = inputs
                 out._vjp = vjp
-                out._clock = _writes[0] if reads else None
+                out._saved = saved
+                out._clock = _writes[0] if saved else None
                 out._op = op
                 return out
         out.requires_grad = False  # a constant: nothing to record
         out._parents = out._inputs = ()
         out._vjp = out._clock = None
+        out._saved = ()
         out._op = ""
         return out
 
@@ -158,7 +157,6 @@ class Tensor:
                 unbroadcast(g, a.shape) if need_a else None,
                 unbroadcast(g, b.shape) if need_b else None,
             ),
-            reads=False,
         )
 
     def __sub__(self, other: Operand) -> Tensor:
@@ -174,7 +172,6 @@ class Tensor:
                 unbroadcast(g, a.shape) if need_a else None,
                 unbroadcast(-g, b.shape) if need_b else None,
             ),
-            reads=False,
         )
 
     def __mul__(self, other: Operand) -> Tensor:
@@ -190,6 +187,7 @@ class Tensor:
                 unbroadcast(g * b, a.shape) if need_a else None,
                 unbroadcast(g * a, b.shape) if need_b else None,
             ),
+            saved=(self, o),
         )
 
     def __truediv__(self, other: Operand) -> Tensor:
@@ -206,6 +204,7 @@ class Tensor:
                 unbroadcast(g / b, a.shape) if need_a else None,
                 unbroadcast(-g * out / b, b.shape) if need_b else None,
             ),
+            saved=(o, OUTPUT),
         )
 
     def __pow__(self, other: Operand) -> Tensor:
@@ -226,9 +225,10 @@ class Tensor:
                 "**",
                 (self, o),
                 lambda g, a, n, out: (
-                    unbroadcast(g * _dpow(a, n, out), a.shape),
-                    unbroadcast(g * out * _log(a), n.shape),
+                    unbroadcast(g * _dpow(a, n, out), a.shape) if need_a else None,
+                    unbroadcast(g * out * _log(a), n.shape) if need_n else None,
                 ),
+                saved=(self, o, OUTPUT),
             )
         if isinstance(other, bool) or not isinstance(other, (Real, np.number)):
             raise TypeError(
@@ -237,15 +237,13 @@ class Tensor:
         n = float(other)
         check_pow(self.data, n, self.requires_grad and recording, False)
         k = int(n) if n.is_integer() else n  # a**2 squares exactly, as NumPy's int power does
-        return Tensor._node(
-            np.asarray(self.data**k), f"**{k}", (self,), lambda g, a, out: (g * _dpow(a, k, out),)
-        )
+        out = np.asarray(self.data**k)
+        vjp: VJP = lambda g, a, out: (g * _dpow(a, k, out),)  # noqa: E731
+        return Tensor._node(out, f"**{k}", (self,), vjp, saved=(self, OUTPUT))
 
     def __neg__(self) -> Tensor:
         """``-a``;  dL/da = -g."""
-        return Tensor._node(
-            np.asarray(-self.data), "neg", (self,), lambda g, a, out: (-g,), reads=False
-        )
+        return Tensor._node(np.asarray(-self.data), "neg", (self,), lambda g, a, out: (-g,))
 
     def __radd__(self, other: Operand) -> Tensor:
         return _operand(self, other, "add") + self
@@ -281,7 +279,8 @@ class Tensor:
             gb = unbroadcast(_mT(a2) @ g, shape_b).reshape(b.shape) if need_b else None
             return ga, gb
 
-        return Tensor._node(np.asarray(self.data @ o.data), "matmul", (self, o), vjp)
+        out = np.asarray(self.data @ o.data)
+        return Tensor._node(out, "matmul", (self, o), vjp, saved=(self, o))
 
     def __rmatmul__(self, other: Operand) -> Tensor:
         return _operand(self, other, "matmul") @ self
@@ -298,7 +297,6 @@ class Tensor:
             "sum",
             (self,),
             lambda g, a, out: (_broadcast_to(expand(g, axes, keepdims), a.shape),),
-            reads=False,
         )
 
     def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -324,7 +322,7 @@ class Tensor:
             mask = np.asarray(_data(a) == expand(_data(out), axes, keepdims))  # a constant
             return (mask * (expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True)),)
 
-        return Tensor._node(out, "max", (self,), vjp)
+        return Tensor._node(out, "max", (self,), vjp, saved=(self, OUTPUT))
 
     # ----------------------------------------------------------- reshaping
 
@@ -338,7 +336,7 @@ class Tensor:
                 f"reshape: cannot reshape a tensor of shape {self.shape} ({self.size} entries) "
                 f"into shape {tuple(new)}"
             ) from None
-        node = Tensor._node(out, "reshape", (self,), lambda g, a, out: (g.reshape(a.shape),), False)
+        node = Tensor._node(out, "reshape", (self,), lambda g, a, out: (g.reshape(a.shape),))
         return self._view(node)
 
     def transpose(self, *axes: int) -> Tensor:
@@ -349,9 +347,7 @@ class Tensor:
             raise ValueError(f"transpose: {perm} is not a permutation of the axes of {self.shape}")
         inverse = tuple(int(i) for i in np.argsort([int(p) % self.ndim for p in perm]))
         out = self.data.transpose(perm)
-        node = Tensor._node(
-            out, "transpose", (self,), lambda g, a, out: (g.transpose(inverse),), False
-        )
+        node = Tensor._node(out, "transpose", (self,), lambda g, a, out: (g.transpose(inverse),))
         return self._view(node)
 
     @property
@@ -374,7 +370,7 @@ class Tensor:
             ) from None
         basic = _is_basic(idx)
         node = Tensor._node(
-            out, "getitem", (self,), lambda g, a, out: (_scatter(g, a.shape, idx, basic),), False
+            out, "getitem", (self,), lambda g, a, out: (_scatter(g, a.shape, idx, basic),)
         )
         return self._view(node) if basic else node
 
@@ -389,7 +385,7 @@ class Tensor:
         with np.errstate(over="ignore"):
             out = np.asarray(np.exp(self.data))
         _check_overflow(self.data, out)
-        return Tensor._node(out, "exp", (self,), lambda g, a, out: (g * out,))
+        return Tensor._node(out, "exp", (self,), lambda g, a, out: (g * out,), saved=(OUTPUT,))
 
     def log(self) -> Tensor:
         """``ln a``;  dL/da = g / a.  Every entry must be positive."""
@@ -401,17 +397,27 @@ class Tensor:
             raise ValueError(
                 f"log: log({float(a[idx])!r}) is undefined; log needs a positive input{where}"
             )
-        return Tensor._node(np.asarray(np.log(a)), "log", (self,), lambda g, a, out: (g / a,))
+        out = np.asarray(np.log(a))
+        return Tensor._node(out, "log", (self,), lambda g, a, out: (g / a,), saved=(self,))
+
+    # The activations: a forward on an array, and the VJP written with the output
+    # y = act(a): g -> g act'(a), on arrays or Tensors. The methods below and the fused
+    # layer (autograd.fused.linear) read them here.
+    ACTIVATIONS: ClassVar[dict[str, tuple[Callable[[Array], Array], Callable[..., Any]]]] = {
+        "sigmoid": (sigmoid, lambda g, y: g * (y * (1 - y))),  # σ' = σ (1 - σ)
+        "relu": (lambda a: np.maximum(a, 0), lambda g, y: g * np.asarray(_data(y) > 0)),  # step
+        "tanh": (np.tanh, lambda g, y: g * (1 - y * y)),  # tanh' = 1 - tanh²
+    }
 
     def tanh(self) -> Tensor:
-        """``tanh a``;  dL/da = g (1 - tanh² a) = g (1 - out²).  See ``ACTIVATIONS``."""
+        """``tanh a``;  dL/da = g (1 - tanh² a) = g (1 - out²)."""
         return self._activation("tanh")
 
     def sigmoid(self) -> Tensor:
         """``σ(a) = 1 / (1 + e^-a)``;  dL/da = g σ (1 - σ) = g out (1 - out).
 
         Nothing overflows for any input (see :func:`autograd.arrays.sigmoid`):
-        ``sigmoid(1000)`` is exactly 1. See ``ACTIVATIONS``.
+        ``sigmoid(1000)`` is exactly 1.
         """
         return self._activation("sigmoid")
 
@@ -421,9 +427,10 @@ class Tensor:
 
     def _activation(self, name: str) -> Tensor:
         """``act(a)`` with the forward and derivative of ``ACTIVATIONS[name]``."""
-        forward, derivative = ACTIVATIONS[name]
+        forward, derivative = Tensor.ACTIVATIONS[name]
         out = np.asarray(forward(self.data))
-        return Tensor._node(out, name, (self,), lambda g, a, out: (g * derivative(out),))
+        vjp: VJP = lambda g, a, out: (derivative(g, out),)  # noqa: E731
+        return Tensor._node(out, name, (self,), vjp, saved=(OUTPUT,))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``s_i = e^(a_i) / sum_j e^(a_j)`` along ``axis`` (max subtracted: no overflow);
@@ -436,6 +443,7 @@ class Tensor:
             "softmax",
             (self,),
             lambda g, a, s: (s * (g - (g * s).sum(axis=ax, keepdims=True)),),
+            saved=(OUTPUT,),
         )
 
     def log_softmax(self, axis: int = -1) -> Tensor:
@@ -450,6 +458,7 @@ class Tensor:
             "log_softmax",
             (self,),
             lambda g, a, out: (g - _exp(out) * g.sum(axis=ax, keepdims=True),),
+            saved=(OUTPUT,),
         )
 
     # ---------------------------------------------------------- backward
@@ -465,7 +474,7 @@ class Tensor:
         if g is None:
             return
         inputs, clock = self._inputs, self._clock
-        if clock is not None and _writes[0] > clock:  # its VJP reads data, and writes happened
+        if clock is not None and _writes[0] > clock:  # its VJP reads data; writes happened since
             self._check_versions()
         vjp, out = self._vjp, self.data
         # Positional calls for the usual arities: a call with *args costs more.
@@ -506,11 +515,12 @@ class Tensor:
                 x.grad = c if x.grad is None else x.grad + c
 
     def _check_versions(self) -> None:
-        """Refuse to differentiate through data written in place since this node was made
-        (its inputs', or its own through a view such as ``detach()``)."""
-        for x in (*self._inputs, self):
-            if x._version[0] > self._clock:  # type: ignore[operator]
-                raise _modified_error(self, x)
+        """Refuse to differentiate through data the VJP reads that was written in place
+        since this node was made (its own too, through a view such as ``detach()``)."""
+        for x in self._saved:
+            t = self if x is OUTPUT else x
+            if t._version[0] > self._clock:  # type: ignore[operator]
+                raise _modified_error(self, t)
 
     def backward(self, grad: object = None, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this one depends on with ``d self / d node``.
@@ -604,9 +614,17 @@ class Tensor:
         out.label = ""
         out._parents = out._inputs = ()
         out._vjp = out._clock = None
+        out._saved = ()
         out._op = ""
         out._version = [0]
         return out
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        """Unpickled (or copied). The stamp of its last in-place write counts the writes
+        of the process that made it; here, nothing can be older than this process's count."""
+        for name, value in state[1].items():
+            object.__setattr__(self, name, value)
+        self._version[0] = min(self._version[0], _writes[0])
 
     def _view(self, out: Tensor) -> Tensor:
         """Mark ``out`` as a view of this tensor's data: they share one version counter."""
@@ -729,14 +747,14 @@ class Tensor:
         return self._inplace(other, np.divide, "div", "/")
 
 
-# The activations: forward on an array, and the derivative written with the output
-# y = act(a), on arrays or Tensors. Tensor.sigmoid/tanh/relu and the fused layer
-# (autograd.fused.linear) both read them here.
-ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Any], Any]]] = {
-    "sigmoid": (sigmoid, lambda y: y * (1 - y)),  # σ' = σ (1 - σ)
-    "tanh": (np.tanh, lambda y: 1 - y * y),  # tanh' = 1 - tanh²
-    "relu": (lambda a: np.maximum(a, 0), lambda y: np.asarray(_data(y) > 0)),  # a constant step
-}
+_DATA = attrgetter("data")
+# In-place writes, counted: a write stamps the tensor (and its views, which share the
+# stamp, ``_version``) with the count, and a node whose VJP reads data records the
+# count when it is made (``_clock``). Data stamped later was written in between.
+_writes = [0]
+# In an op's ``saved``: the op's own result (which does not exist yet when it is named).
+OUTPUT: Any = object()
+Saved = tuple[Any, ...]  # Tensors, and OUTPUT
 
 
 # ------------------------------------ helpers that take arrays or Tensors alike
@@ -765,6 +783,12 @@ def softmax(x: Any, axis: int) -> Any:
     return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 
+def number(x: Any) -> Any:
+    """A 0-d array as a Python float (its arithmetic with arrays costs no ufunc call of
+    its own, and keeps their dtype); a Tensor as it is."""
+    return float(x) if type(x) is np.ndarray else x
+
+
 def sum_rows(x: Any) -> Any:
     """``x.sum(axis=0)`` of an array or a Tensor (on arrays without ``ndarray.sum``'s
     Python-level wrapper: this sums a bias gradient in every step)."""
@@ -791,7 +815,7 @@ def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
     """
     if isinstance(g, Tensor):
         full = _scatter(g.data, shape, idx, basic)
-        return Tensor._node(full, "scatter", (g,), lambda h, g, out: (h[idx],), reads=False)
+        return Tensor._node(full, "scatter", (g,), lambda h, g, out: (h[idx],))
     full = np.zeros(shape, dtype=g.dtype)
     if basic:
         full[idx] = g
@@ -855,7 +879,7 @@ def _seed(data: Array, grad: object) -> Array:
                 f"but this tensor has shape {data.shape}; pass grad= (an array of that "
                 "shape: dL/d this tensor), or reduce it first, e.g. t.sum().backward()"
             )
-        return np.ones_like(data)
+        return np.ones(data.shape, data.dtype)
     seed = np.array(_data(grad), dtype=data.dtype)  # a copy: never alias the caller's array
     if seed.shape != data.shape:
         raise ValueError(

@@ -53,10 +53,7 @@ OPS: dict[str, Op] = {}
 
 
 def op(name: str, d: Derivative | None, *formulas: str) -> Callable[[F], F]:
-    """Register the method below it as op ``name``, with local derivatives ``d``.
-
-    ``formulas`` say in text what ``d`` computes, for the captions of pictures.
-    """
+    """Register the method below as op ``name``: local derivatives ``d``, as text ``formulas``."""
 
     def register(method: F) -> F:
         OPS[name] = Op(name, formulas, d, method)

@@ -1,19 +1,21 @@
-"""The activation functions a layer applies, by name: one table for both engines.
+"""The activation functions a layer applies, by name, for both engines.
 
-A name is the method that :class:`~autograd.Value` and :class:`~autograd.Tensor`
-both have (``z.sigmoid()``), or ``"linear"`` for none (``a = z``: raw scores,
-logits). The scalar neurons (:mod:`nn.scalar`), the Tensor layers
-(:mod:`nn.layers`) and the fused layer op read it here.
+The names are the engine's activations (``autograd.Tensor.ACTIVATIONS``, each a
+method of :class:`~autograd.Value` and :class:`~autograd.Tensor` alike:
+``z.sigmoid()``), and ``"linear"`` for none (``a = z``: raw scores, logits). The
+scalar neurons (:mod:`nn.scalar`) and the Tensor layers (:mod:`nn.layers`) read them here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from autograd.tensor import Tensor
+
 __all__ = ["ACTIVATIONS", "activate", "check_activation"]
 
 #: Activation names accepted by every layer and network in ``nn``.
-ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear")
+ACTIVATIONS = (*Tensor.ACTIVATIONS, "linear")
 
 
 def check_activation(name: object, what: str = "activation") -> str:

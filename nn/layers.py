@@ -222,11 +222,9 @@ def _activation(name: str, what: str) -> _Activation:
 
 
 def _fusable(module: TensorModule) -> str | None:
-    """The activation a preceding Linear fuses with: an activation module that runs as its
-    class says (a subclass with its own ``forward`` runs as written), not the identity."""
-    if isinstance(module, _Activation) and type(module).forward is _Activation.forward:
-        return None if module.name == "linear" else module.name
-    return None
+    """The activation a preceding Linear fuses with. Only these exact classes fuse: a
+    subclass may compute something else (its own ``forward`` or ``__call__``)."""
+    return module.name if type(module) in (Sigmoid, ReLU, Tanh) else None  # type: ignore[attr-defined]
 
 
 class Sequential(TensorModule):

@@ -149,3 +149,31 @@ def test_no_grad_switch() -> None:
     with no_grad():
         assert not is_grad_enabled()
     assert is_grad_enabled()
+
+
+class _ComparedValue(Value):
+    """A learner's Value that compares by value: __eq__ without __hash__ (unhashable)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Value) and self.data == other.data
+
+
+class _EqualNode:
+    """A stand-in node that hashes and compares by value (every one equal)."""
+
+    def __init__(self, name: str, parents: tuple[Any, ...] = ()) -> None:
+        self.name, self._parents = name, parents
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def test_the_walk_takes_nodes_that_do_not_hash_by_identity() -> None:
+    x = _ComparedValue(2.0)
+    (x * x + x).backward()
+    assert x.grad == 5.0  # 2x + 1
+    a, b = _EqualNode("a"), _EqualNode("b")
+    assert [n.name for n in backprop.topological_order(_EqualNode("c", (b, a)))] == ["a", "b", "c"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd import GradcheckError, GradcheckResult, Value, backprop, gradcheck, no_grad
+from autograd import GradcheckError, GradcheckResult, Value, backprop, grad_mode, gradcheck, no_grad
 from autograd.checking.gradcheck import check_local_derivatives
 
 
@@ -61,7 +61,7 @@ def test_gradcheck_restores_inputs_grad_and_data() -> None:
 def test_gradcheck_works_inside_no_grad() -> None:
     with no_grad():
         assert gradcheck(lambda x: x * x, Value(3.0)).ok
-        assert not backprop.is_grad_enabled()
+        assert not grad_mode.is_grad_enabled()
 
 
 def test_rounding_noise_of_f_is_not_reported_as_a_bug() -> None:
@@ -365,3 +365,21 @@ def test_every_value_op_is_known_to_the_checkers_by_an_independent_reference() -
     for name, op in OPS.items():
         _, derivatives = math_of(name, 0.7, 2.0 if len(op.formulas) == 2 else 3.0)
         assert len(derivatives) == len(op.formulas), name
+
+
+def test_a_repeated_input_is_checked_at_each_position() -> None:
+    x = Value(0.5, label="x")
+    assert gradcheck(lambda a, b: (a * b).tanh(), [x, x]).checked == 2
+    assert gradcheck(lambda a, b: (a * b).tanh(), [x, x], order=2).checked == 4
+
+
+def test_a_right_sigmoid_far_in_its_tail_is_not_blamed() -> None:
+    """The reference sigmoid keeps its relative accuracy at -40 (e^-40 ~ 4e-18)."""
+    result = gradcheck(
+        lambda x, w: x.sigmoid() * 1e18 + w * w.data,
+        [Value(-40.0), Value(3.0)],
+        atol=0,
+        rtol=1e-9,
+        raise_exception=False,
+    )
+    assert result.culprit is None or result.culprit.op != "sigmoid"

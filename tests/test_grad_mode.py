@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -144,3 +145,24 @@ def test_set_grad_enabled_needs_a_bool() -> None:
 def test_exported_from_autograd() -> None:
     for name in ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"):
         assert name in autograd.__all__ and hasattr(autograd, name)
+
+
+def test_a_decorated_generator_function_is_still_one() -> None:
+    import inspect
+
+    @no_grad
+    def steps() -> Any:
+        yield is_grad_enabled()
+
+    assert inspect.isgeneratorfunction(steps)  # e.g. a pytest fixture that yields
+    assert list(steps()) == [False] and is_grad_enabled()
+
+
+@pytest.mark.parametrize("make", [lambda: no_grad(5), lambda: no_grad()(5), lambda: enable_grad(5)])
+def test_decorating_what_is_not_a_function_fails_at_once(make: Any) -> None:
+    with pytest.raises(TypeError, match="as a decorator needs a function, got 5"):
+        make()
+
+
+def test_the_two_switches_are_not_one_another() -> None:
+    assert not isinstance(enable_grad(), no_grad) and not isinstance(no_grad(), enable_grad)

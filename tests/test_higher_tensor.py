@@ -209,3 +209,18 @@ def test_random_tensor_programs_differentiated_twice_match_differences(
     f, inputs = expr
     x = Tensor(np.array([i.data for i in inputs]), requires_grad=True)
     gradcheck(as_tensor_function(f, len(inputs)), [x], order=2, rtol=1e-4, atol=1e-6)
+
+
+def test_a_constant_array_exponent_needs_no_log_of_the_base() -> None:
+    """d/dn a**n = a**n ln a is not needed for a constant exponent: a negative or zero
+    base is fine at every order (and no warning), as for a number exponent."""
+    import warnings
+
+    x = Tensor([-1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (x ** np.array([2.0, 2.0])).sum().backward(create_graph=True)
+    np.testing.assert_array_equal(x.grad.data, [-2.0, 4.0])
+    np.testing.assert_array_equal(
+        grad(lambda t: (t ** np.array([3.0, 2.0])).sum())(np.array([0.0, 2.0])).data, [0.0, 4.0]
+    )

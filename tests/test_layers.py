@@ -355,3 +355,17 @@ def test_draw_graph_says_what_sequential_fused() -> None:
     assert 'label="linear+sigmoid"' in src and 'label="0 + 1, fused: linear+sigmoid"' in src
     src = draw_graph(plain(x).sum(), module=plain).source
     assert "linear+sigmoid" not in src and "fused" not in src and 'label="σ"' in src
+
+
+def test_an_activation_subclass_is_never_fused_away() -> None:
+    """A subclass may compute something else (here its __call__): it runs as written."""
+
+    class Doubled(nn.Sigmoid):
+        def __call__(self, x: Any) -> Tensor:
+            return super().__call__(x) * 2.0
+
+    layer = nn.Linear(2, 2, seed=0)
+    x = np.ones((1, 2), np.float32)
+    out = nn.Sequential(layer, Doubled())(x)
+    np.testing.assert_allclose(out.data, 2.0 * nn.Sequential(layer, nn.Sigmoid())(x).data)
+    assert nn.Sequential(layer, Doubled()).fused() == []

@@ -51,7 +51,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from autograd import backprop
+from autograd import backprop, grad_mode
 from autograd.value import OPS, Value
 
 __all__ = [
@@ -320,7 +320,7 @@ def gradcheck(
         targets: list[tuple[Any, Any]] = [(None, None)]
     else:
         out, analytic, roundoff = _analytic_hessian(f, nodes, wrt, eps)
-        targets = [(x, e) for x in wrt for e in _elements(x)]
+        targets = [(i, e) for i in wrt for e in _elements(nodes[i])]
     numeric = _numeric_derivatives(f, nodes, wrt, eps, order)
     mismatches, checked, max_abs, max_rel = _compare(
         nodes, analytic, numeric, targets, atol, rtol, roundoff / eps
@@ -385,8 +385,8 @@ def _blame(
 
 def _check_arguments(
     inputs: Sequence[Any] | Any, eps: float, rtol: float, atol: float, order: int
-) -> tuple[list[Any], list[Any]]:
-    """The input nodes, and those to differentiate with respect to (that require grad)."""
+) -> tuple[list[Any], list[int]]:
+    """The input nodes, and the positions of those that require grad (to check)."""
     if not (eps > 0 and math.isfinite(eps)):
         raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
     if rtol < 0 or atol < 0:
@@ -394,7 +394,7 @@ def _check_arguments(
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got order={order!r}")
     nodes = _as_input_list(inputs)
-    wrt = [x for x in nodes if getattr(x, "requires_grad", True)]
+    wrt = [i for i, x in enumerate(nodes) if getattr(x, "requires_grad", True)]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
     return nodes, wrt
@@ -407,72 +407,74 @@ Table = dict[tuple[int, Any], np.ndarray[Any, np.dtype[np.float64]]]
 
 
 def _analytic_gradient(
-    f: Callable[..., Any], nodes: list[Any], wrt: list[Any]
+    f: Callable[..., Any], nodes: list[Any], wrt: list[int]
 ) -> tuple[Any, Table, float]:
     """``f``'s output, its gradient from one ``backward()``, and the rounding error of f."""
-    out, grads = _plain_gradients(f, nodes, wrt)
+    out, grads = _plain_gradients(f, nodes, [nodes[i] for i in wrt])
     table = {
-        (id(x), e): np.array([g[() if e is None else e]])
-        for x, g in zip(wrt, grads, strict=True)
-        for e in _elements(x)
+        (i, e): np.array([g[() if e is None else e]])
+        for i, g in zip(wrt, grads, strict=True)
+        for e in _elements(nodes[i])
     }
     return out, table, roundoff_of(out)  # the graph's own .grad are still there to read
 
 
 def _analytic_hessian(
-    f: Callable[..., Any], nodes: list[Any], wrt: list[Any], eps: float
+    f: Callable[..., Any], nodes: list[Any], wrt: list[int], eps: float
 ) -> tuple[Any, Table, float]:
     """``f``'s output, its Hessian (the gradient as a graph, each entry differentiated
     again), and the rounding error of one gradient entry: ~ u * nodes * |grad|."""
     from autograd.functional import gradients
 
-    with backprop.enable_grad():
+    with grad_mode.enable_grad():
         out = f(*nodes)
     _check_output(out)
-    first = gradients(out, wrt)
+    xs = [nodes[i] for i in wrt]
+    first = gradients(out, xs)
     rows = []  # one per target: d(gradient entry)/d each input
-    for x, g in zip(wrt, first, strict=True):
+    for x, g in zip(xs, first, strict=True):
         for e in _elements(x):
-            rows.append(gradients(g if e is None else g[e], wrt))
+            rows.append(gradients(g if e is None else g[e], xs))
     table = {
-        (id(xj), ej): np.array(
-            [float(_as_float_array(row[j], xj)[() if ej is None else ej]) for row in rows]
+        (i, ej): np.array(
+            [float(_as_float_array(row[j], xs[j])[() if ej is None else ej]) for row in rows]
         )
-        for j, xj in enumerate(wrt)
-        for ej in _elements(xj)
+        for j, i in enumerate(wrt)
+        for ej in _elements(xs[j])
     }
     size = len(backprop.topological_order(out))
     gmax = max(
         float(np.max(np.abs(_as_float_array(g, x)), initial=0.0))
-        for g, x in zip(first, wrt, strict=True)
+        for g, x in zip(first, xs, strict=True)
     )
     return out, table, _UNIT_ROUNDOFF * size * max(gmax, 1.0)
 
 
 def _numeric_derivatives(
-    f: Callable[..., Any], nodes: list[Any], wrt: list[Any], eps: float, order: int
+    f: Callable[..., Any], nodes: list[Any], wrt: list[int], eps: float, order: int
 ) -> Table:
     """Central differences of the targets (f, or its gradient) in each input entry."""
 
     def targets(where: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         try:
             if order == 1:
-                with backprop.no_grad():
+                with grad_mode.no_grad():
                     return np.array([_scalar(f(*nodes))])
-            return np.concatenate([g.reshape(-1) for g in _plain_gradients(f, nodes, wrt)[1]])
+            grads = _plain_gradients(f, nodes, [nodes[i] for i in wrt])[1]
+            return np.concatenate([g.reshape(-1) for g in grads])
         except (ArithmeticError, ValueError) as e:
             raise type(e)(f"gradcheck: f raised while evaluating {where} (eps={eps:g}): {e}") from e
 
     table: Table = {}
-    for x in wrt:
-        i = next(k for k, n in enumerate(nodes) if n is x)
+    for i in wrt:
+        x = nodes[i]
         for e in _elements(x):
             at = f"input {i}" if e is None else f"input {i} element {e}"
             with _nudged(x, e, eps):
                 plus = targets(f"{at} + eps")
             with _nudged(x, e, -eps):
                 minus = targets(f"{at} - eps")
-            table[(id(x), e)] = (plus - minus) / (2 * eps)
+            table[(i, e)] = (plus - minus) / (2 * eps)
     return table
 
 
@@ -487,26 +489,21 @@ def _compare(
 ) -> tuple[list[InputMismatch], int, float, float]:
     """Every entry where the two tables disagree; how many were checked; the largest
     absolute and relative differences."""
-    index = {id(x): i for i, x in enumerate(nodes)}
-    by_id = {id(x): x for x in nodes}
     mismatches: list[InputMismatch] = []
     max_abs = max_rel = 0.0
-    for (xid, e), n_row in numeric.items():
-        for (target, te), a_entry, n_entry in zip(targets, analytic[(xid, e)], n_row, strict=True):
+    for (i, e), n_row in numeric.items():
+        for (t, te), a_entry, n_entry in zip(targets, analytic[(i, e)], n_row, strict=True):
             a, n = float(a_entry), float(n_entry)
             diff = abs(a - n)
             max_abs, max_rel = max(max_abs, diff), max(max_rel, _rel_diff(a, n))
             tolerance = atol + rtol * abs(n) + slack
             if diff <= tolerance:  # not "diff > tolerance": nan fails too
                 continue
-            x = by_id[xid]
-            if target is None:  # order 1: the entry of x is what is wrong
-                mismatches.append(InputMismatch(index[xid], _label(x), e, a, n, tolerance))
-            else:  # order 2: the entry of the gradient, differentiated in x's entry
-                where = (index[xid], _label(x), e)
-                mismatches.append(
-                    InputMismatch(index[id(target)], _label(target), te, a, n, tolerance, where)
-                )
+            if t is None:  # order 1: the entry e of input i is what is wrong
+                mismatches.append(InputMismatch(i, _label(nodes[i]), e, a, n, tolerance))
+            else:  # order 2: the gradient's entry (t, te), differentiated in input i's entry e
+                where = (i, _label(nodes[i]), e)
+                mismatches.append(InputMismatch(t, _label(nodes[t]), te, a, n, tolerance, where))
     checked = sum(len(row) for row in numeric.values())
     return mismatches, checked, max_abs, max_rel
 
@@ -559,7 +556,7 @@ def _plain_gradients(
     try:
         for x in nodes:
             x.grad = _zero_like(x)
-        with backprop.enable_grad():
+        with grad_mode.enable_grad():
             out = f(*nodes)
         _check_output(out)
         out.backward()
@@ -654,7 +651,7 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "exp": math.exp,
     "log": math.log,
     "tanh": math.tanh,
-    "sigmoid": lambda a: 0.5 * (1.0 + math.tanh(0.5 * a)),  # = 1 / (1 + e^-a)
+    "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a)),  # overflows (skipped) below a ~ -709
     "relu": lambda a: a if a > 0.0 else 0.0,
 }
 
@@ -741,7 +738,7 @@ def _localize_second(
         if _safe_call(fn, args) is None:
             continue
         leaves = [Value(a) for a in args]
-        with backprop.enable_grad():
+        with grad_mode.enable_grad():
             locals_ = d(*leaves, vfn(*leaves))
         for k, local in enumerate(locals_):
             if isinstance(local, Value):

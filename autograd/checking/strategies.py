@@ -45,7 +45,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
         "autograd.testing needs hypothesis: pip install 'valuegrad[testing]' (or hypothesis)"
     ) from e
 
-from autograd.backprop import no_grad
+from autograd.grad_mode import no_grad
 from autograd.value import OPS as VALUE_OPS
 from autograd.value import Value
 

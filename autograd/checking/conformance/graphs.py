@@ -16,11 +16,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from autograd.backprop import enable_grad, no_grad
 from autograd.checking.conformance.adapter import Adapter, as_float
 from autograd.checking.conformance.ops import EXPONENTS, Failure, OpCase, describe_error, test_case
 from autograd.checking.gradcheck import roundoff_of
 from autograd.checking.strategies import BINARY_OPS, Expression, Step, finite_floats, run_step
+from autograd.grad_mode import enable_grad, no_grad
 from autograd.value import Value
 
 __all__ = [
