@@ -7,14 +7,9 @@ Reverse-mode differentiation is two steps:
 2. walk that order backwards, letting each node hand its gradient to its parents
    through the chain rule: ``dL/dparent += dL/dnode * dnode/dparent``.
 
-Both steps live here, once. A node type plugs in by having
-
-* ``_parents``: the tuple of nodes it was computed from (empty for a leaf),
-* ``grad``: its gradient ``dL/dnode``, and
-* ``_propagate()``: the chain-rule step for that node, which adds
-  ``node.grad * local derivative`` into each parent's ``grad``.
-
-A :class:`~autograd.Value` stores its local derivatives as numbers, a
+Both steps live here, once, for any node with ``_parents`` (empty for a leaf),
+``grad`` and ``_propagate()`` (its chain-rule step; :class:`Node`). A
+:class:`~autograd.Value` stores its local derivatives as numbers, a
 :class:`~autograd.Tensor` a function (its Jacobian is too big to keep); the walk
 does not care which.
 """
@@ -46,11 +41,9 @@ class Node(Protocol):
 def topological_order(root: Node) -> list[Any]:
     """Every node that ``root`` depends on, each once, parents before children.
 
-    An iterative depth-first search with an explicit stack, so the depth of the
-    graph is limited by memory, not by Python's recursion limit (a recursive sort
-    fails near 1,000 nodes deep; a single 784-input neuron is already ~800 deep).
-    A node is appended after all of its parents (post-order), which is exactly a
-    topological order.
+    A depth-first search with a stack of its own, so depth is limited by memory, not
+    by Python's recursion limit (a 784-input neuron is already ~800 deep); a node is
+    appended after all of its parents (post-order): a topological order.
     """
     try:
         order = _walk(root, by_id=False)
@@ -67,10 +60,8 @@ _BY_IDENTITY: set[type] = set()  # the node classes seen to hash by identity
 
 def _hash_by_identity(classes: set[type]) -> bool:
     new = classes - _BY_IDENTITY
-    if new and any(cls.__hash__ is not _IDENTITY_HASH for cls in new):
-        return False
-    _BY_IDENTITY.update(new)
-    return True
+    _BY_IDENTITY.update(cls for cls in new if cls.__hash__ is _IDENTITY_HASH)
+    return classes <= _BY_IDENTITY
 
 
 def _walk(root: Any, by_id: bool) -> list[Any]:
