@@ -53,3 +53,13 @@ def test_expand_draws_one_neuron_in_full() -> None:
         draw_graph(cost, collapse="layer")
     with pytest.raises(ValueError, match="collapse must be"):
         draw_graph(cost, module=mlp, collapse="everything")
+
+
+def test_an_expanded_neuron_draws_with_edge_derivatives() -> None:
+    """Its weights' arrows get their formula and number; arrows from boxes, which keep no
+    local numbers, get none (it crashed with an IndexError)."""
+    cost, mlp = _cost([3, 4, 1])
+    source = draw_graph(
+        cost, module=mlp, collapse="neuron", expand="layers.0.neurons.2", edge_derivatives=True
+    ).source
+    assert "(layers.0.neurons.2 in full)" in source and "label=" in source

@@ -400,7 +400,8 @@ def _add_arrows(g: Any, subject: _Subject, heat: _Heat, look: _Look) -> None:
         for k, parent in enumerate(n._parents):
             flow = _flow(n, k, locals_, subject, heat, look)
             style = _edge_style(heat.of(flow), heat.on, look.theme)
-            if k < len(formulas) and subject.roles[id(parent)] != "constant":
+            # A stand-in's copy of an expanded neuron keeps no numbers to put on the label.
+            if k < len(formulas) and k < len(locals_) and subject.roles[id(parent)] != "constant":
                 style["label"] = _edge_label(parent, formulas[k], locals_[k], look.detail)
             g.edge(subject.names[id(parent)], name + "op", **style)
         out_grad = heat.sizes.get(id(n))
