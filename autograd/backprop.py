@@ -75,9 +75,10 @@ def _walk(root: Any, by_id: bool) -> list[Any]:
         if parents_done:
             order.append(node)
             continue
-        if (id(node) if by_id else node) in visited:
+        key = id(node) if by_id else node
+        if key in visited:
             continue
-        visited.add(id(node) if by_id else node)
+        visited.add(key)
         stack.append((node, True))
         for parent in node._parents:
             if (id(parent) if by_id else parent) not in visited:

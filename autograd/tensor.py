@@ -113,11 +113,6 @@ class Tensor:
         VJP reads (``OUTPUT``: its own result), which ``backward()`` checks were not
         written in place since: that is an error, not a wrong gradient.
         """
-        out = Tensor.__new__(Tensor)
-        out.data = data
-        out.grad = None
-        out.label = ""
-        out._version = [0]
         if grad_mode._all_on or grad_mode._mode.enabled:
             for x in inputs:
                 if not x.requires_grad:
@@ -126,6 +121,11 @@ class Tensor:
             else:
                 parents = inputs  # the usual case: every input needs its gradient
             if parents:
+                out = Tensor.__new__(Tensor)
+                out.data = data
+                out.grad = None
+                out.label = ""
+                out._version = [0]
                 out.requires_grad = True
                 out._parents = parents
                 out._inputs = inputs
@@ -134,12 +134,7 @@ class Tensor:
                 out._clock = _writes[0] if saved else None
                 out._op = op
                 return out
-        out.requires_grad = False  # a constant: nothing to record
-        out._parents = out._inputs = ()
-        out._vjp = out._clock = None
-        out._saved = ()
-        out._op = ""
-        return out
+        return Tensor._leaf(data)  # a constant: nothing to record
 
     # ---------------------------------------------------------------- ops
     # Each op: the forward array, then vjp(g, *inputs, out) -> dL/d each input.
