@@ -16,11 +16,17 @@ does not care which.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Protocol
 
 from autograd.grad_mode import enable_grad
 
-__all__ = ["Node", "backward", "topological_order"]
+__all__ = ["Node", "backward", "lock", "topological_order"]
+
+# One pass at a time: passes on graphs that share a leaf (a model's weights) each
+# read, add to and write back its ``.grad``; two interleaved threads would lose one
+# of the sums. nn's optimizers take it too, for the same read-modify-write on ``.data``.
+lock = threading.RLock()
 
 
 class Node(Protocol):
@@ -104,7 +110,15 @@ def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> No
     With ``create_graph`` each node takes its step with ``_propagate_graph()``: the same
     chain rule computed with graph nodes, recorded (even inside :func:`no_grad`), so
     the gradients can be differentiated again. ``zero`` is then ``None``, ``seed`` a node.
+
+    * **Threads.** Passes run one at a time (:data:`lock`), so threads that share
+      parameters get the sum of their gradients.
     """
+    with lock:
+        _backward(root, seed, zero, create_graph)
+
+
+def _backward(root: Node, seed: Any, zero: Any, create_graph: bool) -> None:
     order = topological_order(root)
     leaves = [(node, node.grad) for node in order if not node._parents]
     for node in order:
