@@ -23,9 +23,8 @@ from autograd.grad_mode import enable_grad
 
 __all__ = ["Node", "backward", "lock", "topological_order"]
 
-# One pass at a time: passes on graphs that share a leaf (a model's weights) each
-# read, add to and write back its ``.grad``; two interleaved threads would lose one
-# of the sums. nn's optimizers take it too, for the same read-modify-write on ``.data``.
+# One pass at a time: two threads' passes adding into a shared leaf's .grad would lose
+# a sum. (nn's optimizers take it too, for their read-modify-write of .data.)
 lock = threading.RLock()
 
 
@@ -106,40 +105,34 @@ def backward(root: Node, seed: Any, zero: Any, create_graph: bool = False) -> No
     * **Reused nodes sum.** A node used by several others gets the sum over all paths.
     * **All or nothing.** If a node's step raises (e.g. data it saved was changed in
       place), every leaf keeps the gradient it had before the call.
+    * **One at a time.** Passes hold :data:`lock`: threads sharing a leaf get the sum.
 
     With ``create_graph`` each node takes its step with ``_propagate_graph()``: the same
     chain rule computed with graph nodes, recorded (even inside :func:`no_grad`), so
     the gradients can be differentiated again. ``zero`` is then ``None``, ``seed`` a node.
-
-    * **Threads.** Passes run one at a time (:data:`lock`), so threads that share
-      parameters get the sum of their gradients.
     """
     with lock:
-        _backward(root, seed, zero, create_graph)
-
-
-def _backward(root: Node, seed: Any, zero: Any, create_graph: bool) -> None:
-    order = topological_order(root)
-    leaves = [(node, node.grad) for node in order if not node._parents]
-    for node in order:
-        node.grad = zero
-    root.grad = seed
-    try:
-        if create_graph:
-            with enable_grad():
+        order = topological_order(root)
+        leaves = [(node, node.grad) for node in order if not node._parents]
+        for node in order:
+            node.grad = zero
+        root.grad = seed
+        try:
+            if create_graph:
+                with enable_grad():
+                    for node in reversed(order):
+                        if node._parents:
+                            node._propagate_graph()
+                    _accumulate(leaves, create_graph)
+            else:
                 for node in reversed(order):
                     if node._parents:
-                        node._propagate_graph()
+                        node._propagate()
                 _accumulate(leaves, create_graph)
-        else:
-            for node in reversed(order):
-                if node._parents:
-                    node._propagate()
-            _accumulate(leaves, create_graph)
-    except BaseException:
-        for leaf, before in leaves:  # a refused pass leaves every stored gradient as it was
-            leaf.grad = before
-        raise
+        except BaseException:
+            for leaf, before in leaves:  # a refused pass leaves every stored gradient as it was
+                leaf.grad = before
+            raise
 
 
 def _accumulate(leaves: list[tuple[Any, Any]], create_graph: bool) -> None:

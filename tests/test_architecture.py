@@ -71,8 +71,9 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_size_budget() -> None:
-    """The scalar engine <= 650 lines, the engine (autograd/*.py) <= 2,450, tensor's
-    first op in its first 150 lines: the counts are printed, so a change shows its cost."""
+    """The scalar engine <= 660 lines (650 before the thread lock), the engine
+    (autograd/*.py) <= 2,450, tensor's first op in its first 150 lines: the counts
+    are printed, so a change shows its cost."""
     engine = {p.name: lines(p) for p in sorted(AUTOGRAD.glob("*.py"))}
     scalar = sum(engine[name] for name in SCALAR_ENGINE)
     first_op = next(
@@ -80,12 +81,12 @@ def test_size_budget() -> None:
         for i, text in enumerate((AUTOGRAD / "tensor.py").read_text().splitlines(), 1)
         if text.strip().startswith("def __add__")
     )
-    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 650)")
+    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 660)")
     print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,450)")
     for name, n in engine.items():
         print(f"  {name:16} {n:5}")
     print(f"tensor.py's first op: line {first_op} (budget 150)")
-    assert scalar <= 650
+    assert scalar <= 660
     assert sum(engine.values()) <= 2450
     assert first_op <= 150
 
