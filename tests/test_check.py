@@ -10,7 +10,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd import GradcheckError, GradcheckResult, Value, backprop, grad_mode, gradcheck, no_grad
+from autograd import (
+    GradcheckError,
+    GradcheckResult,
+    Tensor,
+    Value,
+    backprop,
+    grad_mode,
+    gradcheck,
+    no_grad,
+)
 from autograd.checking.gradcheck import check_local_derivatives
 
 
@@ -383,3 +392,44 @@ def test_a_right_sigmoid_far_in_its_tail_is_not_blamed() -> None:
         raise_exception=False,
     )
     assert result.culprit is None or result.culprit.op != "sigmoid"
+
+
+# ------------------------------------------------------------------ noise never hides a bug
+def tanh_off_by(factor: float, name: str = "tanh") -> Callable[[Value], Value]:
+    """tanh whose stored derivative is ``factor`` times the right one."""
+
+    def op(x: Value) -> Value:
+        t = math.tanh(x.data)
+        return Value._node(t, name, (x,), d=lambda a, out: ((1 - out * out) * factor,))
+
+    return op
+
+
+@pytest.mark.parametrize("x0", [0.3, 1.0, -0.7])
+def test_a_wrong_derivative_inside_cancelling_large_terms_fails(x0: float) -> None:
+    # x*1e10 - x*1e10 makes f's rounding noise ~1 at eps=1e-6: a tanh derivative 10 %
+    # off used to pass inside it. The op-by-op check (no cancellation there) names it.
+    bad = tanh_off_by(1.1)
+    result = gradcheck(lambda x: bad(x) + x * 1e10 - x * 1e10, Value(x0), raise_exception=False)
+    assert not result.ok and result.culprit is not None and result.culprit.op == "tanh"
+    with pytest.raises(GradcheckError, match="local derivative of 'tanh'"):
+        gradcheck(lambda x: bad(x) + x * 1e10 - x * 1e10, Value(x0))
+    # ... and the right derivative in the same noise still passes.
+    assert gradcheck(lambda x: x.tanh() + x * 1e10 - x * 1e10, Value(x0)).ok
+
+
+def test_noise_with_no_op_check_to_decide_is_undecided_never_a_pass() -> None:
+    # An op the table does not know, and a Tensor graph: nothing checks the ops one by
+    # one, so an entry inside the noise is reported as undecided (not ok), saying why.
+    bad = tanh_off_by(1.1, name="my_tanh")
+    result = gradcheck(lambda x: bad(x) + x * 1e10 - x * 1e10, Value(0.3), raise_exception=False)
+    assert not result.ok and not result.mismatches and len(result.undecided) == 1
+    assert "cannot decide" in str(result) and "my_tanh" in str(result)
+    with pytest.raises(GradcheckError, match="cannot decide at this input"):
+        gradcheck(lambda x: bad(x) + x * 1e10 - x * 1e10, Value(0.3))
+    t = Tensor(np.array([0.3, 1.0]), requires_grad=True)
+    result = gradcheck(lambda t: (t.tanh() + t * 1e10 - t * 1e10).sum(), [t], raise_exception=False)
+    assert not result.ok and len(result.undecided) == 2
+    assert "only Value graphs are checked op by op" in str(result)
+    # Smaller intermediate values: decided, and right.
+    assert gradcheck(lambda t: (t.tanh() + t * 10.0 - t * 10.0).sum(), [t]).ok
