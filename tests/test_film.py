@@ -111,7 +111,7 @@ def test_stepper_default_is_the_chapter_4_neuron(tmp_path: Path) -> None:
     text = html.unescape(write_stepper(path=tmp_path / "s.html").read_text())
     assert "Backpropagation through C" in text and "x1*w1" in text
     dark = write_stepper(path=tmp_path / "d.html", theme="dark", fps=4).read_text()
-    assert '<body class="theme-dark">' in dark and '"fps": 4' in dark
+    assert '<body class="theme-dark">' in dark and '"fps":4' in dark
     with pytest.raises(ValueError, match="fps"):
         write_stepper(path=tmp_path / "bad.html", fps=-1)
     assert not (tmp_path / "bad.html").exists()

@@ -21,6 +21,7 @@ TOOLS: dict[str, tuple[tuple[str, ...], str]] = {
         "Debian's chromium: apt-get install chromium (and pip install playwright)",
     ),
     "tex": (("pdflatex",), "apt-get install texlive-latex-base texlive-pictures"),
+    "pdftotext": (("pdftotext",), "poppler's pdftotext: apt-get install poppler-utils"),
 }
 
 

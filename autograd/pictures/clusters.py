@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from autograd.pictures.text import dot_label
 from autograd.pictures.themes import LIGHT, Theme
 
 __all__ = ["Placed", "cluster_labels", "emit_clusters", "owners"]
@@ -154,7 +155,7 @@ def _emit_cluster(
     with parent.subgraph(name="cluster_" + re.sub(r"\W", "_", "_".join(path))) as c:
         outer = depth == 1 and any(len(p) > 1 and p[:1] == path for p in paths)
         c.attr(
-            label=labels.get(path, path[-1]),
+            label=dot_label(labels.get(path, path[-1])),
             style="rounded,filled",
             fillcolor=(theme.cluster_outer if outer else theme.cluster_inner)[0],
             color=(theme.cluster_outer if outer else theme.cluster_inner)[1],

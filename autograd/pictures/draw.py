@@ -36,7 +36,6 @@ Rendering (``.render()``, ``.pipe()``, notebook display) needs Graphviz's
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from autograd.pictures.nodes import (
     is_value,
     op_symbol,
 )
+from autograd.pictures.text import dot_html, dot_label
 from autograd.pictures.themes import LIGHT, Theme, get_theme, theme_colors
 
 # theme_colors is the themes' now; still importable from here, where it was first.
@@ -359,7 +359,9 @@ def _add_title(g: Any, subject: _Subject, legend: bool, shade: bool, theme: Them
         label = _legend_label(subject.title, present, shade, theme)
         g.attr(label=label, labelloc="t", labeljust="c")
     elif subject.title:
-        g.attr(label=subject.title, labelloc="t", fontsize="16", fontname="Helvetica-Bold")
+        g.attr(
+            label=dot_label(subject.title), labelloc="t", fontsize="16", fontname="Helvetica-Bold"
+        )
 
 
 def _boxes(subject: _Subject, heat: _Heat, look: _Look) -> Placed:
@@ -439,7 +441,7 @@ def _fmt_array(a: Any) -> str:
 
 
 def _cell(text: str, bg: str = "", bold: bool = False, border: int = 0) -> str:
-    body = html.escape(text).replace("\n", '<BR ALIGN="LEFT"/>')
+    body = dot_html(text, newline='<BR ALIGN="LEFT"/>')
     if bold:
         body = f"<B>{body}</B>"
     attr = f' BGCOLOR="{bg}"' if bg else ""
@@ -534,7 +536,7 @@ def _legend_label(title: str | None, roles: list[str], shade: bool, theme: Theme
     if title:
         head = (
             f'<TR><TD BORDER="0" COLSPAN="{len(cells)}">'
-            f'<FONT POINT-SIZE="16"><B>{html.escape(title)}</B></FONT></TD></TR>'
+            f'<FONT POINT-SIZE="16"><B>{dot_html(title)}</B></FONT></TD></TR>'
         )
     return (
         '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="3" CELLPADDING="3">'
@@ -543,7 +545,7 @@ def _legend_label(title: str | None, roles: list[str], shade: bool, theme: Theme
 
 
 def _small(text: str) -> str:
-    return f'<FONT POINT-SIZE="11">{html.escape(text)}</FONT>'
+    return f'<FONT POINT-SIZE="11">{dot_html(text)}</FONT>'
 
 
 def _mix(cold: tuple[int, int, int], hot: tuple[int, int, int], t: float) -> str:

@@ -31,6 +31,7 @@ from autograd.pictures.draw import draw_graph
 from autograd.pictures.files import write_atomic
 from autograd.pictures.layout import PinnedLayout
 from autograd.pictures.nodes import op_symbol
+from autograd.pictures.text import dot_html
 from autograd.pictures.themes import theme_colors
 
 __all__ = [
@@ -254,12 +255,10 @@ def gif_frames(root: Any, steps: Sequence[BackwardStep] | None = None, **options
 
 def _caption(lines: list[str], theme: Any, has_title: bool) -> Any:
     """Caption lines drawn by Graphviz (its fonts have ∂, σ and ·), as a PIL image."""
-    import html
-
     colors = theme_colors(theme)
     rows = []
     for k, line in enumerate(lines):
-        text = html.escape(line)
+        text = dot_html(line)
         if k == 0 or (has_title and k == 1):
             text = f"<B>{text}</B>"
         rows.append(f'<TR><TD ALIGN="LEFT">{text}</TD></TR>')

@@ -13,8 +13,6 @@ with no server and nothing from the network.
 
 from __future__ import annotations
 
-import html
-import json
 import math
 import os
 import re
@@ -28,6 +26,7 @@ from autograd.pictures.draw import draw_graph
 from autograd.pictures.files import write_atomic
 from autograd.pictures.film import backward_steps, example_neuron, showing
 from autograd.pictures.nodes import four_digits
+from autograd.pictures.text import html_text, script_json
 
 __all__ = ["stepper_html", "write_stepper"]
 
@@ -87,10 +86,9 @@ def stepper_html(root: Any = None, *, fps: float = 1.0, **options: Any) -> str:
     parts = {
         "STYLE": _asset("stepper.css"),
         "SCRIPT": _asset("stepper.js"),
-        "THEME": html.escape(str(theme)),
-        "TITLE": html.escape(title),
-        # The JSON sits in a <script> element: "</" must not end it early.
-        "DATA": json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
+        "THEME": html_text(str(theme)),
+        "TITLE": html_text(title),
+        "DATA": script_json(data),
         "SVG": svg,
     }
     return re.sub(r"__([A-Z]+)__", lambda m: parts[m.group(1)], _asset("stepper.html"))

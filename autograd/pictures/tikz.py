@@ -42,7 +42,7 @@ _MATH_SYMBOLS = {
     "Σ": r"\Sigma ",
     "∑": r"\sum ",
     "ᵀ": "^{T}",
-    "*": r"\cdot ",
+    "*": r"\ast ",
     "+": "+",
     "-": "-",
     "/": "/",
@@ -65,6 +65,14 @@ _TEXT_ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # TeX's default text font draws | < > " as other glyphs and joins -- `` !` into one:
+    "|": r"\textbar{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    '"': r"{\ttfamily\char34}",
+    "-": "{-}",
+    "`": "{`}",
+    "'": "{'}",
 }
 _TOKEN = re.compile(
     r"\^(?P<pow>-?\d+(?:\.\d+)?|[A-Za-z]\w*)"
@@ -118,8 +126,10 @@ def tex_text(text: str) -> str:
                 put(True, _MATH_SYMBOLS[c])
             elif c in "()[],.:;!|" or c.isascii():
                 put(in_math, _TEXT_ESCAPES.get(c, c) if not in_math else _math_char(c))
+            elif c.isalpha() and "\u00c0" <= c <= "\u00ff":
+                put(False, c)  # é, ü, ß...: pdflatex's default UTF-8 input has them (as text)
             else:
-                put(in_math, "?")  # a character TeX has no ready form for
+                put(in_math, "?")  # a character TeX's standard fonts have no form for
     out: list[str] = []
     for math, tex in parts:
         if math:
@@ -134,7 +144,7 @@ def tex_text(text: str) -> str:
 
 def _math_char(c: str) -> str:
     escapes = {"{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_"}
-    escapes.update({"$": r"\$", "\\": r"\backslash ", "~": r"\sim "})
+    escapes.update({"$": r"\$", "\\": r"\backslash ", "~": r"\sim ", "`": "{`}"})
     return escapes.get(c, c)
 
 

@@ -16,11 +16,9 @@ to tests and curious learners as ``window.explorer`` (see ``explorer.js``).
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 from collections.abc import Sequence
-from html import escape as html_escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from autograd.pictures.text import html_text, script_json
 from nn.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP
 
 __all__ = ["write_explorer"]
@@ -206,13 +205,11 @@ def _page_file(name: str) -> str:
 def render_explorer(data: dict[str, Any]) -> str:
     """The page's HTML with its CSS, JavaScript and ``data`` inlined."""
     html = _page_file("explorer.html")
-    # "</" may not appear inside a <script> element; JSON allows "<\/" for it.
-    blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     parts = {
         "/*EXPLORER_CSS*/": _page_file("explorer.css"),
         "/*EXPLORER_JS*/": _page_file("explorer.js"),
-        "EXPLORER_DATA": blob,
-        "EXPLORER_TITLE": html_escape(data["title"]),
+        "EXPLORER_DATA": script_json(data),
+        "EXPLORER_TITLE": html_text(data["title"]),
     }
     for marker in parts:
         if marker not in html:
