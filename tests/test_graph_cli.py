@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,8 +93,28 @@ def test_mlp_graph(tmp_path: Path) -> None:
     require("dot")
     out = tmp_path / "mlp.svg"
     argv = ["graph", "--mlp", "2,3,1", "--seed", "0", "--input", "1,-1", "--backward", "-o"]
-    assert run([*argv, str(out)]) == 0
+    assert run([*argv[:-1], "--collapse", "none", "-o", str(out)]) == 0
     assert out.read_text().count("cluster") >= 4  # 2 layers and 4 neurons as boxes
+
+
+def test_mlp_graph_is_collapsed_to_fit_a_page_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every op of a 2-3-1 MLP is ~1,700 px wide: its text would be ~5 px in an 800 px
+    # column. By default the CLI draws the finest picture whose text stays >= 11 px.
+    require("dot")
+    argv = ["graph", "--mlp", "2,3,1", "--input", "1,-1", "--target", "1", "--backward", "-o"]
+    for name in ("mlp.svg", "mlp.html"):
+        assert run([*argv, str(tmp_path / name)]) == 0
+        assert "drawn with --collapse neuron" in capsys.readouterr().err
+    svg = (tmp_path / "mlp.svg").read_text()
+    width = float(re.search(r'viewBox="\S+ \S+ ([\d.]+)', svg).group(1)) * 4 / 3  # type: ignore[union-attr]
+    smallest = min(float(f) for f in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+    assert smallest * min(1.0, 800 / width) >= 11.0
+    assert run([*argv[:-1], "--collapse", "none", "-o", str(tmp_path / "all.svg")]) == 0
+    assert "drawn with" not in capsys.readouterr().err
+    assert run(["graph", "--mlp", "1,1", "--backward", "-o", str(tmp_path / "s.svg")]) == 0
+    assert "drawn with" not in capsys.readouterr().err  # small enough in full
 
 
 def test_mlp_collapsed_and_its_backward_pass(tmp_path: Path) -> None:

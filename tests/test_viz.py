@@ -126,8 +126,11 @@ def test_vanishing_gradient_is_pale() -> None:
 def test_max_nodes_error_suggests_a_subgraph() -> None:
     mlp = nn.MLP(20, [10, 10, 1], seed=0)
     (out,) = mlp([0.1] * 20)
-    with pytest.raises(ValueError, match=r"max_nodes=500.*subgraph"):
+    with pytest.raises(ValueError, match=r"max_nodes=500.*subgraph") as e:
         draw_graph(out)
+    assert "collapse='layer', with module=<the network>" in str(e.value)
+    with pytest.raises(ValueError, match=r"collapse='neuron' or collapse='layer'\. "):
+        draw_graph(out, module=mlp)
     with pytest.raises(ValueError, match="max_nodes=10"):
         draw_graph(out, max_nodes=10)
     assert draw_graph(out, max_nodes=None).source.count("->") > 500

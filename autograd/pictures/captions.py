@@ -10,11 +10,14 @@ both for display, e.g. for ``out = w * x``::
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
+from autograd.pictures.nodes import op_symbol
 from autograd.value import OPS
 
-__all__ = ["local_derivatives", "local_formulas", "node_name"]
+__all__ = ["factor", "local_derivatives", "local_formulas", "node_name", "node_names"]
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -36,17 +39,60 @@ def node_name(node: Any) -> str:
     return f"({label})" if any(c in label for c in " +-*/^") else label
 
 
-def local_formulas(node: Any) -> tuple[str, ...]:
+def node_names(order: Sequence[Any]) -> dict[int, str]:
+    """A name for every node of a graph (``order``: inputs first), no two the same, by ``id``.
+
+    A label names its node (parenthesized if it is an expression), a leaf without one
+    its number, a result without one its expression over its inputs' names
+    (``(x × w)``, ``tanh(x × w)``; ``[+]`` if that would be long). Where two would
+    read the same, ``#2``, ``#3``... tell the later ones apart.
+    """
+    names: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for n in order:
+        name = node_name(n) if getattr(n, "label", "") or not n._parents else _expression(n, names)
+        seen[name] = seen.get(name, 0) + 1
+        names[id(n)] = name if seen[name] == 1 else f"{name}#{seen[name]}"
+    return names
+
+
+def _expression(node: Any, names: dict[int, str]) -> str:
+    args = [names.get(id(p)) or node_name(p) for p in node._parents]
+    symbol = op_symbol(node._op)
+    if len(args) == 2:
+        text = f"({args[0]} {symbol} {args[1]})"
+    elif symbol.startswith("^"):
+        text = f"({args[0]}){symbol}"
+    else:
+        text = f"{symbol}({_bare(args[0])})"
+    return text if len(text) <= 24 else f"[{symbol}]"
+
+
+_TOP_LEVEL_SUM = re.compile(r" [+−-] ")
+
+
+def factor(formula: str) -> str:
+    """``formula`` ready to multiply: parenthesized if it is a sum or difference at its
+    top level (``(1 − tanh²)``), else as is (``σ(1 − σ)``, ``2.0·x``)."""
+    depth, flat = 0, []
+    for c in formula:
+        depth += (c == "(") - (c == ")")
+        flat.append(c if depth == 0 else "_")
+    return f"({formula})" if _TOP_LEVEL_SUM.search("".join(flat)) else formula
+
+
+def local_formulas(node: Any, names: dict[int, str] | None = None) -> tuple[str, ...]:
     """The calculus of each local derivative, with the operands' names: ``("x", "w")`` for ``w*x``.
 
     The formulas are the ones each op registers (:data:`autograd.value.OPS`): ``·`` for
     products, ``²`` for squares, and the op's result where the derivative is written
     with it (``1 − tanh²``, ``σ(1 − σ)``). ``?`` for an op that registered none.
+    ``names``: the operands' names by ``id`` (:func:`node_names`), else each its own.
     """
     parents = node._parents
     if not parents:
         return ()
-    names = [node_name(p) for p in parents]
+    names = [(names or {}).get(id(p)) or node_name(p) for p in parents]
     op = node._op
     if op.startswith("**") and op != "**":  # a number exponent: the power rule, simplified
         return (_power_rule(names[0], float(op[2:])),)

@@ -15,6 +15,7 @@ usage or expression error (nothing is written), 1 when rendering fails.
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -59,21 +60,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--backward", action="store_true", help="run backward() before drawing")
     g.add_argument("-o", "--output", type=Path, help="file to write (default: DOT on stdout)")
-    g.add_argument("--rankdir", default="LR", choices=["LR", "RL", "TB", "BT"])
+    g.add_argument(
+        "--rankdir",
+        default="TB",
+        choices=["TB", "LR", "BT", "RL"],
+        help="direction of the arrows: TB top to bottom (default: fits a page), LR left to right",
+    )
     g.add_argument("--no-grad", action="store_true", help="do not show gradients")
     g.add_argument("--title", help="caption drawn above the graph")
     g.add_argument(
         "--edge-derivatives", action="store_true", help="label arrows with local derivatives"
     )
-    g.add_argument("--detail", default="values", choices=["values", "formulas"])
-    g.add_argument("--theme", default="light", choices=["light", "dark", "print"])
+    g.add_argument(
+        "--detail",
+        default="values",
+        choices=["values", "formulas"],
+        help="with --edge-derivatives: label arrows with numbers (values) or formulas",
+    )
+    g.add_argument(
+        "--theme",
+        default="light",
+        choices=["light", "dark", "print"],
+        help="colours: light (default), dark (for slides), print (greys, for paper)",
+    )
     g.add_argument("--fps", type=float, help="frames (steps) per second for .gif and .html")
     g.add_argument("--mlp", metavar="SIZES", help="an MLP instead of EXPR: sizes, e.g. 2,3,1")
     g.add_argument("--seed", type=int, default=0, help="MLP weight seed (default 0)")
     g.add_argument("--input", metavar="X", help="MLP input, e.g. 1,-1 (default: all 1.0)")
     g.add_argument("--target", metavar="Y", help="MLP desired output: draw the cost (a-y)²")
     g.add_argument("--activation", default="tanh", help="MLP activation (default tanh)")
-    g.add_argument("--collapse", choices=["neuron", "layer"], help="MLP: one box per neuron/layer")
+    g.add_argument(
+        "--collapse",
+        choices=["none", "neuron", "layer"],
+        help="MLP: one box per neuron or layer, or none (every op); by default every op "
+        "if that fits a page (about 800 px wide), else the finest that fits",
+    )
     g.add_argument("--expand", help="MLP with --collapse: a neuron to draw in full")
     return parser
 
@@ -119,7 +140,7 @@ def _build_mlp(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
     outs = mlp([Value(v, label=f"x{i + 1}") for i, v in enumerate(x)])
     options: dict[str, Any] = {"module": mlp}
-    if args.collapse:
+    if args.collapse and args.collapse != "none":
         options["collapse"] = args.collapse
         if args.expand:
             options["expand"] = args.expand
@@ -184,7 +205,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (_UsageError, ExpressionError) as e:
         print(f"valuegrad graph: error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    return _write(root, args.output, options)
+    fit = args.mlp is not None and args.collapse is None and args.output is not None
+    return _write(root, args.output, options, fit)
 
 
 def _check_writable(output: Path) -> None:
@@ -198,7 +220,7 @@ def _check_writable(output: Path) -> None:
         raise _UsageError(f"-o {output}: the folder {folder} does not exist")
 
 
-def _write(root: Any, output: Path | None, options: dict[str, Any]) -> int:
+def _write(root: Any, output: Path | None, options: dict[str, Any], fit: bool) -> int:
     from autograd.pictures.draw import draw_graph
     from autograd.pictures.save import save_graph
 
@@ -207,6 +229,8 @@ def _write(root: Any, output: Path | None, options: dict[str, Any]) -> int:
             options.pop("fps", None)
             sys.stdout.write(draw_graph(root, **options).source)
             return EXIT_OK
+        if fit:
+            options = _fitting(root, options)
         path = save_graph(root, output, **options)
     except (ValueError, TypeError) as e:  # a graph too big, an option that does not apply
         print(f"valuegrad graph: error: {e}", file=sys.stderr)
@@ -217,6 +241,35 @@ def _write(root: Any, output: Path | None, options: dict[str, Any]) -> int:
         return EXIT_RENDER
     print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
+
+
+#: A page column (px) and the smallest text (px) a picture may show in it.
+PAGE_PX, MIN_TEXT_PX = 800, 11.0
+
+
+def _fitting(root: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the finest ``collapse`` (none, neuron, layer) whose smallest text
+    is at least :data:`MIN_TEXT_PX` when the picture is shrunk to a :data:`PAGE_PX`
+    column; says on stderr when it collapsed."""
+    from autograd.pictures.draw import draw_graph
+
+    drawing = {k: v for k, v in options.items() if k != "fps"}
+    widths = []
+    for level in (None, "neuron", "layer"):
+        svg = draw_graph(root, collapse=level, **drawing).pipe(format="svg").decode()
+        width = float(re.search(r'viewBox="\S+ \S+ ([\d.]+)', svg).group(1)) * 4 / 3  # type: ignore[union-attr]
+        smallest = min(float(f) for f in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+        widths.append(width)
+        if smallest * min(1.0, PAGE_PX / width) >= MIN_TEXT_PX:
+            break
+    if level is not None:
+        print(
+            f"valuegrad graph: with every op drawn, this MLP is {widths[0]:.0f} px wide: its "
+            f"text would be under {MIN_TEXT_PX:g} px in a {PAGE_PX} px column; drawn with "
+            f"--collapse {level} (--collapse none: every op)",
+            file=sys.stderr,
+        )
+    return {**options, "collapse": level}
 
 
 def main() -> None:

@@ -71,7 +71,7 @@ _DECADES = 4.0  # gradient shading spans this many powers of ten below the large
 def draw_graph(
     root: Any,
     format: str = "svg",
-    rankdir: str = "LR",
+    rankdir: str = "TB",
     show_grad: bool = True,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     *,
@@ -99,8 +99,10 @@ def draw_graph(
     Args:
         root: a Value or Tensor, or a list of them (all outputs of an MLP): the *output*.
         format: what ``render()`` / ``pipe()`` write: ``"svg"``, ``"png"``, ``"pdf"``...
-        rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``. Top to bottom,
-            each box stacks its label, data and grad, so a long chain fits a page.
+        rankdir: ``"TB"`` (top to bottom, the default), ``"LR"`` (left to right),
+            ``"BT"`` or ``"RL"``. Top to bottom, each box stacks its label, data and
+            grad, so a chain fits a page column with its text at full size; left to
+            right, a chain of more than one op is wider than a page.
         show_grad: show each node's gradient and shade by gradient magnitude.
         max_nodes: refuse graphs with more nodes (``None``: no limit): a picture of
             thousands of boxes is unreadable.
@@ -258,6 +260,11 @@ def _too_big_message(count: int, max_nodes: int, roots: Sequence[Any], module: A
         "node such as a single neuron's activation, or the same network with fewer "
         "inputs/neurons (e.g. nn.MLP(2, [4, 4, 1]))"
     )
+    with_module = "" if module is not None else ", with module=<the network>"
+    collapse = (
+        "Or draw each neuron or layer of the network as one box: "
+        f"collapse='neuron' or collapse='layer'{with_module}. "
+    )
     if len(roots) > 1:
         hint = (
             "Draw a subgraph instead: one output at a time (draw_graph(outputs[0])), "
@@ -265,7 +272,7 @@ def _too_big_message(count: int, max_nodes: int, roots: Sequence[Any], module: A
         )
     return (
         f"draw_graph: this graph has {count:,} nodes, more than max_nodes={max_nodes:,}; "
-        f"a picture that big is unreadable. {hint}. "
+        f"a picture that big is unreadable. {hint}. {collapse}"
         f"Or pass max_nodes=None (or a larger number) to draw it anyway."
     )
 

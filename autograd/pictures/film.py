@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd.backprop import topological_order
-from autograd.pictures.captions import local_derivatives, local_formulas, node_name
+from autograd.pictures.captions import factor, local_derivatives, local_formulas, node_names
 from autograd.pictures.captions import number as _num
 from autograd.pictures.digraph import graph_class
 from autograd.pictures.draw import draw_graph
@@ -118,24 +118,26 @@ def backward_steps(root: Any) -> list[BackwardStep]:
     if not hasattr(root, "_parents") or hasattr(root.data, "shape"):
         raise TypeError(f"backward_steps needs a scalar Value, got {type(root).__name__}")
     order = topological_order(root)
-    r = root.label or "L"
+    names = node_names(order)
+    r = names[id(root)] = names[id(root)] if root.label else "L"  # dL/dL, not d[+]/d[+]
     grads: dict[int, float] = {id(root): 1.0}
     work = [n for n in reversed(order) if n._parents]
     total = len(work)
     steps = [BackwardStep(0, root, (), f"step 0/{total}: seed d{r}/d{r} = 1", dict(grads))]
     for i, node in enumerate(work, start=1):
         g = grads.get(id(node), 0.0)
-        me = node_name(node)
+        me = names[id(node)]
         terms = []
         for parent, local, formula in zip(
-            node._parents, local_derivatives(node), local_formulas(node), strict=True
+            node._parents, local_derivatives(node), local_formulas(node, names), strict=True
         ):
             grads[id(parent)] = grads.get(id(parent), 0.0) + local * g
             text = (
-                f"d{r}/d{(node_name(parent))} += {formula} · d{r}/d{me} = {_num(local)} · {_num(g)}"
+                f"d{r}/d{names[id(parent)]} += {factor(formula)} · d{r}/d{me}"
+                f" = {_num(local)} · {_num(g)}"
             )
             terms.append(ChainTerm(parent, local, g, text))
-        caption = f"step {i}/{total}: through {op_symbol(node._op)} at {node_name(node)}"
+        caption = f"step {i}/{total}: through {op_symbol(node._op)} at {me}"
         steps.append(BackwardStep(i, node, tuple(terms), caption, dict(grads)))
     return steps
 

@@ -45,15 +45,15 @@ def render_tex(tex: Path, png: Path) -> bool:
     return True
 
 
-def series_network() -> tuple[Value, nn.MLP]:
-    """The 784-16-16-10 network on one made-up example, after backward()."""
+def series_network() -> tuple[list[Value], nn.MLP]:
+    """The 784-16-16-10 network's 10 outputs on one made-up example, after the cost's
+    backward() (the picture is the network; the cost's 30 nodes would be wider than it)."""
     mlp = nn.MLP(784, [16, 16, 10], activation="sigmoid", seed=0)
     pixels = [((i * 37) % 101) / 100 for i in range(784)]
     outs = mlp([Value(p, label=f"x{i}") for i, p in enumerate(pixels)])
     cost = nn.mse(outs, [1.0 if k == 3 else 0.0 for k in range(10)])
-    cost.label = "C"
     cost.backward()
-    return cost, mlp
+    return outs, mlp
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
@@ -82,9 +82,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     if render_tex(written[-1], png):
         written.append(png)
     big, mlp = series_network()
-    written.append(
-        save_graph(big, args.out / "teaching-mlp.svg", module=mlp, collapse="layer", rankdir="LR")
-    )
+    written.append(save_graph(big, args.out / "teaching-mlp.svg", module=mlp, collapse="layer"))
     for path in written:
         print(f"wrote {path}")
     return written
