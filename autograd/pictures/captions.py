@@ -92,14 +92,14 @@ def local_formulas(node: Any, names: dict[int, str] | None = None) -> tuple[str,
     parents = node._parents
     if not parents:
         return ()
-    names = [(names or {}).get(id(p)) or node_name(p) for p in parents]
+    args = [(names or {}).get(id(p)) or node_name(p) for p in parents]
     op = node._op
     if op.startswith("**") and op != "**":  # a number exponent: the power rule, simplified
-        return (_power_rule(names[0], float(op[2:])),)
+        return (_power_rule(args[0], float(op[2:])),)
     known = OPS.get(op)
     if known is None or len(known.formulas) != len(parents):
         return tuple("?" for _ in parents)
-    a, b = names[0], names[-1]
+    a, b = args[0], args[-1]
     return tuple(f.format(a=a, b=b, a_bare=_bare(a)) for f in known.formulas)
 
 
