@@ -5,8 +5,9 @@
   ``make mnist``), with 300 MNIST test digits when MNIST is on this machine
   (``$MNIST_DIR`` or the cache; nothing is downloaded);
 * ``backprop-stepper.html`` (chapter 4 and "graphs for teaching"):
-  ``autograd.pictures.stepper.write_stepper`` for the chapter-4 neuron and its cost (from the code,
-  so it is never stale and is not committed).
+  ``autograd.pictures.stepper.write_stepper`` for chapter 4's one-neuron chain and its
+  cost (``examples/tour/chain_graph.py``; from the code, so it is never stale and is not
+  committed).
 
 A page embeds one with its marker line (``<!-- explorer -->``, ``<!-- stepper -->``),
 which this hook turns into an ``<iframe>`` whose address is relative to that page (so
@@ -64,10 +65,12 @@ def on_post_build(config: Any) -> None:
     from autograd.pictures.stepper import write_stepper
 
     site = Path(config["site_dir"])
-    write_stepper(None, site / "backprop-stepper.html", rankdir="TB", edge_derivatives=True)
-    sys.path.insert(0, str(ROOT / "examples"))
+    sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "examples" / "tour")]
     try:
         import explorer  # examples/explorer.py
+        from chain_graph import chain_cost  # examples/tour/chain_graph.py: chapter 4's chain
     finally:
-        sys.path.pop(0)
+        del sys.path[:2]
+    cost, knobs = chain_cost()
+    write_stepper(cost, site / "backprop-stepper.html", params=knobs, edge_derivatives=True)
     explorer.write(explorer.MODEL, site / "explorer.html")

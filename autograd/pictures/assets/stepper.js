@@ -76,6 +76,18 @@
     counter.textContent = "step " + current + " / " + (data.steps.length - 1);
     prev.disabled = current === 0;
     next.disabled = current === data.steps.length - 1;
+    reveal(groups[me]);
+  }
+
+  // The node where the pass is may be out of view (a tall graph, the tour's frame):
+  // scroll this page (never the one around a frame) to show it under the bar.
+  function reveal(node) {
+    if (!node) return;
+    const box = node.getBoundingClientRect();
+    const top = document.querySelector(".bar").getBoundingClientRect().bottom;
+    if (box.top < top || box.bottom > window.innerHeight) {
+      window.scrollBy(0, box.top - (top + window.innerHeight - box.height) / 2);
+    }
   }
 
   function pause() {
