@@ -79,7 +79,9 @@ def screenshot(page_path: Path, png: Path, browser: Any = None) -> Path:
             finally:
                 own.close()
     png.parent.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1180, "height": 900})
+    # 840 px wide: in the README's ~800 px column the page's smallest text (12 px) stays
+    # above 11 px; the panels wrap to fit.
+    page = browser.new_page(viewport={"width": 840, "height": 900})
     # Nothing may come from the network: only the file itself loads.
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     page.goto(page_path.resolve().as_uri())
@@ -92,8 +94,32 @@ def screenshot(page_path: Path, png: Path, browser: Any = None) -> Path:
     page.evaluate("() => { explorer.setLabel(7); explorer.selectNeuron(3); }")
     page.check("#show-nudges")
     page.screenshot(path=str(png), full_page=True)
+    record_smallest_text(png, min(page.evaluate(SMALLEST_TEXT), CANVAS_TEXT_PX))
     page.close()
     return png
+
+
+# The smallest font size (CSS px) of any visible element with text of its own; the
+# page's canvases draw their labels at 12 px (OUT_FONT in explorer.js).
+SMALLEST_TEXT = """() => Math.min(...[...document.querySelectorAll('body *')]
+    .filter(e => e.getClientRects().length && [...e.childNodes]
+        .some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+    .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+CANVAS_TEXT_PX = 12.0
+
+
+def record_smallest_text(png: Path, px: float) -> None:
+    """Write ``px`` into the PNG as its smallest text (see ``autograd.pictures.files``)."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    from autograd.pictures.files import TEXT_PX_KEY
+
+    info = PngInfo()
+    info.add_text(TEXT_PX_KEY, f"{px:.2f}")
+    with Image.open(png) as im:
+        im.load()
+        im.save(png, pnginfo=info)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value, no_grad
+from nn.pictures.plots import save_figure
 
 STARTS = [(-2.6, 2.2), (2.6, 2.4), (-2.4, -2.2), (0.6, -2.6)]
 
@@ -107,11 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_title(f"gradient descent: {args.steps} steps of lr = {args.lr:g}, starts ■, ends ★")
-    ax.legend(loc="upper center", fontsize=8, ncol=2)
+    ax.legend(loc="upper center", fontsize=9, ncol=2)
     ax.set_aspect("equal")
     out = args.out / "gradient_descent.png"
     fig.tight_layout()
-    fig.savefig(out)
+    save_figure(fig, out, dpi=fig.dpi)
     plt.close(fig)
     print(f"wrote {out}")
     return 0

@@ -177,50 +177,79 @@ def svg_text_sizes(svg: str) -> tuple[float, list[float]]:
     return float(m.group(1)), [float(f) for f in _FONT.findall(svg)]
 
 
-def graph_text_px(page: Any, site: Path, name: str) -> dict[str, float]:
-    """Smallest rendered text size (px) of each SVG figure on a page, at the page's width."""
-    _open(page, (site / name).as_uri())
-    shown = page.evaluate(
-        """() => [...document.querySelectorAll('article img')]
-                  .filter(i => i.src.endsWith('.svg'))
-                  .map(i => [decodeURIComponent(new URL(i.src).pathname), i.clientWidth])"""
-    )
-    sizes = {}
-    for path, width in shown:
-        view_width, fonts = svg_text_sizes(Path(path).read_text(encoding="utf-8"))
-        sizes[Path(path).name] = min(fonts) * width / view_width
-    return sizes
+def picture_text_px(path: Path, shown_width: float, natural_width: float) -> float:
+    """The smallest text of a picture as shown ``shown_width`` px wide: from a Graphviz
+    SVG's font sizes, else as its generator recorded it in the file (``TEXT_PX_KEY``:
+    matplotlib figures, the GIF, the compiled TikZ, the explorer's screenshot)."""
+    if path.suffix == ".svg":
+        view_width, fonts = svg_text_sizes(path.read_text(encoding="utf-8"))
+        return min(fonts) * shown_width / view_width
+    from PIL import Image
+
+    from autograd.pictures.files import TEXT_PX_KEY
+
+    with Image.open(path) as im:
+        comment = im.info.get("comment", b"").decode()
+        recorded = im.info.get(TEXT_PX_KEY) or comment.partition(f"{TEXT_PX_KEY}=")[2]
+    assert recorded, f"{path.name} does not record its smallest text ({TEXT_PX_KEY})"
+    return float(recorded) * shown_width / natural_width
 
 
-@pytest.mark.parametrize(
-    ("name", "figure"),
-    [
-        ("index.html", "neuron.svg"),
-        ("01-what-is-a-neural-network.html", "neuron.svg"),
-        ("04-backprop-calculus.html", "chain.svg"),
-    ],
-)
-def test_graph_text_is_readable_at_page_width(
-    name: str, figure: str, site: Path, page: Any
-) -> None:
-    sizes = graph_text_px(page, site, name)
-    assert figure in sizes, f"{figure} not shown on {name}"
-    assert sizes[figure] >= MIN_TEXT_PX, (
-        f"{figure} on {name}: smallest text {sizes[figure]:.1f} px at an 800 px wide window"
-    )
+# Inline SVG in an embedded page (the stepper): font sizes from the DOM, as drawn.
+_INLINE_SVG_TEXT = """() => [...document.querySelectorAll('svg')].map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...[...svg.querySelectorAll('text')]
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
+})"""
 
 
-def test_every_graph_in_the_readme_is_readable_in_an_800px_column() -> None:
-    """GitHub shows the README in a column of about 800 px; an SVG is never enlarged."""
+@pytest.mark.parametrize("width", [800, 1280])
+def test_every_picture_is_readable_where_shown(width: int, site: Path, page: Any) -> None:
+    """Every picture of every page (images, and graphs in embedded pages) shows its
+    smallest text at >= 11 px, and no page scrolls sideways, at 800 and 1280 px."""
+    page.set_viewport_size({"width": width, "height": 900})
+    small, sideways = [], []
+    for path in pages(site):
+        _open(page, path.as_uri())
+        if page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth"):
+            sideways.append(path.name)
+        shown = page.evaluate(
+            """() => [...document.querySelectorAll('article img')].map(i =>
+                [decodeURIComponent(new URL(i.src).pathname), i.clientWidth, i.naturalWidth])"""
+        )
+        for src, client, natural in shown:
+            px = picture_text_px(Path(src), client, natural)
+            if px < MIN_TEXT_PX:
+                small.append(f"{path.name}: {Path(src).name} {px:.1f} px")
+        for frame in page.locator("iframe.stepper").all():
+            frame.scroll_into_view_if_needed()
+            inner = frame.element_handle().content_frame()
+            assert inner is not None
+            inner.wait_for_selector("#graph svg")
+            for px in inner.evaluate(_INLINE_SVG_TEXT):
+                if px < MIN_TEXT_PX:
+                    small.append(f"{path.name}: the stepper's graph {px:.1f} px")
+    assert not sideways, f"pages wider than a {width} px window: {sideways}"
+    assert not small, f"text under {MIN_TEXT_PX:g} px at a {width} px window: {small}"
+
+
+@pytest.mark.parametrize("column", [800, 1280])
+def test_every_picture_in_the_readme_is_readable(column: int) -> None:
+    """GitHub shows the README in a column of 800-1,000 px; a picture is never enlarged."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    figures = re.findall(r"!\[[^\]]*\]\(([^)\s]+\.svg)\)", readme)
+    figures = re.findall(r"!\[[^\]]*\]\(([^)\s]+\.(?:svg|png|gif))\)", readme)
     assert figures
     for rel in figures:
-        svg = (ROOT / rel).read_text(encoding="utf-8")
-        view_width, fonts = svg_text_sizes(svg)
-        natural_px = view_width * 4 / 3  # Graphviz's user unit is the point
-        shown = min(natural_px, 800.0)
-        assert min(fonts) * 4 / 3 * shown / natural_px >= MIN_TEXT_PX, rel
+        path = ROOT / rel
+        if path.suffix == ".svg":
+            natural = svg_text_sizes(path.read_text(encoding="utf-8"))[0] * 4 / 3  # pt -> px
+        else:
+            from PIL import Image
+
+            with Image.open(path) as im:
+                natural = im.width
+        px = picture_text_px(path, min(natural, column), natural)
+        assert px >= MIN_TEXT_PX, f"{rel}: smallest text {px:.1f} px in a {column} px column"
 
 
 def test_click_to_zoom(site: Path, page: Any) -> None:

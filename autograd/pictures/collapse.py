@@ -220,8 +220,8 @@ class _StandIns:
         if self.merged:
             what += f", {self.merged} inputs as one box"
         hidden = len(self.params) - len(self.drawn_params)
-        # Two lines: on one, the caption alone would be wider than a page column.
-        return f"collapsed: {what};\n{hidden:,} parameters inside the boxes; {total:,} graph nodes"
+        # Short lines: on one, the caption alone would be wider than a page column.
+        return f"collapsed: {what};\n{hidden:,} parameters inside the boxes;\n{total:,} graph nodes"
 
 
 def _group_box(

@@ -7,11 +7,24 @@ where a good one was.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["TEXT_PX_KEY", "smallest_svg_text_px", "write_atomic"]
+
+#: The PNG or GIF text entry in which a picture records the size of its smallest text,
+#: in pixels of the file: shown at scale ``s`` on a page, that text is ``s`` times it
+#: (the docs' tests check it is at least 11 px at 800 and 1280 px wide windows).
+TEXT_PX_KEY = "valuegrad:smallest-text-px"
+
+
+def smallest_svg_text_px(svg: str, dpi: float = 96) -> float:
+    """The smallest ``font-size`` of a Graphviz SVG (in points), as pixels at ``dpi``."""
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes, default=math.inf) * dpi / 72
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

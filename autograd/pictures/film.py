@@ -28,7 +28,7 @@ from autograd.pictures.captions import factor, local_derivatives, local_formulas
 from autograd.pictures.captions import number as _num
 from autograd.pictures.digraph import graph_class
 from autograd.pictures.draw import draw_graph
-from autograd.pictures.files import write_atomic
+from autograd.pictures.files import TEXT_PX_KEY, smallest_svg_text_px, write_atomic
 from autograd.pictures.layout import PinnedLayout
 from autograd.pictures.nodes import op_symbol
 from autograd.pictures.text import dot_html
@@ -298,7 +298,7 @@ def write_gif(
         raise ValueError(f"write_gif: fps must be a positive number, got {fps!r}")
     if not (isinstance(hold, (int, float)) and math.isfinite(hold) and hold > 0):
         raise ValueError(f"write_gif: hold must be a positive number of seconds, got {hold!r}")
-    frames = gif_frames(root, **options)
+    frames, text_px = gif_frames(root, **options), _smallest_text_px(root, options)
     step_ms = max(20, round(1000 / fps))
     hold_ms = max(step_ms, round(1000 * hold))
     durations = [step_ms] * len(frames)
@@ -312,8 +312,18 @@ def write_gif(
         duration=durations,
         loop=0,
         optimize=False,
+        comment=f"{TEXT_PX_KEY}={text_px:.2f}".encode(),
     )
     return write_atomic(path, buffer.getvalue())
+
+
+def _smallest_text_px(root: Any, options: dict[str, Any]) -> float:
+    """The smallest text of the film's frames, in their pixels: Graphviz draws the graph
+    at 96 dpi and the captions at 13 pt (:func:`_caption`)."""
+    drop = ("title", "legend", "format", "highlight", "pending", "fps", "hold")
+    options = {k: v for k, v in options.items() if k not in drop}
+    svg = draw_graph(root, **options).pipe(format="svg").decode("utf-8")
+    return min(smallest_svg_text_px(svg), 13 * 96 / 72)
 
 
 def _pillow() -> Any:

@@ -27,6 +27,7 @@ import numpy as np
 
 import nn
 from autograd import Tensor, no_grad
+from nn.pictures.plots import save_figure
 
 VOCAB = "ABCDEFGH"
 
@@ -151,8 +152,8 @@ def main(argv: list[str] | None = None) -> Path:
         (axes[1], after, f"after {args.steps} steps: look one back"),
     ]:
         ax.imshow(w, cmap="viridis", vmin=0.0, vmax=1.0)
-        ax.set_xticks(range(args.length), labels, fontsize=9, rotation=90)
-        ax.set_yticks(range(args.length), labels, fontsize=9)
+        ax.set_xticks(range(args.length), labels, fontsize=10, rotation=90)
+        ax.set_yticks(range(args.length), labels, fontsize=10)
         ax.set_xlabel("attends to (key position)")
         ax.set_ylabel("query position")
         ax.set_title(title)
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "attention.png"
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     print(f"wrote {path}: final cost {losses[-1]:.3f}, accuracy {accuracy:.1%}")
     return path

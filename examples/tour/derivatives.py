@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, grad
+from nn.pictures.plots import save_figure
 
 
 def derivatives(f: Callable[[Any], Any], n: int) -> list[Callable[[Any], Any]]:
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     ax.legend(frameon=False, ncol=2)
     fig.tight_layout()
     written = [args.out / "tanh-derivatives.png"]
-    fig.savefig(written[-1], dpi=120)
+    save_figure(fig, written[-1], dpi=120)
     plt.close(fig)
 
     # 2. Newton's method against gradient descent on f(x) = e^x - 2x, from x = 2.
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     ax.legend(frameon=False)
     fig.tight_layout()
     written.append(args.out / "newton-vs-gd.png")
-    fig.savefig(written[-1], dpi=120)
+    save_figure(fig, written[-1], dpi=120)
     plt.close(fig)
     for p in written:
         print(f"wrote {p}")

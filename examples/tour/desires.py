@@ -22,6 +22,7 @@ import numpy as np
 
 import nn
 from autograd import Tensor
+from nn.pictures.plots import save_figure
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -148,11 +149,11 @@ def main(argv: list[str] | None = None) -> Path:
     axes[3].axhline(0, color="black", lw=0.8)
     axes[3].set_xlabel("hidden neuron k")
     axes[3].set_title("sum of the ten opinions\n(minus the gradient)")
-    axes[3].legend(fontsize=9)
+    axes[3].legend(fontsize=10)
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "desires.png"
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     print(f"wrote {path}; outputs for the {args.digit}: {np.round(one['outputs'], 2)}")
     return path

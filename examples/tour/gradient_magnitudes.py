@@ -20,6 +20,7 @@ import numpy as np
 
 import nn
 from autograd import Tensor
+from nn.pictures.plots import save_figure
 
 
 def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> nn.TensorMLP:
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> Path:
         ax.imshow(first[k].reshape(28, 28), cmap="magma", vmin=0.0, vmax=vmax)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"neuron {k}", fontsize=9)
+        ax.set_title(f"neuron {k}", fontsize=10)
     ax = fig.add_subplot(grid[4:, :])
     ax.semilogy(np.arange(1, everything.size + 1), np.maximum(everything, 1e-12))
     ax.set_xscale("log")
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "gradient-magnitudes.png"
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     nonzero = everything[everything > 0]
     print(

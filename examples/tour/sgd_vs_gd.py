@@ -22,6 +22,7 @@ import numpy as np
 
 import nn
 from autograd import Tensor, no_grad
+from nn.pictures.plots import save_figure
 
 
 def cost(model: nn.TensorMLP, x: np.ndarray, targets: np.ndarray) -> float:
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "sgd-vs-gd.png"
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     print(
         f"wrote {path}: full batch {gd_cost[0]:.3f} -> {gd_cost[-1]:.3f} after {gd_seen[-1]:,} "

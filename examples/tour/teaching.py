@@ -14,6 +14,7 @@ and ``teaching-print.svg`` (themes), ``teaching-film.gif`` (the backward pass),
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import nn
 from autograd import Value, save_graph
+from autograd.pictures.files import TEXT_PX_KEY
 from autograd.pictures.film import example_neuron
 
 
@@ -30,6 +32,7 @@ def render_tex(tex: Path, png: Path) -> bool:
         print("pdflatex not installed: skipping the compiled TikZ picture")
         return False
     import pypdfium2
+    from PIL.PngImagePlugin import PngInfo
 
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(tex, Path(tmp) / "picture.tex")
@@ -40,7 +43,11 @@ def render_tex(tex: Path, png: Path) -> bool:
             capture_output=True,
         )
         pdf = pypdfium2.PdfDocument(str(Path(tmp) / "picture.pdf"))
-        pdf[0].render(scale=2).to_pil().save(png)
+        # scale=2: 2 px per point; the picture's smallest \fontsize (in bp) says its text.
+        smallest = min(float(s) for s in re.findall(r"\\fontsize\{([\d.]+)bp", tex.read_text()))
+        info = PngInfo()
+        info.add_text(TEXT_PX_KEY, f"{2 * smallest:.2f}")
+        pdf[0].render(scale=2).to_pil().save(png, pnginfo=info)
         pdf.close()
     return True
 
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
             args.out / "teaching-neuron.svg",
             edge_derivatives=True,
             detail="formulas",
-            title="C = (σ(w1 x1 + w2 x2 + b) − y)², y = 1, after C.backward()",
+            title="C = (σ(w1 x1 + w2 x2 + b) − y)², y = 1,\nafter C.backward()",
         ),
         save_graph(cost, args.out / "teaching-dark.svg", theme="dark", edge_derivatives=True),
         save_graph(cost, args.out / "teaching-print.svg", theme="print", edge_derivatives=True),
