@@ -165,11 +165,20 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
 
 
 def _as_node(a: Any, k: int) -> Any:
-    """An argument to differentiate with respect to, as a node that records gradients."""
-    if isinstance(a, Value):
-        return a
+    """An argument to differentiate with respect to: a **new** node, the variable.
+
+    A node given as the argument becomes ``a + 0``, a node of its own that ``f`` gets:
+    the derivative counts only the uses of this argument position, not other uses of
+    ``a`` (captured by ``f``, passed in another position, or the variable of an
+    enclosing ``grad``), which would otherwise add to it ("perturbation confusion":
+    ``grad(lambda x: x * grad(lambda y: x + y)(x))`` is 1, not 2). Through ``+ 0`` the
+    result still depends on ``a``, so an enclosing ``grad`` differentiates it.
+    """
+    if isinstance(a, Value) or (isinstance(a, Tensor) and a.requires_grad):
+        with grad_mode.enable_grad():
+            return a + 0.0
     if isinstance(a, Tensor):
-        return a if a.requires_grad else Tensor(a.data, requires_grad=True)
+        return Tensor(a.data, requires_grad=True)
     if isinstance(a, (np.ndarray, list, tuple)):
         return Tensor(a, requires_grad=True)
     if isinstance(a, Real):
