@@ -507,6 +507,8 @@ class Tensor:
         grads = self._vjp(g, *self._inputs, self)  # type: ignore[misc]
         for x, c in zip(self._inputs, grads):  # noqa: B905 (same length)
             if c is not None and x.requires_grad:
+                if c.data.dtype != x.data.dtype:  # as _propagate: each gradient in x's dtype
+                    c = _astype(c, x.data.dtype)
                 x.grad = c if x.grad is None else x.grad + c
 
     def _check_versions(self) -> None:
@@ -790,6 +792,11 @@ def sum_rows(x: Any) -> Any:
     return x.sum(axis=0) if isinstance(x, Tensor) else np.add.reduce(x, axis=0)
 
 
+def _astype(t: Tensor, dtype: np.dtype[Any]) -> Tensor:
+    """``t`` converted to ``dtype``, recorded (the gradient goes back in ``t``'s dtype)."""
+    return Tensor._node(t.data.astype(dtype), "astype", (t,), lambda h, t, out: (h,))
+
+
 def _mT(x: Any) -> Any:
     """Swap the last two axes (the matrix transpose of a batch of matrices)."""
     return x.transpose((*range(x.ndim - 2), x.ndim - 1, x.ndim - 2))
@@ -823,17 +830,31 @@ def _dpow(a: Any, n: Any, out: Any) -> Any:
     """``d/da a**n = n a**(n-1)`` (``out = a**n``): 0 where ``n == 0``, and ``n (out / a)``
     where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
     """
-    if isinstance(a, Tensor) or isinstance(n, Tensor):
-        return n * a ** (n - 1) if isinstance(n, Tensor) or n != 0 else a * 0
+    if isinstance(n, Tensor) and n.requires_grad:  # then a > 0 (checked in the forward)
+        return n * a ** (n - 1)
+    if isinstance(a, Tensor):  # create_graph: the numbers below, as a node of their own
+        n = _data(n)  # whose derivative n (n-1) a**(n-2) is refused only when asked for
+        return Tensor._node(
+            _dpow(a.data, n, a.data**n), "dpow", (a,), lambda h, a, out: (h * _d2pow(a, n),)
+        )
     if isinstance(n, (int, float)) and n >= 1:  # |a|^(n-1) <= max(1, |a|^n): cannot overflow
         return n * a ** (n - 1)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         d = np.asarray(n * a ** (n - 1))
         bad = ~np.isfinite(d) & (a != 0)
         if bad.any():
-            d = np.where(bad, n * (out / np.where(a == 0, 1, a)), d)
+            d = np.where(
+                bad, n * out / np.where(a == 0, 1, a), d
+            )  # n * out first: out / a may overflow
     zero = np.equal(n, 0)
     return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
+
+
+def _d2pow(a: Any, n: Any) -> Any:
+    """``d/da n a**(n-1) = n (n-1) a**(n-2)``, refused where it is infinite (as a**n's)."""
+    n = np.where(np.equal(n, 0), 1.0, n)  # n a**(n-1) is 0 for n = 0, and so for n = 1
+    check_pow(_data(a), n - 1, True, False)
+    return n * _dpow(a, n - 1, a ** (n - 1))
 
 
 # --------------------------------------------------------------- the rest

@@ -21,7 +21,7 @@ from numbers import Real
 from typing import Any, TypeAlias, TypeVar
 
 from autograd import backprop, grad_mode
-from autograd.domain import check_pow
+from autograd.domain import Refused, check_pow
 
 __all__ = ["OPS", "Op", "Value", "op"]
 
@@ -335,15 +335,31 @@ def _dpow(a: Any, n: Any, out: Any) -> Any:
     ``n = 1e-300``: the derivative is 1e10); then it is ``n (out / a)``. A derivative
     beyond the float range is ``inf``, as IEEE rounding (and a Tensor) gives it.
     """
-    if isinstance(a, Value) or isinstance(n, Value):
-        return n * a ** (n - 1) if isinstance(n, Value) or n != 0 else 0.0
+    if isinstance(n, Value):  # then a is a Value too, and a > 0 (checked in the forward)
+        return n * a ** (n - 1)
+    if isinstance(a, Value):  # create_graph: the number below, as a node of its own whose
+        d = _dpow(a.data, n, out.data)  # derivative is refused only when it is used
+        return Value._node(d, "dpow", (a,), lambda a, out: (_d2pow(a, n),)) if n else 0.0
     if n == 0:
         return 0.0
     try:
         p = float(a ** (n - 1))
     except OverflowError:
         p = math.inf
-    return n * p if p - p == 0.0 else n * (out / a)
+    return n * p if p - p == 0.0 else n * out / a  # n * out first: out / a may overflow
+
+
+def _d2pow(a: Any, n: float) -> Any:
+    """``d/da n a**(n-1) = n (n-1) a**(n-2)``; infinite at ``a = 0`` for ``1 < n < 2``: then
+    refused when used (on Values by ``a ** (n-1)``'s own domain rule), not before."""
+    if isinstance(a, Value):
+        return n * _dpow(a, n - 1, a ** (n - 1))
+    if a == 0 and 0 < n - 1 < 1:
+        return Refused(f"pow: the derivative of {n!r} a**{n - 1!r} at a = 0 is infinite")
+    try:
+        return n * _dpow(a, n - 1, float(a ** (n - 1)))
+    except OverflowError:  # a**(n-1), so n (n-1) a**(n-2), is beyond the float range
+        return math.copysign(math.inf, n * (n - 1))
 
 
 def _ln(a: Any) -> Any:
