@@ -653,7 +653,19 @@ class Tensor:
     def _one(self, what: str) -> Array:
         if self.data.size != 1:
             raise TypeError(f"{what}() needs a one-element tensor, got shape {self.shape}")
+        if self.requires_grad and grad_mode.is_grad_enabled():  # math.exp(t) and the like
+            raise TypeError(
+                f"{what}() of a tensor that requires grad would drop it from the graph (no "
+                "gradient would reach it): read its number with t.item() or t.data, or keep "
+                "differentiating with the Tensor's ops (t.exp(), ...)"
+            )
         return self.data.reshape(())
+
+    def __format__(self, spec: str) -> str:
+        """As its number for a one-element tensor (``f"{loss:.4f}"``); else as NumPy."""
+        if spec and self.data.size == 1:
+            return format(self.data.reshape(()).item(), spec)
+        return format(self.data, spec) if spec else str(self)
 
     def __bool__(self) -> bool:
         if self.data.size != 1:  # NumPy's error kind: ValueError, not TypeError
@@ -699,7 +711,7 @@ class Tensor:
         raise TypeError(
             "a Tensor is not converted to a NumPy array implicitly, so that NumPy "
             "functions never silently drop it from the graph; use t.data (or t.numpy()) "
-            "for its array, or a Tensor op"
+            "for its array, t.item() for a one-element tensor's number, or a Tensor op"
         )
 
     def __setitem__(self, index: object, value: object) -> None:

@@ -248,11 +248,11 @@ class Value:
             out = e / (1.0 + e)
         return Value._node(out, "sigmoid", (self,))
 
-    @op("relu", lambda a, out: (1.0 if float(a) > 0.0 else 0.0,), "[{a_bare} > 0]")
+    @op("relu", lambda a, out: (1.0 if a > 0.0 else 0.0,), "[{a_bare} > 0]")
     def relu(self) -> Value:
         """``max(0, a)``;  d/da = 1 if a > 0 else 0 (we pick 0 at a = 0).
 
-        relu' is a step: a constant even on Values (``float()`` reads a Value's
+        relu' is a step: a constant even on Values (``a > 0`` compares a Value's
         number), so relu'' = 0 wherever it exists (and, by the same choice, at 0).
         """
         out = self.data if self.data > 0.0 else 0.0
@@ -306,13 +306,75 @@ class Value:
         for node in backprop.topological_order(self):
             node.grad = 0.0
 
-    def __float__(self) -> float:
-        """``float(v)`` is ``v.data``: a gradient that is a Value reads as a number."""
+    # ------------------------------------------------ Python's number protocols
+    # As on the float ``v.data`` (the table is in docs/refuses.md), except that a node
+    # is not converted to a Python number while the graph is recorded: ``math.exp(w)``
+    # would give a number with no gradient, silently.
+
+    def item(self) -> float:
+        """The number this node holds, ``data``, as in NumPy and PyTorch (no gradient)."""
         return self.data
+
+    def _number(self, what: str) -> float:
+        if grad_mode._all_on or grad_mode._mode.enabled:
+            raise TypeError(
+                f"{what} of a Value would drop it from the graph (no gradient would reach "
+                "it): read its number with v.data or v.item(), or keep differentiating "
+                "with the Value's ops (v.exp(), v.tanh(), v ** 0.5, ...); under no_grad() "
+                "a Value converts to a number"
+            )
+        return self.data
+
+    def __float__(self) -> float:
+        return self._number("float()")  # also math.exp(v), np.float64(v), ...
+
+    def __int__(self) -> int:
+        return int(self._number("int()"))
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        return round(self._number("round()"), ndigits)
+
+    def __abs__(self) -> float:
+        return abs(self._number("abs()"))
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else str(self)
+
+    # Comparisons compare the numbers and record nothing (they have no gradient); the
+    # hash is the identity (as for Tensor): a Value is a dict key meaning *this node*.
+    def __eq__(self, other: object) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data == o
+
+    def __ne__(self, other: object) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data != o
+
+    def __lt__(self, other: object) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other: object) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other: object) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other: object) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data >= o
+
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         g = self.grad
-        parts = [f"{self.data:.6g}", f"grad={'None' if g is None else format(float(g), '.6g')}"]
+        g = g.data if isinstance(g, Value) else g
+        parts = [f"{self.data:.6g}", f"grad={'None' if g is None else format(g, '.6g')}"]
         if self._op:
             parts.append(f"op={self._op!r}")
         if self.label:
@@ -360,6 +422,13 @@ def _d2pow(a: Any, n: float) -> Any:
         return n * _dpow(a, n - 1, float(a ** (n - 1)))
     except OverflowError:  # a**(n-1), so n (n-1) a**(n-2), is beyond the float range
         return math.copysign(math.inf, n * (n - 1))
+
+
+def _compared(other: object) -> float | None:
+    """The number a Value is compared with: a Value's or a real number's, else None."""
+    if isinstance(other, Value):
+        return other.data
+    return float(other) if isinstance(other, Real) else None
 
 
 def _ln(a: Any) -> Any:
