@@ -11,7 +11,6 @@ import pytest
 
 from autograd import Tensor, Value, no_grad
 
-
 CONVERSIONS = {
     "float": float,
     "int": int,
@@ -59,8 +58,8 @@ def test_item_and_data_read_the_number_always() -> None:
 
 def test_protocols_behave_as_on_the_number() -> None:
     a, b = Value(2.0), Value(3.0)
-    assert a == 2.0 and a == Value(2.0) and a != b and 2.0 == a  # noqa: PLR0124
-    assert a < b and a <= b and b > a and b >= a and a < 2.5 and 1 < a
+    assert a == 2.0 and a == Value(2.0) and a != b and 2.0 == a  # noqa: SIM300 (reflected)
+    assert a < b and a <= b and b > a and b >= a and a < 2.5 and 1 < a  # noqa: SIM300
     assert not (a < 2.0) and not (a > 2.0)
     assert bool(a) and not bool(Value(0.0)) and not Value(-0.0)
     assert format(Value(2.5), ".2f") == "2.50" and f"{Value(1 / 3):.3g}" == "0.333"
