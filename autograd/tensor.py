@@ -179,8 +179,8 @@ class Tensor:
             "*",
             (self, o),
             lambda g, a, b, out: (
-                unbroadcast(g * b, a.shape) if need_a else None,
-                unbroadcast(g * a, b.shape) if need_b else None,
+                unbroadcast(_times(g, b), a.shape) if need_a else None,
+                unbroadcast(_times(g, a), b.shape) if need_b else None,
             ),
             saved=(self, o),
         )
@@ -197,7 +197,7 @@ class Tensor:
             (self, o),
             lambda g, a, b, out: (
                 unbroadcast(g / b, a.shape) if need_a else None,
-                unbroadcast(-g * out / b, b.shape) if need_b else None,
+                unbroadcast(_times(-g, out) / b, b.shape) if need_b else None,
             ),
             saved=(o, OUTPUT),
         )
@@ -220,8 +220,8 @@ class Tensor:
                 "**",
                 (self, o),
                 lambda g, a, n, out: (
-                    unbroadcast(g * _dpow(a, n, out), a.shape) if need_a else None,
-                    unbroadcast(g * out * _log(a), n.shape) if need_n else None,
+                    unbroadcast(_pow_grad(g, a, n, out), a.shape) if need_a else None,
+                    unbroadcast(_times(g, out * _log(a)), n.shape) if need_n else None,
                 ),
                 saved=(self, o, OUTPUT),
             )
@@ -233,7 +233,7 @@ class Tensor:
         check_pow(self.data, n, self.requires_grad and recording, False)
         k = int(n) if n.is_integer() else n  # a**2 squares exactly, as NumPy's int power does
         out = np.asarray(self.data**k)
-        vjp: VJP = lambda g, a, out: (g * _dpow(a, k, out),)  # noqa: E731
+        vjp: VJP = lambda g, a, out: (_pow_grad(g, a, k, out),)  # noqa: E731
         return Tensor._node(out, f"**{k}", (self,), vjp, saved=(self, OUTPUT))
 
     def __neg__(self) -> Tensor:
@@ -315,7 +315,7 @@ class Tensor:
 
         def vjp(g: Any, a: Any, out: Any) -> tuple[Any]:
             mask = np.asarray(_data(a) == expand(_data(out), axes, keepdims))  # a constant
-            return (mask * (expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True)),)
+            return (_select(mask, expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True)),)
 
         return Tensor._node(out, "max", (self,), vjp, saved=(self, OUTPUT))
 
@@ -400,7 +400,7 @@ class Tensor:
     # layer (autograd.fused.linear) read them here.
     ACTIVATIONS: ClassVar[dict[str, tuple[Callable[[Array], Array], Callable[..., Any]]]] = {
         "sigmoid": (sigmoid, lambda g, y: g * (y * (1 - y))),  # σ' = σ (1 - σ)
-        "relu": (lambda a: np.maximum(a, 0), lambda g, y: g * np.asarray(_data(y) > 0)),  # step
+        "relu": (lambda a: np.maximum(a, 0), lambda g, y: _select(_data(y) > 0, g)),  # step
         "tanh": (np.tanh, lambda g, y: g * (1 - y * y)),  # tanh' = 1 - tanh²
     }
 
@@ -802,6 +802,43 @@ def sum_rows(x: Any) -> Any:
     """``x.sum(axis=0)`` of an array or a Tensor (on arrays without ``ndarray.sum``'s
     Python-level wrapper: this sums a bias gradient in every step)."""
     return x.sum(axis=0) if isinstance(x, Tensor) else np.add.reduce(x, axis=0)
+
+
+def _select(mask: Array, g: Any) -> Any:
+    """``g`` where ``mask``, else 0, in the shape of both. Not ``g * mask``: where an op's
+    derivative is 0 its gradient is 0, even for an infinite ``g`` (``inf * 0`` is nan)."""
+    if isinstance(g, Tensor):
+        out = np.asarray(np.where(mask, g.data, 0), dtype=g.dtype)
+        vjp: VJP = lambda h, g, out: (unbroadcast(_select(mask, h), g.shape),)  # noqa: E731
+        return Tensor._node(out, "select", (g,), vjp)
+    return np.where(mask, g, 0)
+
+
+def _times(g: Any, d: Any) -> Any:
+    """``g * d`` for a local derivative ``d``: 0 wherever ``d`` is 0, even for an infinite
+    ``g`` (the op is flat there). On Tensors, these numbers, differentiated as ``g * d``
+    (a mask would cut off the derivative in ``d``: d/dx of x * x at 0 is 2)."""
+    if isinstance(g, Tensor) or isinstance(d, Tensor):
+        with np.errstate(invalid="ignore"):  # inf * 0: these numbers are replaced below
+            out = g * d
+        out.data = _times(_data(g), _data(d))
+        return out
+    return np.where(d != 0, g, 0) * d
+
+
+def _pow_grad(g: Any, a: Any, n: Any, out: Any) -> Any:
+    """``g n a**(n-1)``. Where ``n a**(n-1)`` underflows (``x**3`` at 1e-200: 3e-400) ``g``
+    is taken between the halves of ``a**(n-1)``, so a huge ``g`` still gives the product."""
+    d = _dpow(a, n, out)
+    prod = _times(g, d)
+    if isinstance(prod, Tensor):
+        return prod
+    tiny = (np.abs(d) < np.finfo(d.dtype).tiny) & (a != 0) & np.not_equal(n, 0)
+    if tiny.any():
+        with np.errstate(all="ignore"):
+            half = np.abs(a) ** ((n - 1) / 2)  # a < 0 only with an integer n: the sign below
+            prod = np.where(tiny, n * (g * half) * half * np.sign(a) ** (n - 1), prod)
+    return prod
 
 
 def _astype(t: Tensor, dtype: np.dtype[Any]) -> Tensor:

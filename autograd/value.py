@@ -264,7 +264,8 @@ class Value:
         """The chain rule for this node: ``parent.grad += d(self)/d(parent) * self.grad``."""
         g = self.grad
         for parent, local in zip(self._parents, self._local):  # noqa: B905 (same length)
-            parent.grad += local * g
+            if local:  # a zero derivative passes 0 on, even for an infinite g (inf * 0 = nan)
+                parent.grad += local * g
 
     def _propagate_graph(self) -> None:
         """The same chain rule, with the local derivatives recomputed as Values.
