@@ -37,6 +37,7 @@ from autograd.arrays import (
     unbroadcast,
 )
 from autograd.domain import check_pow
+from autograd.pickling import picklable_state
 
 __all__ = ["OUTPUT", "Tensor"]
 
@@ -616,6 +617,10 @@ class Tensor:
         out._version = [0]
         return out
 
+    def __getstate__(self) -> Any:
+        """For pickle and ``copy``: the VJP (often a lambda) is stored by its code."""
+        return picklable_state(self, Tensor.__slots__[1:], ("_vjp",))  # not __weakref__
+
     def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
         """Unpickled (or copied). The stamp of its last in-place write counts the writes
         of the process that made it; here, nothing can be older than this process's count."""
@@ -761,8 +766,15 @@ _DATA = attrgetter("data")
 # stamp, ``_version``) with the count, and a node whose VJP reads data records the
 # count when it is made (``_clock``). Data stamped later was written in between.
 _writes = [0]
+
+
+class _Output:
+    def __reduce__(self) -> str:
+        return "OUTPUT"  # pickled and copied as this one object
+
+
 # In an op's ``saved``: the op's own result (which does not exist yet when it is named).
-OUTPUT: Any = object()
+OUTPUT: Any = _Output()
 Saved = tuple[Any, ...]  # Tensors, and OUTPUT
 
 

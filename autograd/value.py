@@ -22,6 +22,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from autograd import backprop, grad_mode
 from autograd.domain import Refused, check_pow
+from autograd.pickling import picklable_state
 
 __all__ = ["OPS", "Op", "Value", "op"]
 
@@ -301,6 +302,10 @@ class Value:
             backprop.backward(self, Value(seed), None, create_graph=True)
         else:
             backprop.backward(self, seed, 0.0)
+
+    def __getstate__(self) -> Any:
+        """For pickle and ``copy``: ``d`` (often a lambda) is stored by its code."""
+        return picklable_state(self, Value.__slots__, ("_d",))
 
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on this node and every node it depends on."""
