@@ -80,14 +80,11 @@ def _message(a: Any, n: Any, bad: Any, why: str) -> str:
     return f"pow: {av!r} ** {nv!r} {why}{where}"
 
 
-class Refused:
+class Refused(ValueError):
     """A local derivative that does not exist (a Value's, computed before it is needed):
-    using it in the chain rule raises ``ValueError(why)``."""
-
-    def __init__(self, why: str) -> None:
-        self.why = why
+    using it in the chain rule raises it."""
 
     def __mul__(self, other: object) -> Any:
-        raise ValueError(self.why)
+        raise self
 
     __rmul__ = __mul__

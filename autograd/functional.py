@@ -112,20 +112,15 @@ def hessian(f: Function) -> Callable[..., np.ndarray[Any, np.dtype[np.float64]]]
                 "hessian: takes either scalar arguments or one array argument, "
                 f"got {len(args)} arguments of which {len(arrays)} are arrays"
             )
-        if arrays:
-            x = _as_node(args[0], 0)
-            with grad_mode.enable_grad():
-                out = f(x)
-            g = gradients(out, [x])[0]
-            shape = x.shape
-            h = np.zeros(shape + shape)
-            for idx in np.ndindex(*shape):
-                h[idx] = gradients(g[idx], [x])[0].data
-            return h
         xs = [_as_node(a, k) for k, a in enumerate(args)]
         with grad_mode.enable_grad():
             out = f(*xs)
         gs = gradients(out, xs)
+        if arrays:  # one array x: row H[i...] is the gradient of gs[0][i...]
+            h = np.zeros(xs[0].shape * 2)
+            for idx in np.ndindex(*xs[0].shape):
+                h[idx] = gradients(gs[0][idx], xs)[0].data
+            return h
         return np.array([[d.data for d in gradients(gi, xs)] for gi in gs])
 
     return hess
@@ -165,15 +160,10 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
 
 
 def _as_node(a: Any, k: int) -> Any:
-    """An argument to differentiate with respect to: a **new** node, the variable.
-
-    A node given as the argument becomes ``a + 0``, a node of its own that ``f`` gets:
-    the derivative counts only the uses of this argument position, not other uses of
-    ``a`` (captured by ``f``, passed in another position, or the variable of an
-    enclosing ``grad``), which would otherwise add to it ("perturbation confusion":
-    ``grad(lambda x: x * grad(lambda y: x + y)(x))`` is 1, not 2). Through ``+ 0`` the
-    result still depends on ``a``, so an enclosing ``grad`` differentiates it.
-    """
+    """An argument as a **new** node, the variable: a node ``a`` becomes ``a + 0``, so
+    other uses of ``a`` (captured by ``f``, in another argument, an enclosing ``grad``'s
+    variable) do not add to the derivative, and an enclosing ``grad`` still sees ``a``
+    ("perturbation confusion": ``grad(lambda x: x * grad(lambda y: x + y)(x))`` is 1)."""
     if isinstance(a, Value) or (isinstance(a, Tensor) and a.requires_grad):
         with grad_mode.enable_grad():
             return a + 0.0

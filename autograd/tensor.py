@@ -37,6 +37,7 @@ from autograd.arrays import (
     unbroadcast,
 )
 from autograd.domain import check_pow
+from autograd.number_protocols import array_comparison
 from autograd.pickling import picklable_state
 
 __all__ = ["OUTPUT", "Tensor"]
@@ -145,46 +146,33 @@ class Tensor:
         o = _operand(self, other, "add")
         out = broadcast_op(np.add, self.data, o.data, "add", "+")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "+",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g, a.shape) if need_a else None,
-                unbroadcast(g, b.shape) if need_b else None,
-            ),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(g, a.shape) if need_a else None,
+            unbroadcast(g, b.shape) if need_b else None,
         )
+        return Tensor._node(out, "+", (self, o), vjp)
 
     def __sub__(self, other: Operand) -> Tensor:
         """``a - b``;  dL/da = g, dL/db = -g."""
         o = _operand(self, other, "sub")
         out = broadcast_op(np.subtract, self.data, o.data, "sub", "-")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "-",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g, a.shape) if need_a else None,
-                unbroadcast(-g, b.shape) if need_b else None,
-            ),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(g, a.shape) if need_a else None,
+            unbroadcast(-g, b.shape) if need_b else None,
         )
+        return Tensor._node(out, "-", (self, o), vjp)
 
     def __mul__(self, other: Operand) -> Tensor:
         """``a * b`` (elementwise);  dL/da = g b, dL/db = g a."""
         o = _operand(self, other, "mul")
         out = broadcast_op(np.multiply, self.data, o.data, "mul", "*")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "*",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(_times(g, b), a.shape) if need_a else None,
-                unbroadcast(_times(g, a), b.shape) if need_b else None,
-            ),
-            saved=(self, o),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(_times(g, b), a.shape) if need_a else None,
+            unbroadcast(_times(g, a), b.shape) if need_b else None,
         )
+        return Tensor._node(out, "*", (self, o), vjp, saved=(self, o))
 
     def __truediv__(self, other: Operand) -> Tensor:
         """``a / b``;  dL/da = g / b, dL/db = -g a / b² = -g out / b.  No zero in ``b``."""
@@ -192,16 +180,11 @@ class Tensor:
         _check_divisor(self.data, o.data)
         out = broadcast_op(np.divide, self.data, o.data, "div", "/")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "/",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g / b, a.shape) if need_a else None,
-                unbroadcast(_times(-g, out) / b, b.shape) if need_b else None,
-            ),
-            saved=(o, OUTPUT),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(g / b, a.shape) if need_a else None,
+            unbroadcast(_times(-g, out) / b, b.shape) if need_b else None,
         )
+        return Tensor._node(out, "/", (self, o), vjp, saved=(o, OUTPUT))
 
     def __pow__(self, other: Operand) -> Tensor:
         """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a.
@@ -619,7 +602,7 @@ class Tensor:
 
     def __getstate__(self) -> Any:
         """For pickle and ``copy``: the VJP (often a lambda) is stored by its code."""
-        return picklable_state(self, Tensor.__slots__[1:], ("_vjp",))  # not __weakref__
+        return picklable_state(self, Tensor.__slots__[1:], "_vjp")  # not __weakref__
 
     def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
         """Unpickled (or copied). The stamp of its last in-place write counts the writes
@@ -690,23 +673,10 @@ class Tensor:
         return complex(self._one("complex"))
 
     # Comparisons give a plain boolean array and record nothing (they have no gradient).
-    def __lt__(self, other: object) -> Array:
-        return _compare(np.less, self, other, "<")
-
-    def __le__(self, other: object) -> Array:
-        return _compare(np.less_equal, self, other, "<=")
-
-    def __gt__(self, other: object) -> Array:
-        return _compare(np.greater, self, other, ">")
-
-    def __ge__(self, other: object) -> Array:
-        return _compare(np.greater_equal, self, other, ">=")
-
-    def __eq__(self, other: object) -> Array:  # type: ignore[override]
-        return _compare(np.equal, self, other, "==")
-
-    def __ne__(self, other: object) -> Array:  # type: ignore[override]
-        return _compare(np.not_equal, self, other, "!=")
+    __lt__, __le__ = array_comparison(np.less, "<"), array_comparison(np.less_equal, "<=")
+    __gt__, __ge__ = array_comparison(np.greater, ">"), array_comparison(np.greater_equal, ">=")
+    __eq__ = array_comparison(np.equal, "==")
+    __ne__ = array_comparison(np.not_equal, "!=")
 
     # ``==`` is elementwise, so the hash is the identity (as in PyTorch): a Tensor
     # can be a dict key or a set member, meaning *this node*, not its numbers.
@@ -819,10 +789,8 @@ def sum_rows(x: Any) -> Any:
 def _select(mask: Array, g: Any) -> Any:
     """``g`` where ``mask``, else 0, in the shape of both. Not ``g * mask``: where an op's
     derivative is 0 its gradient is 0, even for an infinite ``g`` (``inf * 0`` is nan)."""
-    if isinstance(g, Tensor):
-        out = np.asarray(np.where(mask, g.data, 0), dtype=g.dtype)
-        vjp: VJP = lambda h, g, out: (unbroadcast(_select(mask, h), g.shape),)  # noqa: E731
-        return Tensor._node(out, "select", (g,), vjp)
+    if isinstance(g, Tensor):  # create_graph: g * mask, with these numbers
+        return _times(g, np.asarray(mask, g.dtype))
     return np.where(mask, g, 0)
 
 
@@ -888,9 +856,8 @@ def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
 
 
 def _dpow(a: Any, n: Any, out: Any) -> Any:
-    """``d/da a**n = n a**(n-1)`` (``out = a**n``): 0 where ``n == 0``, and ``n (out / a)``
-    where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
-    """
+    """``d/da a**n = n a**(n-1)`` (``out = a**n``): 0 where ``n == 0``, ``n out / a`` where
+    ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value."""
     if isinstance(n, Tensor) and n.requires_grad:  # then a > 0 (checked in the forward)
         return n * a ** (n - 1)
     if isinstance(a, Tensor):  # create_graph: the numbers below, as a node of their own
@@ -903,10 +870,8 @@ def _dpow(a: Any, n: Any, out: Any) -> Any:
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         d = np.asarray(n * a ** (n - 1))
         bad = ~np.isfinite(d) & (a != 0)
-        if bad.any():
-            d = np.where(
-                bad, n * out / np.where(a == 0, 1, a), d
-            )  # n * out first: out / a may overflow
+        if bad.any():  # n * out first: out / a may overflow
+            d = np.where(bad, n * out / np.where(a == 0, 1, a), d)
     zero = np.equal(n, 0)
     return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
 
@@ -1026,14 +991,3 @@ def _is_basic(idx: Any) -> bool:
     return all(
         i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items
     ) and not any(isinstance(i, bool) for i in items)
-
-
-def _compare(ufunc: Any, t: Tensor, other: object, sym: str) -> Array:
-    """``ufunc(t.data, other)`` as a plain bool array, with broadcasting errors naming shapes."""
-    o: Any = _data(other)
-    try:
-        return np.asarray(ufunc(t.data, o))
-    except ValueError:
-        raise ValueError(
-            f"compare: {t.shape} {sym} {np.shape(o)}: shapes do not broadcast"
-        ) from None

@@ -22,6 +22,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from autograd import backprop, grad_mode
 from autograd.domain import Refused, check_pow
+from autograd.number_protocols import Number
 from autograd.pickling import picklable_state
 
 __all__ = ["OPS", "Op", "Value", "op"]
@@ -76,8 +77,8 @@ def _check_real(data: object, what: str) -> float:
     return x
 
 
-class Value:
-    """A scalar node in a computation graph.
+class Value(Number):
+    """A scalar node in a computation graph (number protocols: :mod:`~autograd.number_protocols`).
 
     >>> x = Value(2.0, label="x")
     >>> y = x * x + 3 * x          # y = x^2 + 3x
@@ -305,77 +306,12 @@ class Value:
 
     def __getstate__(self) -> Any:
         """For pickle and ``copy``: ``d`` (often a lambda) is stored by its code."""
-        return picklable_state(self, Value.__slots__, ("_d",))
+        return picklable_state(self, Value.__slots__, "_d")
 
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on this node and every node it depends on."""
         for node in backprop.topological_order(self):
             node.grad = 0.0
-
-    # ------------------------------------------------ Python's number protocols
-    # As on the float ``v.data`` (the table is in docs/refuses.md), except that a node
-    # is not converted to a Python number while the graph is recorded: ``math.exp(w)``
-    # would give a number with no gradient, silently.
-
-    def item(self) -> float:
-        """The number this node holds, ``data``, as in NumPy and PyTorch (no gradient)."""
-        return self.data
-
-    def _number(self, what: str) -> float:
-        if grad_mode._all_on or grad_mode._mode.enabled:
-            raise TypeError(
-                f"{what} of a Value would drop it from the graph (no gradient would reach "
-                "it): read its number with v.data or v.item(), or keep differentiating "
-                "with the Value's ops (v.exp(), v.tanh(), v ** 0.5, ...); under no_grad() "
-                "a Value converts to a number"
-            )
-        return self.data
-
-    def __float__(self) -> float:
-        return self._number("float()")  # also math.exp(v), np.float64(v), ...
-
-    def __int__(self) -> int:
-        return int(self._number("int()"))
-
-    def __round__(self, ndigits: int | None = None) -> float:
-        return round(self._number("round()"), ndigits)
-
-    def __abs__(self) -> float:
-        return abs(self._number("abs()"))
-
-    def __bool__(self) -> bool:
-        return self.data != 0.0
-
-    def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else str(self)
-
-    # Comparisons compare the numbers and record nothing (they have no gradient); the
-    # hash is the identity (as for Tensor): a Value is a dict key meaning *this node*.
-    def __eq__(self, other: object) -> bool:
-        o = _compared(other)
-        return NotImplemented if o is None else self.data == o
-
-    def __ne__(self, other: object) -> bool:
-        o = _compared(other)
-        return NotImplemented if o is None else self.data != o
-
-    def __lt__(self, other: object) -> bool:
-        o = _compared(other)
-        return NotImplemented if o is None else self.data < o
-
-    def __le__(self, other: object) -> bool:
-        o = _compared(other)
-        return NotImplemented if o is None else self.data <= o
-
-    def __gt__(self, other: object) -> bool:
-        o = _compared(other)
-        return NotImplemented if o is None else self.data > o
-
-    def __ge__(self, other: object) -> bool:
-        o = _compared(other)
-        return NotImplemented if o is None else self.data >= o
-
-    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         g = self.grad
@@ -399,9 +335,8 @@ def _pow(a: float, n: float) -> float:
 def _dpow(a: Any, n: Any, out: Any) -> Any:
     """``d/da a**n = n a**(n-1)`` (``out = a**n``), 0 for ``n == 0``; on Values, as Value ops.
 
-    ``a**(n-1)`` alone can overflow where ``n a**(n-1)`` does not (``a = 1e-310``,
-    ``n = 1e-300``: the derivative is 1e10); then it is ``n (out / a)``. A derivative
-    beyond the float range is ``inf``, as IEEE rounding (and a Tensor) gives it.
+    Where ``a**(n-1)`` alone overflows it is ``n out / a`` (``a = 1e-310``, ``n = 1e-300``:
+    1e10); beyond the float range, ``inf`` (as IEEE rounding, and a Tensor, give it).
     """
     if isinstance(n, Value):  # then a is a Value too, and a > 0 (checked in the forward)
         return n * a ** (n - 1)
@@ -428,13 +363,6 @@ def _d2pow(a: Any, n: float) -> Any:
         return n * _dpow(a, n - 1, float(a ** (n - 1)))
     except OverflowError:  # a**(n-1), so n (n-1) a**(n-2), is beyond the float range
         return math.copysign(math.inf, n * (n - 1))
-
-
-def _compared(other: object) -> float | None:
-    """The number a Value is compared with: a Value's or a real number's, else None."""
-    if isinstance(other, Value):
-        return other.data
-    return float(other) if isinstance(other, Real) else None
 
 
 def _ln(a: Any) -> Any:
