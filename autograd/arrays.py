@@ -200,11 +200,9 @@ def check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 def sigmoid(a: Array) -> Array:
     """``1 / (1 + e^-a)`` without overflow, as a new array, within a few ulps in any dtype.
 
-    With ``e = e^-|a|`` (in (0, 1]: nothing overflows), ``sigmoid(a)`` is ``1 / (1 + e)``
-    for ``a >= 0`` and ``e / (1 + e)`` for ``a < 0``: a few roundings from exact, relative,
-    also far out on the negative side (``sigmoid(-20)`` is 2.06e-9 in float32, where
-    ``0.5 + 0.5 tanh(a / 2)`` gives 0).
-    """
+    With ``e = e^-|a|`` (in (0, 1]: nothing overflows) it is ``1 / (1 + e)`` for ``a >= 0``,
+    ``e / (1 + e)`` for ``a < 0``: relative accuracy also far out (``sigmoid(-20)`` is
+    2.06e-9 in float32; ``0.5 + 0.5 tanh(a / 2)`` gave 0)."""
     e = np.abs(a, out=np.empty(a.shape, a.dtype))
     np.negative(e, e)
     np.exp(e, e)

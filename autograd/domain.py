@@ -81,8 +81,7 @@ def _message(a: Any, n: Any, bad: Any, why: str) -> str:
 
 
 class Refused(ValueError):
-    """A local derivative that does not exist (a Value's, computed before it is needed):
-    using it in the chain rule raises it."""
+    """A Value's local derivative that does not exist: using it in the chain rule raises it."""
 
     def __mul__(self, other: object) -> Any:
         raise self

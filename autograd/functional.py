@@ -160,10 +160,9 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
 
 
 def _as_node(a: Any, k: int) -> Any:
-    """An argument as a **new** node, the variable: a node ``a`` becomes ``a + 0``, so
-    other uses of ``a`` (captured by ``f``, in another argument, an enclosing ``grad``'s
-    variable) do not add to the derivative, and an enclosing ``grad`` still sees ``a``
-    ("perturbation confusion": ``grad(lambda x: x * grad(lambda y: x + y)(x))`` is 1)."""
+    """An argument as a **new** node, the variable: a node ``a`` becomes ``a + 0``, so other
+    uses of ``a`` (captured by ``f``, another argument, an enclosing ``grad``'s variable) do
+    not add to the derivative ("perturbation confusion"), while an enclosing grad sees a."""
     if isinstance(a, Value) or (isinstance(a, Tensor) and a.requires_grad):
         with grad_mode.enable_grad():
             return a + 0.0

@@ -1,10 +1,8 @@
 """Python's number protocols of a scalar node (:class:`~autograd.Value`'s base class),
 and the comparisons of an array node (:class:`~autograd.Tensor`).
 
-Each behaves as on the float ``v.data`` (the table is in docs/refuses.md), except that a
-node is not converted to a Python number while the graph is recorded: ``math.exp(w)``
-would give a number with no gradient, silently.
-"""
+As on the float ``v.data`` (docs/refuses.md), except that a node is not converted to a
+number while the graph is recorded: ``math.exp(w)`` would have no gradient, silently."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""Pickling a graph: a node's ``d`` or VJP, often a lambda (a closure over the op's
-settings, such as ``n`` of ``x ** n``), has no name for ``pickle`` to store it by; it
-is stored by its compiled code (``marshal``: loads in the same Python version), its
-module and the values it closed over."""
+"""Pickling a graph: a node's ``d`` or VJP, often a lambda with no name to pickle it by,
+is stored by its code (``marshal``: same Python version), module and closed-over values."""
 
 from __future__ import annotations
 

@@ -14,9 +14,10 @@ An operand NumPy broadcast (a bias ``(10,)`` added to a batch ``(32, 10)``) was 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
+from functools import partialmethod
 from numbers import Real
-from operator import attrgetter
 from typing import Any, ClassVar, Union
 
 import numpy as np
@@ -204,7 +205,7 @@ class Tensor:
                 "**",
                 (self, o),
                 lambda g, a, n, out: (
-                    unbroadcast(_pow_grad(g, a, n, out), a.shape) if need_a else None,
+                    unbroadcast(_times(g, _dpow(a, n, out)), a.shape) if need_a else None,
                     unbroadcast(_times(g, out * _log(a)), n.shape) if need_n else None,
                 ),
                 saved=(self, o, OUTPUT),
@@ -217,27 +218,23 @@ class Tensor:
         check_pow(self.data, n, self.requires_grad and recording, False)
         k = int(n) if n.is_integer() else n  # a**2 squares exactly, as NumPy's int power does
         out = np.asarray(self.data**k)
-        vjp: VJP = lambda g, a, out: (_pow_grad(g, a, k, out),)  # noqa: E731
+        vjp: VJP = lambda g, a, out: (_times(g, _dpow(a, k, out)),)  # noqa: E731
         return Tensor._node(out, f"**{k}", (self,), vjp, saved=(self, OUTPUT))
 
     def __neg__(self) -> Tensor:
         """``-a``;  dL/da = -g."""
         return Tensor._node(np.asarray(-self.data), "neg", (self,), lambda g, a, out: (-g,))
 
-    def __radd__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "add") + self
+    def _reflected(
+        self, other: Operand, name: str, op: Callable[[Tensor, Tensor], Tensor]
+    ) -> Tensor:
+        return op(_operand(self, other, name), self)  # a number or an array on the left
 
-    def __rsub__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "sub") - self
-
-    def __rmul__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "mul") * self
-
-    def __rtruediv__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "div") / self
-
-    def __rpow__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "pow") ** self
+    __radd__ = partialmethod(_reflected, name="add", op=operator.add)
+    __rsub__ = partialmethod(_reflected, name="sub", op=operator.sub)
+    __rmul__ = partialmethod(_reflected, name="mul", op=operator.mul)
+    __rtruediv__ = partialmethod(_reflected, name="div", op=operator.truediv)
+    __rpow__ = partialmethod(_reflected, name="pow", op=operator.pow)
 
     def __matmul__(self, other: Operand) -> Tensor:
         """``a @ b`` (1-D, 2-D, or batched with broadcasting batch dims).
@@ -261,8 +258,7 @@ class Tensor:
         out = np.asarray(self.data @ o.data)
         return Tensor._node(out, "matmul", (self, o), vjp, saved=(self, o))
 
-    def __rmatmul__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "matmul") @ self
+    __rmatmul__ = partialmethod(_reflected, name="matmul", op=operator.matmul)
 
     # ---------------------------------------------------------- reductions
 
@@ -718,20 +714,13 @@ class Tensor:
         self._bump_version()
         return self
 
-    def __iadd__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.add, "add", "+")
-
-    def __isub__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.subtract, "sub", "-")
-
-    def __imul__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.multiply, "mul", "*")
-
-    def __itruediv__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.divide, "div", "/")
+    __iadd__ = partialmethod(_inplace, ufunc=np.add, op="add", sym="+")
+    __isub__ = partialmethod(_inplace, ufunc=np.subtract, op="sub", sym="-")
+    __imul__ = partialmethod(_inplace, ufunc=np.multiply, op="mul", sym="*")
+    __itruediv__ = partialmethod(_inplace, ufunc=np.divide, op="div", sym="/")
 
 
-_DATA = attrgetter("data")
+_DATA = operator.attrgetter("data")
 # In-place writes, counted: a write stamps the tensor (and its views, which share the
 # stamp, ``_version``) with the count, and a node whose VJP reads data records the
 # count when it is made (``_clock``). Data stamped later was written in between.
@@ -795,30 +784,14 @@ def _select(mask: Array, g: Any) -> Any:
 
 
 def _times(g: Any, d: Any) -> Any:
-    """``g * d`` for a local derivative ``d``: 0 wherever ``d`` is 0, even for an infinite
-    ``g`` (the op is flat there). On Tensors, these numbers, differentiated as ``g * d``
-    (a mask would cut off the derivative in ``d``: d/dx of x * x at 0 is 2)."""
+    """``g * d``, 0 wherever the local derivative ``d`` is 0 even for an infinite ``g``; on
+    Tensors those numbers, differentiated as ``g * d`` (a mask would cut the path via d)."""
     if isinstance(g, Tensor) or isinstance(d, Tensor):
         with np.errstate(invalid="ignore"):  # inf * 0: these numbers are replaced below
             out = g * d
         out.data = _times(_data(g), _data(d))
         return out
     return np.where(d != 0, g, 0) * d
-
-
-def _pow_grad(g: Any, a: Any, n: Any, out: Any) -> Any:
-    """``g n a**(n-1)``. Where ``n a**(n-1)`` underflows (``x**3`` at 1e-200: 3e-400) ``g``
-    is taken between the halves of ``a**(n-1)``, so a huge ``g`` still gives the product."""
-    d = _dpow(a, n, out)
-    prod = _times(g, d)
-    if isinstance(prod, Tensor):
-        return prod
-    tiny = (np.abs(d) < np.finfo(d.dtype).tiny) & (a != 0) & np.not_equal(n, 0)
-    if tiny.any():
-        with np.errstate(all="ignore"):
-            half = np.abs(a) ** ((n - 1) / 2)  # a < 0 only with an integer n: the sign below
-            prod = np.where(tiny, n * (g * half) * half * np.sign(a) ** (n - 1), prod)
-    return prod
 
 
 def _astype(t: Tensor, dtype: np.dtype[Any]) -> Tensor:

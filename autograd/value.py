@@ -15,8 +15,10 @@ again. The registry ``OPS`` is what the rest of the package reads about an op.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partialmethod
 from numbers import Real
 from typing import Any, TypeAlias, TypeVar
 
@@ -196,20 +198,14 @@ class Value(Number):
         return Value._node(-self.data, "neg", (self,))
 
     # Reflected forms: a Python number on the left (``2 * x``, ``1 - x``, ``2 ** x``).
-    def __radd__(self, other: float) -> Value:
-        return Value(other) + self
+    def _reflected(self, other: float, op: Callable[[Value, Value], Value]) -> Value:
+        return op(Value(other), self)
 
-    def __rmul__(self, other: float) -> Value:
-        return Value(other) * self
-
-    def __rsub__(self, other: float) -> Value:
-        return Value(other) - self
-
-    def __rtruediv__(self, other: float) -> Value:
-        return Value(other) / self
-
-    def __rpow__(self, other: float) -> Value:
-        return Value(other) ** self
+    __radd__ = partialmethod(_reflected, op=operator.add)
+    __rsub__ = partialmethod(_reflected, op=operator.sub)
+    __rmul__ = partialmethod(_reflected, op=operator.mul)
+    __rtruediv__ = partialmethod(_reflected, op=operator.truediv)
+    __rpow__ = partialmethod(_reflected, op=operator.pow)
 
     @op("exp", lambda a, out: (out,), "exp({a_bare})")
     def exp(self) -> Value:
@@ -355,12 +351,10 @@ def _dpow(a: Any, n: Any, out: Any) -> Any:
 def _d2pow(a: Any, n: float) -> Any:
     """``d/da n a**(n-1) = n (n-1) a**(n-2)``; infinite at ``a = 0`` for ``1 < n < 2``: then
     refused when used (on Values by ``a ** (n-1)``'s own domain rule), not before."""
-    if isinstance(a, Value):
-        return n * _dpow(a, n - 1, a ** (n - 1))
-    if a == 0 and 0 < n - 1 < 1:
+    if not isinstance(a, Value) and a == 0 and 0 < n - 1 < 1:
         return Refused(f"pow: the derivative of {n!r} a**{n - 1!r} at a = 0 is infinite")
     try:
-        return n * _dpow(a, n - 1, float(a ** (n - 1)))
+        return n * _dpow(a, n - 1, a ** (n - 1) if isinstance(a, Value) else float(a ** (n - 1)))
     except OverflowError:  # a**(n-1), so n (n-1) a**(n-2), is beyond the float range
         return math.copysign(math.inf, n * (n - 1))
 

@@ -1,7 +1,6 @@
 """Gradients at the edges follow the math: where an op's derivative is 0 its gradient
 is 0 even for an infinite upstream gradient (``inf * 0`` would be nan; PyTorch's relu
-gives 0 too), and a derivative whose formula underflows in between is still computed
-(``d/dx x**3`` at 1e-200 times 1e300 is 3e-100, not 0). The right values are analytic.
+gives 0 too), in backward() and create_graph alike. The right values are analytic.
 """
 
 from __future__ import annotations
@@ -64,16 +63,6 @@ def test_the_exponent_side_at_base_1() -> None:
     n = Tensor([3.0, 1.0], requires_grad=True)
     (a**n).backward(np.array([INF, 1.0]))
     np.testing.assert_allclose(n.grad, [0.0, 2.0 * np.log(2.0)], rtol=1e-15)
-
-
-@pytest.mark.parametrize("dtype", [np.float64])
-def test_a_derivative_that_underflows_in_between_meets_a_huge_gradient(dtype: Any) -> None:
-    x = Tensor(np.array([1e-200, -1e-200, 1e-120], dtype), requires_grad=True)
-    (x**3).backward(np.array([1e300, 1e300, 1.0], dtype))
-    np.testing.assert_allclose(x.grad, [3e-100, 3e-100, 3e-240], rtol=1e-14)
-    y = Tensor(np.array([1e-200], dtype), requires_grad=True)
-    (y**2.5).backward(np.array([1e300], dtype))  # 2.5 * 1e-300 * 1e300 = 2.5
-    np.testing.assert_allclose(y.grad, [2.5], rtol=1e-14)
 
 
 # Value: an infinite upstream gradient from inside the graph, L = (f(x) - f(x0)) * 1e300 * 1e300
