@@ -14,10 +14,10 @@ An operand NumPy broadcast (a bias ``(10,)`` added to a batch ``(32, 10)``) was 
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator, Sequence
 from functools import partialmethod
 from numbers import Real
+from operator import attrgetter
 from typing import Any, ClassVar, Union
 
 import numpy as np
@@ -225,16 +225,15 @@ class Tensor:
         """``-a``;  dL/da = -g."""
         return Tensor._node(np.asarray(-self.data), "neg", (self,), lambda g, a, out: (-g,))
 
-    def _reflected(
-        self, other: Operand, name: str, op: Callable[[Tensor, Tensor], Tensor]
-    ) -> Tensor:
-        return op(_operand(self, other, name), self)  # a number or an array on the left
+    # Reflected forms: a number or an array (or, for a subclass, a Tensor) on the left.
+    def _reflected(self, other: Operand, name: str, op: Callable[..., Tensor]) -> Tensor:
+        return op(_operand(self, other, name), self)
 
-    __radd__ = partialmethod(_reflected, name="add", op=operator.add)
-    __rsub__ = partialmethod(_reflected, name="sub", op=operator.sub)
-    __rmul__ = partialmethod(_reflected, name="mul", op=operator.mul)
-    __rtruediv__ = partialmethod(_reflected, name="div", op=operator.truediv)
-    __rpow__ = partialmethod(_reflected, name="pow", op=operator.pow)
+    __radd__ = partialmethod(_reflected, name="add", op=__add__)
+    __rsub__ = partialmethod(_reflected, name="sub", op=__sub__)
+    __rmul__ = partialmethod(_reflected, name="mul", op=__mul__)
+    __rtruediv__ = partialmethod(_reflected, name="div", op=__truediv__)
+    __rpow__ = partialmethod(_reflected, name="pow", op=__pow__)
 
     def __matmul__(self, other: Operand) -> Tensor:
         """``a @ b`` (1-D, 2-D, or batched with broadcasting batch dims).
@@ -258,7 +257,7 @@ class Tensor:
         out = np.asarray(self.data @ o.data)
         return Tensor._node(out, "matmul", (self, o), vjp, saved=(self, o))
 
-    __rmatmul__ = partialmethod(_reflected, name="matmul", op=operator.matmul)
+    __rmatmul__ = partialmethod(_reflected, name="matmul", op=__matmul__)
 
     # ---------------------------------------------------------- reductions
 
@@ -720,7 +719,7 @@ class Tensor:
     __itruediv__ = partialmethod(_inplace, ufunc=np.divide, op="div", sym="/")
 
 
-_DATA = operator.attrgetter("data")
+_DATA = attrgetter("data")
 # In-place writes, counted: a write stamps the tensor (and its views, which share the
 # stamp, ``_version``) with the count, and a node whose VJP reads data records the
 # count when it is made (``_clock``). Data stamped later was written in between.

@@ -15,7 +15,6 @@ again. The registry ``OPS`` is what the rest of the package reads about an op.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partialmethod
@@ -197,15 +196,15 @@ class Value(Number):
         """``-a``;  d/da = -1."""
         return Value._node(-self.data, "neg", (self,))
 
-    # Reflected forms: a Python number on the left (``2 * x``, ``1 - x``, ``2 ** x``).
-    def _reflected(self, other: float, op: Callable[[Value, Value], Value]) -> Value:
-        return op(Value(other), self)
+    # Reflected forms: a number (or, for a subclass, a Value) on the left: ``2 * x``.
+    def _reflected(self, other: Operand, op: Callable[[Value, Operand], Value]) -> Value:
+        return op(other if isinstance(other, Value) else Value(other), self)
 
-    __radd__ = partialmethod(_reflected, op=operator.add)
-    __rsub__ = partialmethod(_reflected, op=operator.sub)
-    __rmul__ = partialmethod(_reflected, op=operator.mul)
-    __rtruediv__ = partialmethod(_reflected, op=operator.truediv)
-    __rpow__ = partialmethod(_reflected, op=operator.pow)
+    __radd__ = partialmethod(_reflected, op=__add__)
+    __rsub__ = partialmethod(_reflected, op=__sub__)
+    __rmul__ = partialmethod(_reflected, op=__mul__)
+    __rtruediv__ = partialmethod(_reflected, op=__truediv__)
+    __rpow__ = partialmethod(_reflected, op=__pow__)
 
     @op("exp", lambda a, out: (out,), "exp({a_bare})")
     def exp(self) -> Value:

@@ -71,7 +71,7 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_size_budget() -> None:
-    """The scalar engine <= 661 lines, the engine (autograd/*.py) <= 2,560, tensor's
+    """The scalar engine <= 660 lines, the engine (autograd/*.py) <= 2,558, tensor's
     first op in its first 150 lines: the counts are printed, so a change shows its cost.
 
     Raised from 650 and 2,450 by issue 19 ("never silently wrong, round 2"): pow's
@@ -86,13 +86,13 @@ def test_size_budget() -> None:
         for i, text in enumerate((AUTOGRAD / "tensor.py").read_text().splitlines(), 1)
         if text.strip().startswith("def __add__")
     )
-    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 661)")
-    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,560)")
+    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 660)")
+    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,558)")
     for name, n in engine.items():
         print(f"  {name:16} {n:5}")
     print(f"tensor.py's first op: line {first_op} (budget 150)")
-    assert scalar <= 661
-    assert sum(engine.values()) <= 2560
+    assert scalar <= 660
+    assert sum(engine.values()) <= 2558
     assert first_op <= 150
 
 
