@@ -183,3 +183,17 @@ def test_grad_mode_changed_after_first_use_takes_effect() -> None:
     finally:
         set_grad_enabled(True)
     assert (w * w)._parents and (Tensor([1.0], requires_grad=True) * 2).requires_grad
+
+
+def test_a_node_class_given_a_hash_of_its_own_after_first_use_is_walked_by_id() -> None:
+    class Node(Value):
+        __slots__ = ()
+
+    x = Node(2.0)
+    (x * x).backward()  # the walk has seen Node hash by identity
+    Node.__hash__ = lambda self: 0  # type: ignore[assignment,method-assign]
+    Node.__eq__ = lambda self, other: True  # type: ignore[assignment,method-assign]
+    a, b = Node(2.0), Node(3.0)
+    y = a * b  # a Value; its parents a and b are "equal" and hash alike
+    y.backward()
+    assert (a.grad, b.grad) == (3.0, 2.0)
