@@ -60,13 +60,11 @@ def topological_order(root: Node) -> list[Any]:
 
 
 _IDENTITY_HASH: Any = object.__hash__
-_BY_IDENTITY: set[type] = set()  # the node classes seen to hash by identity
 
 
 def _hash_by_identity(classes: set[type]) -> bool:
-    new = classes - _BY_IDENTITY
-    _BY_IDENTITY.update(cls for cls in new if cls.__hash__ is _IDENTITY_HASH)
-    return classes <= _BY_IDENTITY
+    # Asked on every walk (not cached): a class may be given a hash of its own later.
+    return all(cls.__hash__ is _IDENTITY_HASH for cls in classes)
 
 
 def _walk(root: Any, by_id: bool) -> list[Any]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd.arrays import entries, first_bad
 
-__all__ = ["check_pow"]
+__all__ = ["Refused", "check_pow"]
 
 # (error, a test of the exponent n, a test of the base a, why). The exponent is tested
 # first, so a number exponent that rules a case out costs no work on the base.
@@ -78,3 +78,12 @@ def _message(a: Any, n: Any, bad: Any, why: str) -> str:
     nv = float(np.broadcast_to(n, bad.shape)[idx])
     where = "" if bad.size == 1 else f"; {entries(count, 'such', bad, idx)}"
     return f"pow: {av!r} ** {nv!r} {why}{where}"
+
+
+class Refused(ValueError):
+    """A Value's local derivative that does not exist: using it in the chain rule raises it."""
+
+    def __mul__(self, other: object) -> Any:
+        raise self
+
+    __rmul__ = __mul__

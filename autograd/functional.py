@@ -8,7 +8,7 @@ asks, "what is the function f'?", in the style of HIPS autograd and JAX::
     f = lambda x: x.tanh()
     df = grad(f)          # x -> f'(x)
     d2f = grad(df)        # x -> f''(x)
-    float(d2f(0.5))       # -2 tanh(0.5) (1 - tanh(0.5)^2) = -0.7233...
+    d2f(0.5).item()       # -2 tanh(0.5) (1 - tanh(0.5)^2) = -0.7233...
 
 Every derivative is computed with ``create_graph=True``, so what ``grad`` returns is
 itself a graph node, and another ``grad`` can differentiate it. They are pure: the
@@ -42,13 +42,13 @@ def grad(f: Function, argnums: int | Sequence[int] = 0) -> Function:
     ``grad(f)(*args)`` has the type and shape of ``args[argnums]``: a ``Value`` for a
     number or Value, a ``Tensor`` of the same shape for an array or Tensor (a tuple
     of them for a tuple ``argnums``). The result is a graph node, so ``grad(grad(f))``
-    is the second derivative, and ``float(...)`` of a Value result is a number.
+    is the second derivative, and ``.item()`` of a Value result is a number.
     A function that does not depend on the argument has gradient 0.
 
     >>> from autograd import grad
-    >>> float(grad(lambda x: x * x * x)(2.0))        # 3 x^2
+    >>> grad(lambda x: x * x * x)(2.0).item()        # 3 x^2
     12.0
-    >>> float(grad(grad(lambda x: x * x * x))(2.0))  # 6 x
+    >>> grad(grad(lambda x: x * x * x))(2.0).item()  # 6 x
     12.0
     """
     value_grad = value_and_grad(f, argnums)
@@ -66,7 +66,7 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0) -> Function:
 
     >>> from autograd import value_and_grad
     >>> y, dy = value_and_grad(lambda x, w: (w * x).tanh(), argnums=(0, 1))(1.0, 0.5)
-    >>> round(float(y), 6), [round(float(g), 6) for g in dy]
+    >>> round(y.item(), 6), [round(g.item(), 6) for g in dy]
     (0.462117, [0.39322, 0.786448])
     """
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
@@ -112,21 +112,16 @@ def hessian(f: Function) -> Callable[..., np.ndarray[Any, np.dtype[np.float64]]]
                 "hessian: takes either scalar arguments or one array argument, "
                 f"got {len(args)} arguments of which {len(arrays)} are arrays"
             )
-        if arrays:
-            x = _as_node(args[0], 0)
-            with grad_mode.enable_grad():
-                out = f(x)
-            g = gradients(out, [x])[0]
-            shape = x.shape
-            h = np.zeros(shape + shape)
-            for idx in np.ndindex(*shape):
-                h[idx] = gradients(g[idx], [x])[0].data
-            return h
         xs = [_as_node(a, k) for k, a in enumerate(args)]
         with grad_mode.enable_grad():
             out = f(*xs)
         gs = gradients(out, xs)
-        return np.array([[float(d) for d in gradients(gi, xs)] for gi in gs])
+        if arrays:  # one array x: row H[i...] is the gradient of gs[0][i...]
+            h = np.zeros(xs[0].shape * 2)
+            for idx in np.ndindex(*xs[0].shape):
+                h[idx] = gradients(gs[0][idx], xs)[0].data
+            return h
+        return np.array([[d.data for d in gradients(gi, xs)] for gi in gs])
 
     return hess
 
@@ -157,7 +152,7 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
             gv = (g * vd).sum()
     else:
         with grad_mode.enable_grad():
-            gv = g * float(v)
+            gv = g * (v.data if isinstance(v, Value) else float(v))
     return gradients(gv, [node])[0]
 
 
@@ -165,11 +160,14 @@ def hvp(f: Function, x: Any, v: Any) -> Any:
 
 
 def _as_node(a: Any, k: int) -> Any:
-    """An argument to differentiate with respect to, as a node that records gradients."""
-    if isinstance(a, Value):
-        return a
+    """An argument as a **new** node, the variable: a node ``a`` becomes ``a + 0``, so other
+    uses of ``a`` (captured by ``f``, another argument, an enclosing ``grad``'s variable) do
+    not add to the derivative ("perturbation confusion"), while an enclosing grad sees a."""
+    if isinstance(a, Value) or (isinstance(a, Tensor) and a.requires_grad):
+        with grad_mode.enable_grad():
+            return a + 0.0
     if isinstance(a, Tensor):
-        return a if a.requires_grad else Tensor(a.data, requires_grad=True)
+        return Tensor(a.data, requires_grad=True)
     if isinstance(a, (np.ndarray, list, tuple)):
         return Tensor(a, requires_grad=True)
     if isinstance(a, Real):

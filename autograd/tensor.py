@@ -15,6 +15,7 @@ An operand NumPy broadcast (a bias ``(10,)`` added to a batch ``(32, 10)``) was 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import partialmethod
 from numbers import Real
 from operator import attrgetter
 from typing import Any, ClassVar, Union
@@ -37,6 +38,8 @@ from autograd.arrays import (
     unbroadcast,
 )
 from autograd.domain import check_pow
+from autograd.number_protocols import array_comparison
+from autograd.pickling import picklable_state
 
 __all__ = ["OUTPUT", "Tensor"]
 
@@ -144,46 +147,33 @@ class Tensor:
         o = _operand(self, other, "add")
         out = broadcast_op(np.add, self.data, o.data, "add", "+")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "+",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g, a.shape) if need_a else None,
-                unbroadcast(g, b.shape) if need_b else None,
-            ),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(g, a.shape) if need_a else None,
+            unbroadcast(g, b.shape) if need_b else None,
         )
+        return Tensor._node(out, "+", (self, o), vjp)
 
     def __sub__(self, other: Operand) -> Tensor:
         """``a - b``;  dL/da = g, dL/db = -g."""
         o = _operand(self, other, "sub")
         out = broadcast_op(np.subtract, self.data, o.data, "sub", "-")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "-",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g, a.shape) if need_a else None,
-                unbroadcast(-g, b.shape) if need_b else None,
-            ),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(g, a.shape) if need_a else None,
+            unbroadcast(-g, b.shape) if need_b else None,
         )
+        return Tensor._node(out, "-", (self, o), vjp)
 
     def __mul__(self, other: Operand) -> Tensor:
         """``a * b`` (elementwise);  dL/da = g b, dL/db = g a."""
         o = _operand(self, other, "mul")
         out = broadcast_op(np.multiply, self.data, o.data, "mul", "*")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "*",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g * b, a.shape) if need_a else None,
-                unbroadcast(g * a, b.shape) if need_b else None,
-            ),
-            saved=(self, o),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(_times(g, b), a.shape) if need_a else None,
+            unbroadcast(_times(g, a), b.shape) if need_b else None,
         )
+        return Tensor._node(out, "*", (self, o), vjp, saved=(self, o))
 
     def __truediv__(self, other: Operand) -> Tensor:
         """``a / b``;  dL/da = g / b, dL/db = -g a / b² = -g out / b.  No zero in ``b``."""
@@ -191,16 +181,11 @@ class Tensor:
         _check_divisor(self.data, o.data)
         out = broadcast_op(np.divide, self.data, o.data, "div", "/")
         need_a, need_b = self.requires_grad, o.requires_grad  # a constant needs no gradient
-        return Tensor._node(
-            out,
-            "/",
-            (self, o),
-            lambda g, a, b, out: (
-                unbroadcast(g / b, a.shape) if need_a else None,
-                unbroadcast(-g * out / b, b.shape) if need_b else None,
-            ),
-            saved=(o, OUTPUT),
+        vjp: VJP = lambda g, a, b, out: (  # noqa: E731
+            unbroadcast(g / b, a.shape) if need_a else None,
+            unbroadcast(_times(-g, out) / b, b.shape) if need_b else None,
         )
+        return Tensor._node(out, "/", (self, o), vjp, saved=(o, OUTPUT))
 
     def __pow__(self, other: Operand) -> Tensor:
         """``a ** n``;  dL/da = g n a^(n-1), and for a Tensor exponent dL/dn = g a^n ln a.
@@ -220,8 +205,8 @@ class Tensor:
                 "**",
                 (self, o),
                 lambda g, a, n, out: (
-                    unbroadcast(g * _dpow(a, n, out), a.shape) if need_a else None,
-                    unbroadcast(g * out * _log(a), n.shape) if need_n else None,
+                    unbroadcast(_times(g, _dpow(a, n, out)), a.shape) if need_a else None,
+                    unbroadcast(_times(g, out * _log(a)), n.shape) if need_n else None,
                 ),
                 saved=(self, o, OUTPUT),
             )
@@ -233,27 +218,22 @@ class Tensor:
         check_pow(self.data, n, self.requires_grad and recording, False)
         k = int(n) if n.is_integer() else n  # a**2 squares exactly, as NumPy's int power does
         out = np.asarray(self.data**k)
-        vjp: VJP = lambda g, a, out: (g * _dpow(a, k, out),)  # noqa: E731
+        vjp: VJP = lambda g, a, out: (_times(g, _dpow(a, k, out)),)  # noqa: E731
         return Tensor._node(out, f"**{k}", (self,), vjp, saved=(self, OUTPUT))
 
     def __neg__(self) -> Tensor:
         """``-a``;  dL/da = -g."""
         return Tensor._node(np.asarray(-self.data), "neg", (self,), lambda g, a, out: (-g,))
 
-    def __radd__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "add") + self
+    # Reflected forms: a number or an array (or, for a subclass, a Tensor) on the left.
+    def _reflected(self, other: Operand, name: str, op: Callable[..., Tensor]) -> Tensor:
+        return op(_operand(self, other, name), self)
 
-    def __rsub__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "sub") - self
-
-    def __rmul__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "mul") * self
-
-    def __rtruediv__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "div") / self
-
-    def __rpow__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "pow") ** self
+    __radd__ = partialmethod(_reflected, name="add", op=__add__)
+    __rsub__ = partialmethod(_reflected, name="sub", op=__sub__)
+    __rmul__ = partialmethod(_reflected, name="mul", op=__mul__)
+    __rtruediv__ = partialmethod(_reflected, name="div", op=__truediv__)
+    __rpow__ = partialmethod(_reflected, name="pow", op=__pow__)
 
     def __matmul__(self, other: Operand) -> Tensor:
         """``a @ b`` (1-D, 2-D, or batched with broadcasting batch dims).
@@ -277,8 +257,7 @@ class Tensor:
         out = np.asarray(self.data @ o.data)
         return Tensor._node(out, "matmul", (self, o), vjp, saved=(self, o))
 
-    def __rmatmul__(self, other: Operand) -> Tensor:
-        return _operand(self, other, "matmul") @ self
+    __rmatmul__ = partialmethod(_reflected, name="matmul", op=__matmul__)
 
     # ---------------------------------------------------------- reductions
 
@@ -315,7 +294,7 @@ class Tensor:
 
         def vjp(g: Any, a: Any, out: Any) -> tuple[Any]:
             mask = np.asarray(_data(a) == expand(_data(out), axes, keepdims))  # a constant
-            return (mask * (expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True)),)
+            return (_select(mask, expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True)),)
 
         return Tensor._node(out, "max", (self,), vjp, saved=(self, OUTPUT))
 
@@ -400,7 +379,7 @@ class Tensor:
     # layer (autograd.fused.linear) read them here.
     ACTIVATIONS: ClassVar[dict[str, tuple[Callable[[Array], Array], Callable[..., Any]]]] = {
         "sigmoid": (sigmoid, lambda g, y: g * (y * (1 - y))),  # σ' = σ (1 - σ)
-        "relu": (lambda a: np.maximum(a, 0), lambda g, y: g * np.asarray(_data(y) > 0)),  # step
+        "relu": (lambda a: np.maximum(a, 0), lambda g, y: _select(_data(y) > 0, g)),  # step
         "tanh": (np.tanh, lambda g, y: g * (1 - y * y)),  # tanh' = 1 - tanh²
     }
 
@@ -507,6 +486,8 @@ class Tensor:
         grads = self._vjp(g, *self._inputs, self)  # type: ignore[misc]
         for x, c in zip(self._inputs, grads):  # noqa: B905 (same length)
             if c is not None and x.requires_grad:
+                if c.data.dtype != x.data.dtype:  # as _propagate: each gradient in x's dtype
+                    c = _astype(c, x.data.dtype)
                 x.grad = c if x.grad is None else x.grad + c
 
     def _check_versions(self) -> None:
@@ -614,6 +595,10 @@ class Tensor:
         out._version = [0]
         return out
 
+    def __getstate__(self) -> Any:
+        """For pickle and ``copy``: the VJP (often a lambda) is stored by its code."""
+        return picklable_state(self, Tensor.__slots__[1:], "_vjp")  # not __weakref__
+
     def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
         """Unpickled (or copied). The stamp of its last in-place write counts the writes
         of the process that made it; here, nothing can be older than this process's count."""
@@ -651,7 +636,19 @@ class Tensor:
     def _one(self, what: str) -> Array:
         if self.data.size != 1:
             raise TypeError(f"{what}() needs a one-element tensor, got shape {self.shape}")
+        if self.requires_grad and grad_mode.is_grad_enabled():  # math.exp(t) and the like
+            raise TypeError(
+                f"{what}() of a tensor that requires grad would drop it from the graph (no "
+                "gradient would reach it): read its number with t.item() or t.data, or keep "
+                "differentiating with the Tensor's ops (t.exp(), ...)"
+            )
         return self.data.reshape(())
+
+    def __format__(self, spec: str) -> str:
+        """As its number for a one-element tensor (``f"{loss:.4f}"``); else as NumPy."""
+        if spec and self.data.size == 1:
+            return format(self.data.reshape(()).item(), spec)
+        return format(self.data, spec) if spec else str(self)
 
     def __bool__(self) -> bool:
         if self.data.size != 1:  # NumPy's error kind: ValueError, not TypeError
@@ -671,23 +668,10 @@ class Tensor:
         return complex(self._one("complex"))
 
     # Comparisons give a plain boolean array and record nothing (they have no gradient).
-    def __lt__(self, other: object) -> Array:
-        return _compare(np.less, self, other, "<")
-
-    def __le__(self, other: object) -> Array:
-        return _compare(np.less_equal, self, other, "<=")
-
-    def __gt__(self, other: object) -> Array:
-        return _compare(np.greater, self, other, ">")
-
-    def __ge__(self, other: object) -> Array:
-        return _compare(np.greater_equal, self, other, ">=")
-
-    def __eq__(self, other: object) -> Array:  # type: ignore[override]
-        return _compare(np.equal, self, other, "==")
-
-    def __ne__(self, other: object) -> Array:  # type: ignore[override]
-        return _compare(np.not_equal, self, other, "!=")
+    __lt__, __le__ = array_comparison(np.less, "<"), array_comparison(np.less_equal, "<=")
+    __gt__, __ge__ = array_comparison(np.greater, ">"), array_comparison(np.greater_equal, ">=")
+    __eq__ = array_comparison(np.equal, "==")
+    __ne__ = array_comparison(np.not_equal, "!=")
 
     # ``==`` is elementwise, so the hash is the identity (as in PyTorch): a Tensor
     # can be a dict key or a set member, meaning *this node*, not its numbers.
@@ -697,7 +681,7 @@ class Tensor:
         raise TypeError(
             "a Tensor is not converted to a NumPy array implicitly, so that NumPy "
             "functions never silently drop it from the graph; use t.data (or t.numpy()) "
-            "for its array, or a Tensor op"
+            "for its array, t.item() for a one-element tensor's number, or a Tensor op"
         )
 
     def __setitem__(self, index: object, value: object) -> None:
@@ -729,17 +713,10 @@ class Tensor:
         self._bump_version()
         return self
 
-    def __iadd__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.add, "add", "+")
-
-    def __isub__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.subtract, "sub", "-")
-
-    def __imul__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.multiply, "mul", "*")
-
-    def __itruediv__(self, other: Operand) -> Tensor:
-        return self._inplace(other, np.divide, "div", "/")
+    __iadd__ = partialmethod(_inplace, ufunc=np.add, op="add", sym="+")
+    __isub__ = partialmethod(_inplace, ufunc=np.subtract, op="sub", sym="-")
+    __imul__ = partialmethod(_inplace, ufunc=np.multiply, op="mul", sym="*")
+    __itruediv__ = partialmethod(_inplace, ufunc=np.divide, op="div", sym="/")
 
 
 _DATA = attrgetter("data")
@@ -747,8 +724,15 @@ _DATA = attrgetter("data")
 # stamp, ``_version``) with the count, and a node whose VJP reads data records the
 # count when it is made (``_clock``). Data stamped later was written in between.
 _writes = [0]
+
+
+class _Output:
+    def __reduce__(self) -> str:
+        return "OUTPUT"  # pickled and copied as this one object
+
+
 # In an op's ``saved``: the op's own result (which does not exist yet when it is named).
-OUTPUT: Any = object()
+OUTPUT: Any = _Output()
 Saved = tuple[Any, ...]  # Tensors, and OUTPUT
 
 
@@ -790,6 +774,30 @@ def sum_rows(x: Any) -> Any:
     return x.sum(axis=0) if isinstance(x, Tensor) else np.add.reduce(x, axis=0)
 
 
+def _select(mask: Array, g: Any) -> Any:
+    """``g`` where ``mask``, else 0, in the shape of both. Not ``g * mask``: where an op's
+    derivative is 0 its gradient is 0, even for an infinite ``g`` (``inf * 0`` is nan)."""
+    if isinstance(g, Tensor):  # create_graph: g * mask, with these numbers
+        return _times(g, np.asarray(mask, g.dtype))
+    return np.where(mask, g, 0)
+
+
+def _times(g: Any, d: Any) -> Any:
+    """``g * d``, 0 wherever the local derivative ``d`` is 0 even for an infinite ``g``; on
+    Tensors those numbers, differentiated as ``g * d`` (a mask would cut the path via d)."""
+    if isinstance(g, Tensor) or isinstance(d, Tensor):
+        with np.errstate(invalid="ignore"):  # inf * 0: these numbers are replaced below
+            out = g * d
+        out.data = _times(_data(g), _data(d))
+        return out
+    return np.where(d != 0, g, 0) * d
+
+
+def _astype(t: Tensor, dtype: np.dtype[Any]) -> Tensor:
+    """``t`` converted to ``dtype``, recorded (the gradient goes back in ``t``'s dtype)."""
+    return Tensor._node(t.data.astype(dtype), "astype", (t,), lambda h, t, out: (h,))
+
+
 def _mT(x: Any) -> Any:
     """Swap the last two axes (the matrix transpose of a batch of matrices)."""
     return x.transpose((*range(x.ndim - 2), x.ndim - 1, x.ndim - 2))
@@ -820,20 +828,31 @@ def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
 
 
 def _dpow(a: Any, n: Any, out: Any) -> Any:
-    """``d/da a**n = n a**(n-1)`` (``out = a**n``): 0 where ``n == 0``, and ``n (out / a)``
-    where ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value.
-    """
-    if isinstance(a, Tensor) or isinstance(n, Tensor):
-        return n * a ** (n - 1) if isinstance(n, Tensor) or n != 0 else a * 0
+    """``d/da a**n = n a**(n-1)`` (``out = a**n``): 0 where ``n == 0``, ``n out / a`` where
+    ``a**(n-1)`` alone overflows (``a = 1e-310, n = 1e-300``: 1e10), as for Value."""
+    if isinstance(n, Tensor) and n.requires_grad:  # then a > 0 (checked in the forward)
+        return n * a ** (n - 1)
+    if isinstance(a, Tensor):  # create_graph: the numbers below, as a node of their own
+        n = _data(n)  # whose derivative n (n-1) a**(n-2) is refused only when asked for
+        return Tensor._node(
+            _dpow(a.data, n, a.data**n), "dpow", (a,), lambda h, a, out: (h * _d2pow(a, n),)
+        )
     if isinstance(n, (int, float)) and n >= 1:  # |a|^(n-1) <= max(1, |a|^n): cannot overflow
         return n * a ** (n - 1)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         d = np.asarray(n * a ** (n - 1))
         bad = ~np.isfinite(d) & (a != 0)
-        if bad.any():
-            d = np.where(bad, n * (out / np.where(a == 0, 1, a)), d)
+        if bad.any():  # n * out first: out / a may overflow
+            d = np.where(bad, n * out / np.where(a == 0, 1, a), d)
     zero = np.equal(n, 0)
     return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
+
+
+def _d2pow(a: Any, n: Any) -> Any:
+    """``d/da n a**(n-1) = n (n-1) a**(n-2)``, refused where it is infinite (as a**n's)."""
+    n = np.where(np.equal(n, 0), 1.0, n)  # n a**(n-1) is 0 for n = 0, and so for n = 1
+    check_pow(_data(a), n - 1, True, False)
+    return n * _dpow(a, n - 1, a ** (n - 1))
 
 
 # --------------------------------------------------------------- the rest
@@ -944,14 +963,3 @@ def _is_basic(idx: Any) -> bool:
     return all(
         i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items
     ) and not any(isinstance(i, bool) for i in items)
-
-
-def _compare(ufunc: Any, t: Tensor, other: object, sym: str) -> Array:
-    """``ufunc(t.data, other)`` as a plain bool array, with broadcasting errors naming shapes."""
-    o: Any = _data(other)
-    try:
-        return np.asarray(ufunc(t.data, o))
-    except ValueError:
-        raise ValueError(
-            f"compare: {t.shape} {sym} {np.shape(o)}: shapes do not broadcast"
-        ) from None

@@ -17,11 +17,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partialmethod
 from numbers import Real
 from typing import Any, TypeAlias, TypeVar
 
 from autograd import backprop, grad_mode
-from autograd.domain import check_pow
+from autograd.domain import Refused, check_pow
+from autograd.number_protocols import Number
+from autograd.pickling import picklable_state
 
 __all__ = ["OPS", "Op", "Value", "op"]
 
@@ -75,8 +78,8 @@ def _check_real(data: object, what: str) -> float:
     return x
 
 
-class Value:
-    """A scalar node in a computation graph.
+class Value(Number):
+    """A scalar node in a computation graph (number protocols: :mod:`~autograd.number_protocols`).
 
     >>> x = Value(2.0, label="x")
     >>> y = x * x + 3 * x          # y = x^2 + 3x
@@ -193,21 +196,15 @@ class Value:
         """``-a``;  d/da = -1."""
         return Value._node(-self.data, "neg", (self,))
 
-    # Reflected forms: a Python number on the left (``2 * x``, ``1 - x``, ``2 ** x``).
-    def __radd__(self, other: float) -> Value:
-        return Value(other) + self
+    # Reflected forms: a number (or, for a subclass, a Value) on the left: ``2 * x``.
+    def _reflected(self, other: Operand, op: Callable[[Value, Operand], Value]) -> Value:
+        return op(other if isinstance(other, Value) else Value(other), self)
 
-    def __rmul__(self, other: float) -> Value:
-        return Value(other) * self
-
-    def __rsub__(self, other: float) -> Value:
-        return Value(other) - self
-
-    def __rtruediv__(self, other: float) -> Value:
-        return Value(other) / self
-
-    def __rpow__(self, other: float) -> Value:
-        return Value(other) ** self
+    __radd__ = partialmethod(_reflected, op=__add__)
+    __rsub__ = partialmethod(_reflected, op=__sub__)
+    __rmul__ = partialmethod(_reflected, op=__mul__)
+    __rtruediv__ = partialmethod(_reflected, op=__truediv__)
+    __rpow__ = partialmethod(_reflected, op=__pow__)
 
     @op("exp", lambda a, out: (out,), "exp({a_bare})")
     def exp(self) -> Value:
@@ -248,11 +245,11 @@ class Value:
             out = e / (1.0 + e)
         return Value._node(out, "sigmoid", (self,))
 
-    @op("relu", lambda a, out: (1.0 if float(a) > 0.0 else 0.0,), "[{a_bare} > 0]")
+    @op("relu", lambda a, out: (1.0 if a > 0.0 else 0.0,), "[{a_bare} > 0]")
     def relu(self) -> Value:
         """``max(0, a)``;  d/da = 1 if a > 0 else 0 (we pick 0 at a = 0).
 
-        relu' is a step: a constant even on Values (``float()`` reads a Value's
+        relu' is a step: a constant even on Values (``a > 0`` compares a Value's
         number), so relu'' = 0 wherever it exists (and, by the same choice, at 0).
         """
         out = self.data if self.data > 0.0 else 0.0
@@ -264,7 +261,8 @@ class Value:
         """The chain rule for this node: ``parent.grad += d(self)/d(parent) * self.grad``."""
         g = self.grad
         for parent, local in zip(self._parents, self._local):  # noqa: B905 (same length)
-            parent.grad += local * g
+            if local:  # a zero derivative passes 0 on, even for an infinite g (inf * 0 = nan)
+                parent.grad += local * g
 
     def _propagate_graph(self) -> None:
         """The same chain rule, with the local derivatives recomputed as Values.
@@ -301,18 +299,19 @@ class Value:
         else:
             backprop.backward(self, seed, 0.0)
 
+    def __getstate__(self) -> Any:
+        """For pickle and ``copy``: ``d`` (often a lambda) is stored by its code."""
+        return picklable_state(self, Value.__slots__, "_d")
+
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on this node and every node it depends on."""
         for node in backprop.topological_order(self):
             node.grad = 0.0
 
-    def __float__(self) -> float:
-        """``float(v)`` is ``v.data``: a gradient that is a Value reads as a number."""
-        return self.data
-
     def __repr__(self) -> str:
         g = self.grad
-        parts = [f"{self.data:.6g}", f"grad={'None' if g is None else format(float(g), '.6g')}"]
+        g = g.data if isinstance(g, Value) else g
+        parts = [f"{self.data:.6g}", f"grad={'None' if g is None else format(g, '.6g')}"]
         if self._op:
             parts.append(f"op={self._op!r}")
         if self.label:
@@ -331,19 +330,32 @@ def _pow(a: float, n: float) -> float:
 def _dpow(a: Any, n: Any, out: Any) -> Any:
     """``d/da a**n = n a**(n-1)`` (``out = a**n``), 0 for ``n == 0``; on Values, as Value ops.
 
-    ``a**(n-1)`` alone can overflow where ``n a**(n-1)`` does not (``a = 1e-310``,
-    ``n = 1e-300``: the derivative is 1e10); then it is ``n (out / a)``. A derivative
-    beyond the float range is ``inf``, as IEEE rounding (and a Tensor) gives it.
+    Where ``a**(n-1)`` alone overflows it is ``n out / a`` (``a = 1e-310``, ``n = 1e-300``:
+    1e10); beyond the float range, ``inf`` (as IEEE rounding, and a Tensor, give it).
     """
-    if isinstance(a, Value) or isinstance(n, Value):
-        return n * a ** (n - 1) if isinstance(n, Value) or n != 0 else 0.0
+    if isinstance(n, Value):  # then a is a Value too, and a > 0 (checked in the forward)
+        return n * a ** (n - 1)
+    if isinstance(a, Value):  # create_graph: the number below, as a node of its own whose
+        d = _dpow(a.data, n, out.data)  # derivative is refused only when it is used
+        return Value._node(d, "dpow", (a,), lambda a, out: (_d2pow(a, n),)) if n else 0.0
     if n == 0:
         return 0.0
     try:
         p = float(a ** (n - 1))
     except OverflowError:
         p = math.inf
-    return n * p if p - p == 0.0 else n * (out / a)
+    return n * p if p - p == 0.0 else n * out / a  # n * out first: out / a may overflow
+
+
+def _d2pow(a: Any, n: float) -> Any:
+    """``d/da n a**(n-1) = n (n-1) a**(n-2)``; infinite at ``a = 0`` for ``1 < n < 2``: then
+    refused when used (on Values by ``a ** (n-1)``'s own domain rule), not before."""
+    if not isinstance(a, Value) and a == 0 and 0 < n - 1 < 1:
+        return Refused(f"pow: the derivative of {n!r} a**{n - 1!r} at a = 0 is infinite")
+    try:
+        return n * _dpow(a, n - 1, a ** (n - 1) if isinstance(a, Value) else float(a ** (n - 1)))
+    except OverflowError:  # a**(n-1), so n (n-1) a**(n-2), is beyond the float range
+        return math.copysign(math.inf, n * (n - 1))
 
 
 def _ln(a: Any) -> Any:

@@ -248,7 +248,7 @@ class Sequential(TensorModule):
                 raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, not a Module")
         self.modules: list[TensorModule] = list(modules)
         self.fuse = fuse
-        self._planned: list[TensorModule] | None = None  # the module list _plan was made for
+        self._planned: tuple[bool, list[TensorModule]] | None = None  # what _plan was made for
         self._plan: list[Callable[[Any], Any]] = []
 
     def named_parameters(self) -> list[tuple[str, Any]]:
@@ -274,9 +274,9 @@ class Sequential(TensorModule):
 
     def forward(self, x: Input) -> Tensor:
         """Each module applied in turn to the previous output: ``m_k(...m_1(m_0(x)))``."""
-        if self._planned != self.modules:  # first call, or the module list was edited
+        if self._planned != (self.fuse, self.modules):  # first call, or fuse/modules changed
             self._plan = self._make_plan()
-            self._planned = list(self.modules)
+            self._planned = (self.fuse, list(self.modules))
         out: Any = x
         for step in self._plan:
             out = step(out)

@@ -102,7 +102,7 @@ def _update(p: Any, delta: Any) -> None:
     (A Value's ops saved plain numbers at forward time: nothing to track.)
     """
     if isinstance(p.data, float):
-        p.data = p.data - float(delta)
+        p.data = p.data - (delta.item() if isinstance(delta, Value) else float(delta))
     else:
         p.data -= delta
         if isinstance(p, Tensor):

@@ -71,9 +71,15 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_size_budget() -> None:
-    """The scalar engine <= 660 lines (650 before the thread lock), the engine
-    (autograd/*.py) <= 2,450, tensor's first op in its first 150 lines: the counts
-    are printed, so a change shows its cost."""
+    """The scalar engine <= 665 lines, the engine (autograd/*.py) <= 2,565, tensor's
+    first op in its first 150 lines: the counts are printed, so a change shows its cost.
+
+    Raised from 650 and 2,450 by issue 19 ("never silently wrong, round 2"): pow's
+    derivative as a node whose own derivative is refused only when used (create_graph
+    computes and refuses what backward() does), the zero-derivative rule of the chain
+    rule, the gradient dtype cast of create_graph, graphs that pickle (pickling.py), and
+    the number protocols of Value and one-element Tensors (number_protocols.py), and
+    the lock that lets threads share parameters (backprop.py)."""
     engine = {p.name: lines(p) for p in sorted(AUTOGRAD.glob("*.py"))}
     scalar = sum(engine[name] for name in SCALAR_ENGINE)
     first_op = next(
@@ -81,13 +87,13 @@ def test_size_budget() -> None:
         for i, text in enumerate((AUTOGRAD / "tensor.py").read_text().splitlines(), 1)
         if text.strip().startswith("def __add__")
     )
-    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 660)")
-    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,450)")
+    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 665)")
+    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,565)")
     for name, n in engine.items():
         print(f"  {name:16} {n:5}")
     print(f"tensor.py's first op: line {first_op} (budget 150)")
-    assert scalar <= 660
-    assert sum(engine.values()) <= 2450
+    assert scalar <= 665
+    assert sum(engine.values()) <= 2565
     assert first_op <= 150
 
 

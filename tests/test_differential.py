@@ -87,9 +87,9 @@ def spellings(op: Callable[..., Any], a: float, b: float, shape: tuple[int, ...]
     return [
         (lambda: ((va := Value(a)), (vb := Value(b))) and (op(va, vb), [va, vb]),
          lambda: ((ta := t(a)), (tb := t(b))) and (op(ta, tb), [ta, tb])),
-        (lambda: (va := Value(a)) and (op(va, b), [va]),
+        (lambda: (va := Value(a)) is not None and (op(va, b), [va]),
          lambda: (ta := t(a)) is not None and (op(ta, b), [ta])),
-        (lambda: (vb := Value(b)) and (op(a, vb), [vb]),
+        (lambda: (vb := Value(b)) is not None and (op(a, vb), [vb]),
          lambda: (tb := t(b)) is not None and (op(a, tb), [tb])),
     ]  # fmt: skip
 

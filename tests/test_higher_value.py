@@ -44,7 +44,7 @@ def test_create_graph_leaves_value_gradients_that_differentiate_again() -> None:
     x.tanh().backward(create_graph=True)
     g = x.grad
     assert isinstance(g, Value)
-    assert float(g) == pytest.approx(tanh_derivatives(0.5)[1], rel=1e-14)
+    assert g.item() == pytest.approx(tanh_derivatives(0.5)[1], rel=1e-14)
     x.grad = 0.0  # leaf gradients accumulate, as in PyTorch
     g.backward()
     assert type(x.grad) is float
@@ -63,7 +63,7 @@ def test_create_graph_gradients_accumulate_into_leaves() -> None:
     x = Value(2.0)
     (x * x).backward(create_graph=True)
     (x * x).backward(create_graph=True)
-    assert float(x.grad) == 8.0
+    assert x.grad.item() == 8.0
     g = x.grad
     x.grad = 0.0
     g.backward()
@@ -72,10 +72,10 @@ def test_create_graph_gradients_accumulate_into_leaves() -> None:
 
 def test_value_float_and_repr_of_a_graph_gradient() -> None:
     x = Value(3.0)
-    assert float(x) == 3.0
+    assert x.item() == 3.0
     (x * x).backward(create_graph=True)
     assert "grad=6" in repr(x)
-    assert math.isclose(float(x.grad), 6.0)
+    assert math.isclose(x.grad.item(), 6.0)
 
 
 # --------------------------------------------------------------- functional
@@ -87,7 +87,7 @@ def test_tanh_and_its_first_four_derivatives_from_one_function() -> None:
         got = []
         d = f
         for _ in range(5):
-            got.append(float(d(Value(x))))
+            got.append((d(Value(x))).item())
             d = grad(d)
         assert got == pytest.approx(tanh_derivatives(x), rel=1e-12, abs=1e-14)
 
@@ -95,26 +95,26 @@ def test_tanh_and_its_first_four_derivatives_from_one_function() -> None:
 def test_grad_takes_numbers_and_returns_values() -> None:
     df = grad(lambda x: x * x * x)
     assert isinstance(df(2.0), Value)
-    assert float(df(2)) == 12.0
-    assert float(grad(df)(2.0)) == 12.0
-    assert float(grad(grad(df))(2.0)) == 6.0
-    assert float(grad(grad(grad(df)))(2.0)) == 0.0  # constant gradient: 0, not an error
+    assert (df(2)).item() == 12.0
+    assert (grad(df)(2.0)).item() == 12.0
+    assert (grad(grad(df))(2.0)).item() == 6.0
+    assert grad(grad(grad(df)))(2.0).item() == 0.0  # constant gradient: 0, not an error
 
 
 def test_grad_of_a_function_that_ignores_its_argument_is_zero() -> None:
-    assert float(grad(lambda x, y: y * y)(1.0, Value(3.0))) == 0.0
-    assert float(grad(lambda x: Value(2.0))(1.0)) == 0.0
+    assert (grad(lambda x, y: y * y)(1.0, Value(3.0))).item() == 0.0
+    assert (grad(lambda x: Value(2.0))(1.0)).item() == 0.0
 
 
 def test_argnums_tuple_and_value_and_grad() -> None:
     f = lambda x, w, b: (w * x + b).sigmoid()  # noqa: E731
     y, (dx, dw, db) = value_and_grad(f, argnums=(0, 1, 2))(1.5, -0.5, 0.25)
     s = 1 / (1 + math.exp(-(-0.75 + 0.25)))
-    assert float(y) == pytest.approx(s)
-    assert [float(dx), float(dw), float(db)] == pytest.approx(
+    assert y.item() == pytest.approx(s)
+    assert [dx.item(), dw.item(), db.item()] == pytest.approx(
         [s * (1 - s) * -0.5, s * (1 - s) * 1.5, s * (1 - s)]
     )
-    assert float(grad(f, argnums=-1)(1.5, -0.5, 0.25)) == pytest.approx(s * (1 - s))
+    assert (grad(f, argnums=-1)(1.5, -0.5, 0.25)).item() == pytest.approx(s * (1 - s))
     with pytest.raises(IndexError, match=r"argnums 3 is out of range.*3 argument"):
         grad(f, argnums=3)(1.0, 2.0, 3.0)
 
@@ -126,7 +126,7 @@ def test_grad_is_pure_it_never_touches_dot_grad() -> None:
     inner.grad = 9.0
     d = grad(lambda a: (a * w).tanh())(inner)
     assert (x.grad, w.grad, inner.grad) == (5.0, -2.0, 9.0)
-    assert float(d) == pytest.approx(float(w) * (1 - math.tanh(0.7 * 1.1 * 1.1) ** 2))
+    assert d.item() == pytest.approx(w.item() * (1 - math.tanh(0.7 * 1.1 * 1.1) ** 2))
 
 
 def test_grad_rejects_what_it_cannot_differentiate() -> None:
@@ -156,7 +156,7 @@ def test_hessian_of_scalar_arguments() -> None:
 
 
 def test_hvp_on_a_number_is_second_derivative_times_v() -> None:
-    assert float(hvp(lambda x: x**4, 1.5, 2.0)) == pytest.approx(12 * 1.5**2 * 2.0)
+    assert (hvp(lambda x: x**4, 1.5, 2.0)).item() == pytest.approx(12 * 1.5**2 * 2.0)
 
 
 # ------------------------------------------------------ every op, twice
@@ -188,9 +188,9 @@ def test_every_value_op_has_right_second_derivatives(
 
 def test_relu_second_derivative_is_zero_also_at_the_kink() -> None:
     # relu'(0) = 0 by convention, and relu'' = 0 everywhere.
-    assert float(grad(lambda x: x.relu())(0.0)) == 0.0
-    assert float(grad(grad(lambda x: x.relu() * x.relu()))(0.0)) == 0.0
-    assert float(grad(grad(lambda x: x.relu() * x.relu()))(1.0)) == 2.0
+    assert (grad(lambda x: x.relu())(0.0)).item() == 0.0
+    assert grad(grad(lambda x: x.relu() * x.relu()))(0.0).item() == 0.0
+    assert grad(grad(lambda x: x.relu() * x.relu()))(1.0).item() == 2.0
 
 
 # ---------------------------------------------------------- gradcheck(order=2)
@@ -207,10 +207,12 @@ def test_gradcheck_order_2_passes_and_says_what_it_checked() -> None:
 def test_gradcheck_order_2_names_the_op_whose_derivative_is_not_differentiable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Right numbers, wrong graph: float() cuts the derivative off from its input.
+    # Right numbers, wrong graph: .data cuts the derivative off from its input.
     def tanh(self: Value) -> Value:
         out = math.tanh(self.data)
-        return Value._node(out, "tanh", (self,), lambda a, out: (1.0 - float(out) ** 2,))
+        return Value._node(
+            out, "tanh", (self,), lambda a, out: (1.0 - getattr(out, "data", out) ** 2,)
+        )
 
     monkeypatch.setattr(Value, "tanh", tanh)
     xs = [Value(0.5, label="x"), Value(-1.5, label="y")]
@@ -231,7 +233,7 @@ def test_gradcheck_order_2_names_a_wrong_second_derivative_of_a_binary_op(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def div(self: Value, other: Value) -> Value:
-        d = lambda a, b, out: (1.0 / b, -float(out) / b)  # noqa: E731
+        d = lambda a, b, out: (1.0 / b, -getattr(out, "data", out) / b)  # noqa: E731
         return Value._node(self.data / other.data, "/", (self, other), d)
 
     monkeypatch.setattr(Value, "__truediv__", div)
@@ -270,7 +272,7 @@ def test_draw_graph_shows_graph_gradients_by_value() -> None:
     y = (x * x).tanh()
     y.backward(create_graph=True)
     source = draw_graph(y).source
-    assert f"grad {format(float(x.grad), '#.4g')}" in source
+    assert f"grad {format(x.grad.item(), '#.4g')}" in source
 
 
 # ------------------------------------------------------------ properties

@@ -791,7 +791,7 @@ def _localize_second(
             locals_ = d(*leaves, vfn(*leaves))
         for k, local in enumerate(locals_):
             if isinstance(local, Value):
-                second = [float(h) for h in gradients(local, leaves)]
+                second = [h.data for h in gradients(local, leaves)]
             else:
                 second = [0.0] * len(leaves)  # a constant: its derivative is 0
 

@@ -40,9 +40,9 @@ def newton(f: Callable[[Any], Any], x: float, steps: int) -> list[float]:
     df, d2f = grad(f), grad(grad(f))
     history = []
     for _ in range(steps):
-        g = float(df(x))
+        g = df(x).item()
         history.append(abs(g))
-        x -= g / float(d2f(x))
+        x -= g / d2f(x).item()
     return history
 
 
@@ -51,7 +51,7 @@ def gradient_descent(f: Callable[[Any], Any], x: float, lr: float, steps: int) -
     df = grad(f)
     history = []
     for _ in range(steps):
-        g = float(df(x))
+        g = df(x).item()
         history.append(abs(g))
         x -= lr * g
     return history
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     fig, ax = plt.subplots(figsize=(7, 4))
     names = ["tanh", "1st derivative", "2nd", "3rd", "4th"]
     for k, (fk, name) in enumerate(zip(fs, names, strict=True)):
-        ax.plot(xs, [float(fk(Value(x))) for x in xs], label=name, lw=2.2 if k == 0 else 1.4)
+        ax.plot(xs, [fk(Value(x)).item() for x in xs], label=name, lw=2.2 if k == 0 else 1.4)
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_xlabel("x")
     ax.set_title("tanh and its first four derivatives, all from grad(grad(...(tanh)))")
