@@ -56,6 +56,7 @@ __all__ = [
     "batches",
     "default_data_dir",
     "download_mnist",
+    "idx_header",
     "iterate_minibatches",
     "load_mnist",
     "num_batches",
@@ -202,20 +203,15 @@ class MNISTData(NamedTuple):
 # --------------------------------------------------------------------------- IDX
 
 
-def _decompress(path: Path, blob: bytes) -> bytes:
-    try:
-        return gzip.decompress(blob)
-    except EOFError as e:
-        raise DataError(f"{path}: truncated gzip file (the download was cut short?)") from e
-    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-        raise DataError(f"{path}: corrupted gzip file ({e})") from e
+def idx_header(raw: bytes, name: str = "<bytes>") -> tuple[tuple[int, ...], int]:
+    """``(shape, header length)`` from the start of an IDX blob of unsigned bytes.
 
+    Only the header is read (``4 + 4 * ndim`` bytes), so the size the file claims
+    can be checked before its data is read.
 
-def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
-    """The array in an IDX blob of unsigned bytes, after checking header and length.
-
-    Raises :class:`DataError` (naming ``name``) for a bad magic number, a dtype
-    other than unsigned byte, or a length that does not match the header.
+    Raises:
+        DataError: a bad magic number, a dtype other than unsigned byte, or a
+            header cut short (naming ``name``).
     """
     if len(raw) < 4:
         raise DataError(f"{name}: {len(raw)} bytes, too short for an IDX header")
@@ -232,23 +228,39 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
     if len(raw) < header:
         raise DataError(f"{name}: truncated IDX header ({len(raw)} of {header} bytes)")
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + math.prod(dims)  # Python ints: no overflow, whatever the header says
-    if len(raw) < expected:
+    return dims, header
+
+
+def _check_length(name: str, raw: bytes, dims: tuple[int, ...], actual: int) -> None:
+    """Refuse content of ``actual`` bytes when the header (at the start of ``raw``) claims
+    another size: "truncated" (with a byte-order hint) or "trailing bytes"."""
+    expected = 4 + 4 * len(dims) + math.prod(dims)  # Python ints: no overflow
+    if actual < expected:
         hint = ""
         if any(d >= 1 << 24 for d in dims):
             little = tuple(
-                int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "little") for i in range(ndim)
+                int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "little") for i in range(len(dims))
             )
             hint = f" (sizes written little-endian? read that way the shape would be {little})"
         raise DataError(
             f"{name}: truncated: header claims {expected:,} bytes (shape {dims}), "
-            f"file has {len(raw):,}{hint}"
+            f"file has {actual:,}{hint}"
         )
-    if len(raw) > expected:
+    if actual > expected:
         raise DataError(
             f"{name}: has trailing bytes: header claims {expected:,} bytes (shape {dims}), "
-            f"file has {len(raw):,}"
+            f"file has {actual:,}"
         )
+
+
+def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
+    """The array in an IDX blob of unsigned bytes, after checking header and length.
+
+    Raises :class:`DataError` (naming ``name``) for a bad magic number, a dtype
+    other than unsigned byte, or a length that does not match the header.
+    """
+    dims, header = idx_header(raw, name)
+    _check_length(name, raw, dims, len(raw))
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -262,13 +274,27 @@ def _digests_match(blob: bytes, raw: bytes, expected: Sequence[str]) -> tuple[bo
     return sha in wanted, md5, sha
 
 
+#: The most bytes :func:`read_idx` reads from one file unless told otherwise (1 GiB:
+#: full MNIST's largest file is 47 MB). A header claiming more is refused unread.
+MAX_IDX_BYTES = 1 << 30
+
+
 def read_idx(
     path: str | os.PathLike[str],
     *,
     magic: int | None = None,
     checksums: Sequence[str] | None = None,
+    shape: Sequence[int | None] | None = None,
+    max_bytes: int = MAX_IDX_BYTES,
 ) -> npt.NDArray[np.uint8]:
     """Read one IDX file (gzip-compressed or raw) into a read-only ``uint8`` array.
+
+    The header is read first and everything is checked against the size it claims
+    before the data is read (or decompressed): the magic number, ``shape``, the
+    claimed size against ``max_bytes``, against the file's size (raw) or the size
+    the gzip trailer records (``.gz``). Then at most the claimed size plus one byte
+    is read, so a gzip bomb or a file with junk appended is refused without being
+    kept in memory.
 
     Args:
         path: the file. A name ending in ``.gz`` (or starting with gzip's magic
@@ -278,21 +304,31 @@ def read_idx(
         checksums: when given, the file must match one of these digests: MD5 of the
             file as stored (32 hex digits) or SHA-256 of the decompressed content
             (64 hex digits). ``None`` skips the check.
+        shape: when given, the shape the header must claim; ``None`` entries match
+            any size (e.g. ``(None, 28, 28)`` for images).
+        max_bytes: the largest content accepted (the header's claim is checked).
 
     Raises:
         FileNotFoundError: no such file.
-        DataError: truncated, corrupted, wrong magic number or wrong size
-            (the message names the file); :class:`ChecksumError` for a digest mismatch.
+        DataError: truncated, corrupted, wrong magic number, shape or size, or too
+            large (the message names the file); :class:`ChecksumError` for a digest
+            mismatch.
     """
     p = Path(path)
-    blob = p.read_bytes()
-    raw = _decompress(p, blob) if blob[:2] == b"\x1f\x8b" else blob
+    with p.open("rb") as f:
+        gz = f.read(2) == b"\x1f\x8b" or p.name.endswith(".gz")
+    try:
+        with gzip.open(p, "rb") if gz else p.open("rb") as stream:
+            raw = _read_idx_stream(stream, p, gz, magic, shape, max_bytes)
+    except EOFError as e:
+        raise DataError(f"{p}: truncated gzip file (the download was cut short?)") from e
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        if not gz or isinstance(e, FileNotFoundError):
+            raise
+        raise DataError(f"{p}: corrupted gzip file ({e})") from e
     array = parse_idx(raw, str(p))
-    if magic is not None:
-        found = int.from_bytes(raw[:4], "big")
-        if found != magic:
-            raise DataError(f"{p}: magic number {found}, expected {magic}")
     if checksums is not None:
+        blob = _read_stored(p, raw) if gz else raw
         ok, md5, sha = _digests_match(blob, raw, checksums)
         if not ok:
             raise ChecksumError(
@@ -302,6 +338,82 @@ def read_idx(
                 "or pass verify=False for your own files."
             )
     return array
+
+
+def _read_idx_stream(
+    stream: Any,
+    p: Path,
+    gz: bool,
+    magic: int | None,
+    shape: Sequence[int | None] | None,
+    max_bytes: int,
+) -> bytes:
+    """The IDX content of an open file, its header checked before its data is read."""
+    head = _read_at_most(stream, 4)
+    if len(head) == 4:
+        head += _read_at_most(stream, 4 * head[3])
+    dims, header = idx_header(head, str(p))
+    found = int.from_bytes(head[:4], "big")
+    if magic is not None and found != magic:
+        raise DataError(f"{p}: magic number {found}, expected {magic}")
+    if shape is not None and (
+        len(shape) != len(dims) or any(w not in (None, d) for w, d in zip(shape, dims, strict=True))
+    ):
+        if len(shape) == len(dims) and shape[0] is None:  # any count of fixed-shape items
+            raise DataError(
+                f"{p}: header claims items of shape {dims[1:]}, expected {tuple(shape[1:])} "
+                f"(shape {dims})"
+            )
+        want = tuple("any" if w is None else w for w in shape)
+        raise DataError(f"{p}: header claims shape {dims}, expected {want}")
+    expected = header + math.prod(dims)  # Python ints: no overflow, whatever the header says
+    if expected > max_bytes:
+        raise DataError(
+            f"{p}: header claims {expected:,} bytes (shape {dims}), more than the "
+            f"{max_bytes:,} accepted (pass max_bytes= for larger files)"
+        )
+    if gz:
+        recorded = _gzip_size(p)  # modulo 2**32: the gzip format's own limit
+        if recorded is not None and recorded != expected % 2**32:
+            raise DataError(
+                f"{p}: truncated or corrupted gzip file, or not what its header says: the "
+                f"header claims {expected:,} bytes (shape {dims}), the gzip trailer records "
+                f"{recorded:,}; refused before decompressing"
+            )
+    else:
+        _check_length(str(p), head, dims, p.stat().st_size)
+    # At most one byte more than claimed: enough to notice trailing junk.
+    return head + _read_at_most(stream, expected - header + 1)
+
+
+def _gzip_size(p: Path) -> int | None:
+    """The content size a gzip file's trailer records (modulo 2**32), or None if too short."""
+    with p.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() < 18:
+            return None
+        f.seek(-4, os.SEEK_END)
+        return int.from_bytes(f.read(4), "little")
+
+
+def _read_at_most(stream: Any, n: int) -> bytes:
+    """Up to ``n`` bytes, in chunks (never asking for a buffer larger than the data)."""
+    chunks, left = [], n
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_stored(p: Path, raw: bytes) -> bytes:
+    """A ``.gz`` file's bytes (for its MD5), refusing one larger than its content needs."""
+    limit = len(raw) + len(raw) // 100 + (1 << 16)  # deflate adds < 1 % on incompressible data
+    if p.stat().st_size > limit:
+        raise DataError(f"{p}: {p.stat().st_size:,} bytes, more than its content can need")
+    return p.read_bytes()
 
 
 # --------------------------------------------------------------------- locating
@@ -350,43 +462,61 @@ def _find(directory: Path, stem: str) -> Path | None:
 
 
 def _download_one(
-    url: str, dest: Path, checksums: Sequence[str], progress: bool, timeout: float
+    url: str, dest: Path, checksums: Sequence[str], progress: bool, timeout: float, limit: int
 ) -> None:
-    """Fetch ``url`` into ``dest`` via a temp file; rename only after the checksum matched."""
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        md5 = hashlib.md5(usedforsecurity=False)
-        with os.fdopen(fd, "wb") as tmp, urlopen(url, timeout=timeout) as response:
-            headers = getattr(response, "headers", None)
-            total = headers.get("Content-Length") if headers is not None else None
-            bar: Any = None
-            if progress:
-                from nn.progress import progress_bar
+    """Fetch ``url`` (at most ``limit`` bytes) and write it to ``dest`` only after its
+    checksum matched (through the one atomic writer: an interruption leaves no file)."""
+    from autograd.pictures.files import write_atomic  # the one writer; not on `import nn`
 
-                bar = progress_bar(
-                    total=int(total) if total else None,
-                    unit="B",
-                    unit_scale=True,
-                    desc=dest.name,
-                    leave=False,
-                )
-            try:
-                while chunk := response.read(1 << 16):
-                    tmp.write(chunk)
-                    md5.update(chunk)
-                    if bar is not None:
-                        bar.update(len(chunk))
-            finally:
-                if bar is not None:
-                    bar.close()
-        # A .gz download is identified by its published MD5; otherwise read_idx checks
-        # its structure and the SHA-256 of its content (and names what is wrong).
-        if md5.hexdigest() not in {c.lower() for c in checksums}:
-            read_idx(tmp_name, checksums=checksums)
-        os.replace(tmp_name, dest)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with urlopen(url, timeout=timeout) as response:
+        headers = getattr(response, "headers", None)
+        total = headers.get("Content-Length") if headers is not None else None
+        if total and int(total) > limit:
+            raise DataError(f"{url}: {int(total):,} bytes, more than the {limit:,} expected")
+        blob = _fetch(response, dest.name, limit, int(total) if total else None, progress)
+    if len(blob) > limit:
+        raise DataError(f"{url}: more than the {limit:,} bytes expected; download stopped")
+    # A .gz download is identified by its published MD5; otherwise it is checked as
+    # read_idx checks a file: its structure and the SHA-256 of its content.
+    if hashlib.md5(blob, usedforsecurity=False).hexdigest() not in {c.lower() for c in checksums}:
+        _check_download(blob, url, checksums, limit)
+    write_atomic(dest, blob)
+
+
+def _fetch(response: Any, name: str, limit: int, total: int | None, progress: bool) -> bytes:
+    """The response's bytes, stopping after ``limit + 1`` (enough to tell it is too long)."""
+    bar: Any = None
+    if progress:
+        from nn.progress import progress_bar
+
+        bar = progress_bar(total=total, unit="B", unit_scale=True, desc=name, leave=False)
+    chunks, size = [], 0
+    try:
+        while size <= limit and (chunk := response.read(min(1 << 16, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    return b"".join(chunks)
+
+
+def _check_download(blob: bytes, url: str, checksums: Sequence[str], limit: int) -> None:
+    """Check a download whose MD5 is not a published one, as :func:`read_idx` would."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / url.rsplit("/", 1)[-1]
+        path.write_bytes(blob)
+        read_idx(path, checksums=checksums, max_bytes=limit)
+
+
+def _download_limit(spec: Dataset, stem: str) -> int:
+    """The most bytes a download of ``stem`` may have: its content's size plus gzip's
+    worst-case overhead (deflate adds under 1 % to data it cannot compress)."""
+    n = spec.sizes[stem]
+    content = 16 + n * 28 * 28 if "images" in stem else 8 + n
+    return content + content // 100 + (1 << 16)
 
 
 def download_mnist(
@@ -420,7 +550,8 @@ def download_mnist(
         for base in urls:
             url = base.rstrip("/") + "/" + dest.name
             try:
-                _download_one(url, dest, expected[stem], progress, timeout)
+                limit = _download_limit(spec, stem)
+                _download_one(url, dest, expected[stem], progress, timeout, limit)
                 break
             except (OSError, DataError) as e:  # URLError, HTTPError, timeouts are OSErrors
                 errors.append(f"  {url}: {e}")
@@ -515,9 +646,8 @@ def _read_images(
     path: Path, checksums: Sequence[str] | None, flatten: bool
 ) -> npt.NDArray[np.float32]:
     """An images file as float32 in ``[0, 1]``, ``(n, 784)`` (or ``(n, 28, 28)``)."""
-    a = read_idx(path, magic=IMAGES_MAGIC, checksums=checksums)
-    if a.shape[1:] != (28, 28):
-        raise DataError(f"{path}: images of shape {a.shape[1:]}, expected (28, 28)")
+    # The header must claim 28x28 images before any pixel is read (bounded reads).
+    a = read_idx(path, magic=IMAGES_MAGIC, checksums=checksums, shape=(None, 28, 28))
     x = a.reshape(len(a), 784) if flatten else a
     # One pass uint8 -> float32, then an in-place scale.
     xf = x.astype(np.float32)
@@ -527,7 +657,7 @@ def _read_images(
 
 def _read_labels(path: Path, checksums: Sequence[str] | None) -> npt.NDArray[np.int64]:
     """A labels file as int64 digits, each checked to be 0..9."""
-    a = read_idx(path, magic=LABELS_MAGIC, checksums=checksums)
+    a = read_idx(path, magic=LABELS_MAGIC, checksums=checksums, shape=(None,))
     if a.size and int(a.max()) > 9:
         raise DataError(f"{path}: label {int(a.max())} outside 0..9")
     return a.astype(np.int64)

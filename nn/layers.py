@@ -77,8 +77,14 @@ class TensorModule(Module):
         return save_state(self.state_dict(), path)
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Load parameters saved by :meth:`save` (keys and shapes must match)."""
-        self.load_state_dict(load_state(path))
+        """Load parameters saved by :meth:`save` (keys and shapes must match).
+
+        Names and shapes are checked from the file's headers before any numbers are
+        read; then :meth:`load_state_dict` checks the numbers (finite) before writing
+        any parameter. A refused file changes nothing.
+        """
+        expected = {name: tuple(p.data.shape) for name, p in self.named_parameters()}
+        self.load_state_dict(load_state(path, expected))
 
     def forward(self, x: Any) -> Tensor:
         """The output Tensor for input ``x`` (``module(x)`` calls this); subclasses override it."""

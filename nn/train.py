@@ -125,10 +125,11 @@ class History:
         return d
 
     def save_json(self, path: str | os.PathLike[str]) -> Path:
-        """Write :meth:`to_dict` as JSON."""
-        p = Path(path)
-        p.write_text(json.dumps(self.to_dict(), indent=1) + "\n")
-        return p
+        """Write :meth:`to_dict` as JSON, atomically (a failed write leaves the old file)."""
+        from autograd.pictures.files import write_atomic  # the one writer; not on `import nn`
+
+        text = json.dumps(self.to_dict(), indent=1) + "\n"
+        return write_atomic(path, text.encode("utf-8"))
 
 
 @contextlib.contextmanager
@@ -256,7 +257,10 @@ def fit(
     Raises:
         ValueError: an unknown loss, a count that is not a positive int, inputs and
             labels of different lengths, or no training examples.
-        FloatingPointError: the loss became NaN or infinite (learning rate too large?).
+        FloatingPointError: the loss became NaN or infinite (the message names the
+            epoch and batch and the likely causes). It is checked before the step, so
+            the model keeps the weights of the last good step. An optimizer step that
+            would make a weight non-finite raises it too, changing nothing.
     """
     _check_counts(epochs=epochs, batch_size=batch_size, eval_batch_size=eval_batch_size)
     loss_fn = get_loss(loss)
@@ -275,9 +279,11 @@ def fit(
                 optimizer.zero_grad()
                 pred = model(xb)
                 batch_loss = loss_fn(pred, yb)
+                # Checked before backward() and step(): a NaN or infinite loss stops the
+                # run with the weights of the last good step (one float check per step).
+                meter.add(batch_loss, pred, yb, optimizer)
                 batch_loss.backward()
                 optimizer.step()
-                meter.add(batch_loss, pred, yb, optimizer)  # stops at a NaN or infinite loss
             _end_epoch(history, meter, scores, optimizer, checkpoint, callback)
     return history
 
@@ -351,14 +357,17 @@ class _EpochMeter:
 
         Raises:
             FloatingPointError: its loss is NaN or infinite (the message names the
-                epoch, the batch and the learning rate).
+                epoch, the batch and the likely causes).
         """
         value = float(batch_loss.data)
         if not math.isfinite(value):
             self.close()
             raise FloatingPointError(
-                f"fit: the loss became {value} in epoch {self.epoch}, batch {self.batches + 1} "
-                f"(learning rate {optimizer.lr:g} too large?)"
+                f"fit: the loss became {value} at epoch {self.epoch}, batch {self.batches + 1}, "
+                "before this batch's step; the model keeps the weights of the last good "
+                f"step. Possible causes: the learning rate ({optimizer.lr:g}) is too large "
+                "(the weights grew step by step until the outputs overflowed), or this "
+                "batch's inputs hold NaN or infinite values, or the loss function does."
             )
         self.loss_sum += value * len(labels)
         self.seen += len(labels)

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from autograd.pictures.files import write_atomic
+
 __all__ = [
     "confusion_matrix",
     "plot_confusion",
@@ -42,7 +44,9 @@ def _figure(width: float, height: float) -> Any:
 def _save(fig: Any, path: PathLike, dpi: int = 110) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=dpi)
+    fmt = p.suffix[1:].lower() or None  # as savefig would pick it from the file name
+    # Through the one atomic writer: a failed or interrupted save leaves the old picture.
+    write_atomic(p, lambda f: fig.savefig(f, format=fmt, dpi=dpi))
     return p
 
 
