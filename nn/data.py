@@ -33,18 +33,20 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 import os
-import tempfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 from urllib.request import urlopen
 
 import numpy as np
 import numpy.typing as npt
+
+from nn.checks import int_labels, positive_int
 
 __all__ = [
     "DATASETS",
@@ -316,20 +318,11 @@ def read_idx(
     """
     p = Path(path)
     with p.open("rb") as f:
-        gz = f.read(2) == b"\x1f\x8b" or p.name.endswith(".gz")
-    try:
-        with gzip.open(p, "rb") if gz else p.open("rb") as stream:
-            raw = _read_idx_stream(stream, p, gz, magic, shape, max_bytes)
-    except EOFError as e:
-        raise DataError(f"{p}: truncated gzip file (the download was cut short?)") from e
-    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-        if not gz or isinstance(e, FileNotFoundError):
-            raise
-        raise DataError(f"{p}: corrupted gzip file ({e})") from e
-    array = parse_idx(raw, str(p))
+        raw, blob = _read_idx_from(f, str(p), p.name.endswith(".gz"), magic, shape, max_bytes)
+        array = parse_idx(raw, str(p))
+        stored = blob() if checksums is not None else b""
     if checksums is not None:
-        blob = _read_stored(p, raw) if gz else raw
-        ok, md5, sha = _digests_match(blob, raw, checksums)
+        ok, md5, sha = _digests_match(stored, raw, checksums)
         if not ok:
             raise ChecksumError(
                 f"{p}: checksum mismatch (MD5 {md5}, SHA-256 of content {sha}); "
@@ -340,60 +333,88 @@ def read_idx(
     return array
 
 
+def _read_idx_from(
+    f: BinaryIO,
+    name: str,
+    gz_name: bool,
+    magic: int | None,
+    shape: Sequence[int | None] | None,
+    max_bytes: int,
+) -> tuple[bytes, Callable[[], bytes]]:
+    """``(IDX content, a function giving the stored bytes)`` of an open, seekable file
+    (gzip or raw): the header is checked before the data is read or decompressed."""
+    gz = f.read(2) == b"\x1f\x8b" or gz_name
+    stored = f.seek(0, os.SEEK_END)
+    size = stored
+    if gz and stored >= 18:
+        f.seek(-4, os.SEEK_END)
+        size = int.from_bytes(f.read(4), "little")  # the gzip trailer's size, modulo 2**32
+    f.seek(0)
+    try:
+        stream: Any = gzip.GzipFile(fileobj=f, mode="rb") if gz else f
+        raw = _read_idx_stream(stream, name, gz, size, magic, shape, max_bytes)
+    except EOFError as e:
+        raise DataError(f"{name}: truncated gzip file (the download was cut short?)") from e
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        if not gz:
+            raise
+        raise DataError(f"{name}: corrupted gzip file ({e})") from e
+
+    def blob() -> bytes:
+        """The stored bytes, for their MD5; a .gz larger than its content needs is refused."""
+        limit = len(raw) + len(raw) // 100 + (1 << 16)  # deflate adds < 1 % when it can't compress
+        if gz and stored > limit:
+            raise DataError(f"{name}: {stored:,} bytes, more than its content can need")
+        f.seek(0)
+        return f.read() if gz else raw
+
+    return raw, blob
+
+
 def _read_idx_stream(
     stream: Any,
-    p: Path,
+    name: str,
     gz: bool,
+    size: int,
     magic: int | None,
     shape: Sequence[int | None] | None,
     max_bytes: int,
 ) -> bytes:
-    """The IDX content of an open file, its header checked before its data is read."""
+    """The IDX content of an open stream of ``size`` bytes (for gzip: as its trailer
+    records), its header checked before its data is read."""
     head = _read_at_most(stream, 4)
     if len(head) == 4:
         head += _read_at_most(stream, 4 * head[3])
-    dims, header = idx_header(head, str(p))
+    dims, header = idx_header(head, name)
     found = int.from_bytes(head[:4], "big")
     if magic is not None and found != magic:
-        raise DataError(f"{p}: magic number {found}, expected {magic}")
+        raise DataError(f"{name}: magic number {found}, expected {magic}")
     if shape is not None and (
         len(shape) != len(dims) or any(w not in (None, d) for w, d in zip(shape, dims, strict=True))
     ):
         if len(shape) == len(dims) and shape[0] is None:  # any count of fixed-shape items
             raise DataError(
-                f"{p}: header claims items of shape {dims[1:]}, expected {tuple(shape[1:])} "
-                f"(shape {dims})"
+                f"{name}: header claims items of shape {dims[1:]}, expected "
+                f"{tuple(shape[1:])} (shape {dims})"
             )
         want = tuple("any" if w is None else w for w in shape)
-        raise DataError(f"{p}: header claims shape {dims}, expected {want}")
+        raise DataError(f"{name}: header claims shape {dims}, expected {want}")
     expected = header + math.prod(dims)  # Python ints: no overflow, whatever the header says
     if expected > max_bytes:
         raise DataError(
-            f"{p}: header claims {expected:,} bytes (shape {dims}), more than the "
+            f"{name}: header claims {expected:,} bytes (shape {dims}), more than the "
             f"{max_bytes:,} accepted (pass max_bytes= for larger files)"
         )
-    if gz:
-        recorded = _gzip_size(p)  # modulo 2**32: the gzip format's own limit
-        if recorded is not None and recorded != expected % 2**32:
-            raise DataError(
-                f"{p}: truncated or corrupted gzip file, or not what its header says: the "
-                f"header claims {expected:,} bytes (shape {dims}), the gzip trailer records "
-                f"{recorded:,}; refused before decompressing"
-            )
-    else:
-        _check_length(str(p), head, dims, p.stat().st_size)
+    if not gz:
+        _check_length(name, head, dims, size)
+    elif size != expected % 2**32:
+        raise DataError(
+            f"{name}: truncated or corrupted gzip file, or not what its header says: the "
+            f"header claims {expected:,} bytes (shape {dims}), the gzip trailer records "
+            f"{size:,}; refused before decompressing"
+        )
     # At most one byte more than claimed: enough to notice trailing junk.
     return head + _read_at_most(stream, expected - header + 1)
-
-
-def _gzip_size(p: Path) -> int | None:
-    """The content size a gzip file's trailer records (modulo 2**32), or None if too short."""
-    with p.open("rb") as f:
-        f.seek(0, os.SEEK_END)
-        if f.tell() < 18:
-            return None
-        f.seek(-4, os.SEEK_END)
-        return int.from_bytes(f.read(4), "little")
 
 
 def _read_at_most(stream: Any, n: int) -> bytes:
@@ -504,11 +525,17 @@ def _fetch(response: Any, name: str, limit: int, total: int | None, progress: bo
 
 
 def _check_download(blob: bytes, url: str, checksums: Sequence[str], limit: int) -> None:
-    """Check a download whose MD5 is not a published one, as :func:`read_idx` would."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / url.rsplit("/", 1)[-1]
-        path.write_bytes(blob)
-        read_idx(path, checksums=checksums, max_bytes=limit)
+    """Check a download whose MD5 is not a published one, as :func:`read_idx` checks a
+    file: its structure (bounded reads) and the SHA-256 of its content."""
+    name = url.rsplit("/", 1)[-1]
+    raw, _ = _read_idx_from(io.BytesIO(blob), name, name.endswith(".gz"), None, None, limit)
+    parse_idx(raw, name)
+    ok, md5, sha = _digests_match(blob, raw, checksums)
+    if not ok:
+        raise ChecksumError(
+            f"{url}: checksum mismatch (MD5 {md5}, SHA-256 of content {sha}); "
+            f"expected one of {', '.join(checksums)}: not the expected file"
+        )
 
 
 def _download_limit(spec: Dataset, stem: str) -> int:
@@ -677,9 +704,13 @@ def _check_counts(split: str, arrays: tuple[Any, Any], paths: tuple[Path, Path])
 
 
 def num_batches(n: int, batch_size: int, drop_last: bool = False) -> int:
-    """How many mini-batches :func:`batches` yields for ``n`` examples."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    """How many mini-batches :func:`batches` yields for ``n`` examples.
+
+    Raises:
+        TypeError, ValueError: ``n`` or ``batch_size`` is not a whole number (>= 0, >= 1).
+    """
+    n = positive_int(n, "num_batches: n", minimum=0)
+    batch_size = positive_int(batch_size, "batch_size")
     return n // batch_size if drop_last else -(-n // batch_size)
 
 
@@ -700,9 +731,12 @@ def batches(
     unless ``drop_last``. Each batch is gathered by index (``np.take``), so only
     one batch is ever copied, never the whole shuffled array. With ``y=None``
     the second element of each pair is the index array of the batch.
+
+    Raises:
+        TypeError, ValueError: ``batch_size`` is not an int >= 1 (``2.5`` is refused, not
+            truncated); ``x`` and ``y`` differ in length.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    batch_size = positive_int(batch_size, "batch_size")
     n = len(x)
     if y is not None and len(y) != n:
         raise ValueError(f"x and y differ in length: {n} and {len(y)}")
@@ -726,8 +760,14 @@ def one_hot(labels: npt.ArrayLike, num_classes: int = 10, dtype: Any = np.float3
     """Rows of zeros with a 1 at each label: ``one_hot([2], 4) == [[0, 0, 1, 0]]``.
 
     The target vectors of the series' quadratic cost (the desired output layer).
+
+    Raises:
+        TypeError: labels that are not integers (``2.7``, ``True``: refused, never
+            truncated), or a ``num_classes`` that is not an int.
+        ValueError: a label outside ``0..num_classes - 1``.
     """
-    y = np.asarray(labels)
+    num_classes = positive_int(num_classes, "one_hot: num_classes")
+    y = int_labels(labels, "one_hot")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {y.min()}..{y.max()}")
     out = np.zeros((*y.shape, num_classes), dtype=dtype)
@@ -746,6 +786,8 @@ def random_shift(
     rows of ``side * side`` pixels or on ``(n, side, side)`` images; returns a new
     array of the same shape.
     """
+    max_shift = positive_int(max_shift, "random_shift: max_shift", minimum=0)
+    side = positive_int(side, "random_shift: side")
     n = len(x)
     images = x.reshape(n, side, side)
     m = max_shift

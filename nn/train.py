@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import Tensor, no_grad
+from nn.checks import batch_of, int_labels, positive_int
 from nn.data import batches, num_batches, one_hot
 from nn.losses import cross_entropy, mse
 
@@ -148,14 +149,16 @@ def _blas_threads(n: int | None) -> Iterator[None]:
 
 
 def _check_xy(x: npt.NDArray[Any], y: npt.NDArray[Any], what: str) -> None:
+    """Refuse inputs that are not a batch (one example per row), labels that are not
+    one integer per example, and different lengths."""
+    batch_of(x, what)
+    labels = int_labels(y, what)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"{what}: labels must be one int per example, shape (n,), got {labels.shape}"
+        )
     if len(x) != len(y):
         raise ValueError(f"{what}: {len(x)} inputs but {len(y)} labels")
-
-
-def _check_count(value: Any, what: str) -> None:
-    """Raise ``ValueError`` unless ``value`` is an int >= 1 (``bool`` is not accepted)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"fit: {what} must be a positive int (>= 1), got {value!r}")
 
 
 def _evaluate(
@@ -166,6 +169,8 @@ def _evaluate(
     loss_fn: LossFn | None,
 ) -> tuple[npt.NDArray[np.int64], float]:
     """(predicted classes, mean loss or NaN), batch by batch, without a graph."""
+    batch_of(x, "predict" if y is None else "evaluate")
+    batch_size = positive_int(batch_size, "batch_size")
     preds = np.empty(len(x), dtype=np.int64)
     total = 0.0
     with no_grad():
@@ -255,14 +260,17 @@ def fit(
             (e.g. :func:`nn.data.random_shift`), ``rng`` seeded from ``seed`` too.
 
     Raises:
-        ValueError: an unknown loss, a count that is not a positive int, inputs and
-            labels of different lengths, or no training examples.
+        ValueError: an unknown loss, a count below 1, inputs that are not a batch
+            (one example per row: a single image is refused), inputs and labels of
+            different lengths, or no training examples.
+        TypeError: a count that is not an int (``2.5``, ``True``), labels that are
+            not integers.
         FloatingPointError: the loss became NaN or infinite (the message names the
             epoch and batch and the likely causes). It is checked before the step, so
             the model keeps the weights of the last good step. An optimizer step that
             would make a weight non-finite raises it too, changing nothing.
     """
-    _check_counts(epochs=epochs, batch_size=batch_size, eval_batch_size=eval_batch_size)
+    _check_counts(epochs, batch_size, eval_batch_size, eval_train)
     loss_fn = get_loss(loss)
     _check_data(x_train, y_train, x_test, y_test)
     rng = np.random.default_rng(seed)
@@ -279,8 +287,7 @@ def fit(
                 optimizer.zero_grad()
                 pred = model(xb)
                 batch_loss = loss_fn(pred, yb)
-                # Checked before backward() and step(): a NaN or infinite loss stops the
-                # run with the weights of the last good step (one float check per step).
+                # Checked before the step: a NaN loss stops with the last good weights.
                 meter.add(batch_loss, pred, yb, optimizer)
                 batch_loss.backward()
                 optimizer.step()
@@ -291,10 +298,13 @@ def fit(
 # --------------------------------------------------------------------------- fit's parts
 
 
-def _check_counts(**counts: Any) -> None:
-    """Refuse any count that is not a positive int (``ValueError`` naming it)."""
-    for what, value in counts.items():
-        _check_count(value, what)
+def _check_counts(epochs: Any, batch_size: Any, eval_batch_size: Any, eval_train: Any) -> None:
+    """Refuse any count that is not an int >= 1 (naming it); ``2.5`` is not truncated."""
+    positive_int(epochs, "fit: epochs")
+    positive_int(batch_size, "fit: batch_size")
+    positive_int(eval_batch_size, "fit: eval_batch_size")
+    if eval_train is not True and eval_train is not False:
+        positive_int(eval_train, "fit: eval_train (True, False or a number of examples)")
 
 
 def _check_data(
