@@ -260,15 +260,12 @@ def fit(
             (e.g. :func:`nn.data.random_shift`), ``rng`` seeded from ``seed`` too.
 
     Raises:
-        ValueError: an unknown loss, a count below 1, inputs that are not a batch
-            (one example per row: a single image is refused), inputs and labels of
-            different lengths, or no training examples.
-        TypeError: a count that is not an int (``2.5``, ``True``), labels that are
-            not integers.
-        FloatingPointError: the loss became NaN or infinite (the message names the
-            epoch and batch and the likely causes). It is checked before the step, so
-            the model keeps the weights of the last good step. An optimizer step that
-            would make a weight non-finite raises it too, changing nothing.
+        ValueError: an unknown loss, a count below 1, inputs not a batch (a single
+            image), inputs and labels of different lengths, or no training examples.
+        TypeError: a count that is not an int (``2.5``, ``True``), non-integer labels.
+        FloatingPointError: the loss became NaN or infinite (checked before the step,
+            so the model keeps the last good weights; the message names epoch, batch
+            and likely causes), or a step would make a weight non-finite.
     """
     _check_counts(epochs, batch_size, eval_batch_size, eval_train)
     loss_fn = get_loss(loss)
