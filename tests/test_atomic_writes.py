@@ -98,9 +98,9 @@ def _save_graph(p: Path) -> None:
 
 def _skip_without_dot(writer: str) -> None:
     """Pictures other than DOT source and TikZ are rendered by Graphviz's ``dot``."""
-    if writer.startswith("save_graph") and not writer.endswith((".dot", ".tex")):
-        if shutil.which("dot") is None:
-            pytest.skip("needs Graphviz's dot")
+    rendered = writer.startswith("save_graph") and not writer.endswith((".dot", ".tex"))
+    if rendered and shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
 
 
 class Fault(Exception):
