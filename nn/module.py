@@ -117,7 +117,7 @@ def _checked(p: Any, value: Any, name: str) -> Any:
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(cast))[0])
         why = "is not finite" if not np.isfinite(arr[bad]) else f"overflows {p.data.dtype}"
         raise ValueError(
-            f"load_state_dict: {name!r} holds {arr[bad]!r} at index {bad}, which {why}; "
+            f"load_state_dict: {name!r} holds {arr[bad].item()!r} at index {bad}, which {why}; "
             "parameters must be finite numbers"
         )
     return cast

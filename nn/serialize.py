@@ -103,7 +103,7 @@ def _members(zf: zipfile.ZipFile, where: str) -> list[tuple[str, zipfile.ZipInfo
 
 def _member_shape(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> tuple[int, ...]:
     """The shape in one member's ``.npy`` header, after checking that it sizes the member."""
-    name = info.filename
+    name = info.filename.removesuffix(".npy")  # the array's name, as in the state dict
     try:
         with zf.open(info) as f:
             version = np.lib.format.read_magic(f)
