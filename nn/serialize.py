@@ -58,14 +58,21 @@ def save_state(state: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     return write_atomic(target, write)
 
 
+#: The most bytes of arrays :func:`load_state` reads unless told otherwise (1 GiB).
+MAX_STATE_BYTES = 1 << 30
+
+
 def load_state(
-    path: str | os.PathLike[str], expected: Shapes | None = None
+    path: str | os.PathLike[str],
+    expected: Shapes | None = None,
+    max_bytes: int = MAX_STATE_BYTES,
 ) -> dict[str, NDArray[Any]]:
     """Read a ``.npz`` written by :func:`save_state` back into ``{name: array}``.
 
     Each array's ``.npy`` header is read first: its shape and dtype must account for
-    exactly the bytes the zip says it holds, and with ``expected`` the names and
-    shapes must be those, all before any array's numbers are read.
+    exactly the bytes the zip says it holds, all arrays together at most
+    ``max_bytes``, and with ``expected`` the names and shapes must be those, all
+    before any array's numbers are read (or decompressed).
 
     Raises:
         FileNotFoundError: no file at ``path``.
@@ -79,6 +86,12 @@ def load_state(
     where = f"load_state: {str(target)!r}"
     try:
         with zipfile.ZipFile(target) as zf:
+            total = sum(info.file_size for info in zf.infolist())  # from the zip's directory
+            if total > max_bytes:
+                raise ValueError(
+                    f"{where}: holds {total:,} bytes of arrays, more than the {max_bytes:,} "
+                    "accepted (pass max_bytes= for a larger checkpoint)"
+                )
             shapes = {name: _member_shape(zf, info, where) for name, info in _members(zf, where)}
             if expected is not None:
                 _check_shapes(shapes, expected, where)
