@@ -46,7 +46,7 @@ def int_labels(labels: Any, what: str, num_classes: int | None = None) -> npt.ND
     if y.dtype.kind not in "iu":
         first = y.reshape(-1)[0]
         raise TypeError(
-            f"{what}: labels must be integers, got dtype {y.dtype} (e.g. {first!r}); "
+            f"{what}: labels must be integers, got dtype {y.dtype} (e.g. {first.item()!r}); "
             "a float or bool label is refused, not truncated"
         )
     if num_classes is not None and (y.min() < 0 or y.max() >= num_classes):
