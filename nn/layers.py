@@ -346,16 +346,18 @@ class TensorMLP(TensorModule):
     def __init__(
         self,
         nin: int,
-        nouts: Sequence[int],
+        nouts: Sequence[int] | NDArray[Any],
         activation: str = "sigmoid",
         output_activation: str | None = None,
         init: str | None = None,
         seed: Seed = None,
         dtype: Any = np.float32,
     ) -> None:
-        sizes = [nin, *list(nouts)]
-        if len(sizes) < 2:
-            raise ValueError("TensorMLP: nouts must list at least one layer width")
+        # Array-like widths as a list (as nn.MLP takes them); a bare int is refused.
+        widths: Any = nouts.tolist() if isinstance(nouts, np.ndarray) else nouts
+        if not isinstance(widths, (list, tuple)) or not widths:
+            raise ValueError(f"TensorMLP: nouts must list at least one layer width, got {nouts!r}")
+        sizes = [nin, *widths]
         check_activation(activation, "TensorMLP")
         out_name = check_activation(
             activation if output_activation is None else output_activation, "TensorMLP"

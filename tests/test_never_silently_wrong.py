@@ -306,3 +306,15 @@ def test_several_examples_as_a_2d_array_equal_the_lists() -> None:
     )
     with pytest.raises(ValueError, match="one example is 1-D"):
         nn.mse(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
+
+
+@pytest.mark.parametrize("make", [nn.MLP, nn.TensorMLP])
+@pytest.mark.parametrize("nouts", [10, "10", [], np.array(3)], ids=repr)
+def test_layer_widths_that_are_not_a_list_are_refused_in_both_twins(make: Any, nouts: Any) -> None:
+    with pytest.raises(ValueError, match="nouts must"):
+        make(3, nouts)
+
+
+@pytest.mark.parametrize("make", [nn.MLP, nn.TensorMLP])
+def test_layer_widths_as_an_array_equal_the_list(make: Any) -> None:
+    assert make(3, np.array([4, 2])).sizes == make(3, [4, 2]).sizes == [3, 4, 2]
