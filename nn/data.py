@@ -299,8 +299,8 @@ def read_idx(
     kept in memory.
 
     Args:
-        path: the file. A name ending in ``.gz`` (or starting with gzip's magic
-            bytes) is decompressed first.
+        path: the file. One starting with gzip's magic bytes (a ``.gz``) is
+            decompressed as it is read.
         magic: when given, the file's magic number must equal it (2051 for
             images, 2049 for labels).
         checksums: when given, the file must match one of these digests: MD5 of the
@@ -318,7 +318,7 @@ def read_idx(
     """
     p = Path(path)
     with p.open("rb") as f:
-        raw, blob = _read_idx_from(f, str(p), p.name.endswith(".gz"), magic, shape, max_bytes)
+        raw, blob = _read_idx_from(f, str(p), magic, shape, max_bytes)
         array = parse_idx(raw, str(p))
         stored = blob() if checksums is not None else b""
     if checksums is not None:
@@ -336,14 +336,14 @@ def read_idx(
 def _read_idx_from(
     f: BinaryIO,
     name: str,
-    gz_name: bool,
     magic: int | None,
     shape: Sequence[int | None] | None,
     max_bytes: int,
 ) -> tuple[bytes, Callable[[], bytes]]:
     """``(IDX content, a function giving the stored bytes)`` of an open, seekable file
-    (gzip or raw): the header is checked before the data is read or decompressed."""
-    gz = f.read(2) == b"\x1f\x8b" or gz_name
+    (gzip, known by its magic bytes, or raw): the header is checked before the data is
+    read or decompressed."""
+    gz = f.read(2) == b"\x1f\x8b"
     stored = f.seek(0, os.SEEK_END)
     size = stored
     if gz and stored >= 18:
@@ -427,14 +427,6 @@ def _read_at_most(stream: Any, n: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
-
-
-def _read_stored(p: Path, raw: bytes) -> bytes:
-    """A ``.gz`` file's bytes (for its MD5), refusing one larger than its content needs."""
-    limit = len(raw) + len(raw) // 100 + (1 << 16)  # deflate adds < 1 % on incompressible data
-    if p.stat().st_size > limit:
-        raise DataError(f"{p}: {p.stat().st_size:,} bytes, more than its content can need")
-    return p.read_bytes()
 
 
 # --------------------------------------------------------------------- locating
@@ -528,7 +520,7 @@ def _check_download(blob: bytes, url: str, checksums: Sequence[str], limit: int)
     """Check a download whose MD5 is not a published one, as :func:`read_idx` checks a
     file: its structure (bounded reads) and the SHA-256 of its content."""
     name = url.rsplit("/", 1)[-1]
-    raw, _ = _read_idx_from(io.BytesIO(blob), name, name.endswith(".gz"), None, None, limit)
+    raw, _ = _read_idx_from(io.BytesIO(blob), name, None, None, limit)
     parse_idx(raw, name)
     ok, md5, sha = _digests_match(blob, raw, checksums)
     if not ok:
