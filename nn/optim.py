@@ -156,10 +156,16 @@ def check_lr(lr: Any) -> float:
 
 
 def _finite(x: Any) -> bool:
-    """Whether a float or an array is entirely finite."""
+    """Whether a float or an array is entirely finite.
+
+    For an array, one sum first (a single pass, no temporary array: this runs for
+    every parameter at every step): NaN and infinities propagate through a sum, so a
+    finite sum means every entry is finite. Only a sum that is not finite (which
+    finite entries near the float limit can also give) is looked at entry by entry.
+    """
     if isinstance(x, float):
         return math.isfinite(x)
-    return bool(np.isfinite(x).all())
+    return bool(np.isfinite(np.sum(x))) or bool(np.isfinite(x).all())
 
 
 class SGD(Optimizer):

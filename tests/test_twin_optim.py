@@ -176,3 +176,23 @@ def test_a_learning_rate_changed_to_nonsense_is_refused_at_the_step(lr: Any) -> 
     with pytest.raises(ValueError, match="learning rate"):
         opt.step()
     assert w.data == 1.0
+
+
+def test_huge_finite_parameters_are_not_mistaken_for_infinite() -> None:
+    """The finiteness check sums first; a sum that overflows is checked entry by entry."""
+    t = Tensor([1e308, 1e308], requires_grad=True, dtype=np.float64)
+    t.grad = np.array([1.0, 1.0])
+    nn.SGD([t], lr=1.0).step()
+    assert t.data.tolist() == [1e308 - 1.0, 1e308 - 1.0]
+
+
+def test_a_refused_tensor_step_raises_no_numpy_warning() -> None:
+    import warnings
+
+    t = Tensor([1e308], requires_grad=True, dtype=np.float64)
+    t.grad = np.array([-1e308])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would come before the refusal
+        with pytest.raises(FloatingPointError, match="the step overflowed"):
+            nn.SGD([t], lr=10.0).step()
+    assert t.data.tolist() == [1e308]
