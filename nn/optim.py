@@ -113,10 +113,12 @@ class Optimizer:
     def _commit(self, updates: list[tuple[int, Any, Any, Any]]) -> None:
         """Write ``(index, param, new data, new state)`` for every update, after checking
         every new value is finite: a step that would make a parameter NaN or infinite
-        raises ``FloatingPointError`` and changes nothing."""
-        for i, p, new, _ in updates:
-            if not _finite(new):
-                raise FloatingPointError(self._blame(i, p))
+        raises ``FloatingPointError`` and changes nothing. Called under
+        ``np.errstate(over="ignore", invalid="ignore")``: an overflow is refused here,
+        not warned about."""
+        bad = next((u for u in updates if not _finite(u[2])), None)
+        if bad is not None:
+            raise FloatingPointError(self._blame(bad[0], bad[1]))
         for i, p, new, state in updates:
             self.state[i] = state
             if isinstance(p.data, float):
@@ -210,7 +212,7 @@ class SGD(Optimizer):
         lr, mu = check_lr(self.lr), self.momentum  # lr may have been changed since
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused on commit
             updates = [self._sgd_update(i, p, g, lr, mu) for i, p, g in self._grads()]
-        self._commit(updates)
+            self._commit(updates)
 
     def _sgd_update(self, i: int, p: Any, g: Any, lr: float, mu: float) -> tuple[Any, ...]:
         """``(i, p, new data, new momentum buffer)`` for one parameter (nothing written)."""
@@ -285,7 +287,7 @@ class Adam(Optimizer):
                 step_size = lr / (1.0 - b1**t)
                 denom = (v / (1.0 - b2**t)) ** 0.5 + eps
                 updates.append((i, p, p.data - step_size * m / denom, (t, m, v)))
-        self._commit(updates)
+            self._commit(updates)
 
     def __repr__(self) -> str:
         extra = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""
