@@ -76,9 +76,10 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"optimizer: parameter {i} appears twice in the parameter list")
             seen.add(id(p))
+        self.lr = check_lr(lr)
+        for p in self.params:  # after every check: a refused optimizer changes nothing
             if isinstance(p, Value) and type(p.grad) is float and p.grad == 0.0:
                 p.grad = None  # a Value's starting 0.0: no gradient yet (see the module doc)
-        self.lr = check_lr(lr)
         self.weight_decay = 0.0  # subclasses that take weight_decay set it
         self.state: list[Any] = [None] * len(self.params)
 
@@ -157,6 +158,19 @@ def check_lr(lr: Any) -> float:
     return float(lr)
 
 
+def _in_range(x: Any, name: str, low: float, high: float, low_open: bool = False) -> float:
+    """``x`` as a float if it is a real number (not a bool) in ``[low, high)`` (or
+    ``(low, high)``), else ``ValueError`` naming the setting."""
+    ok = isinstance(x, numbers.Real) and not isinstance(x, bool)
+    if ok:
+        v = float(x)
+        ok = (low < v if low_open else low <= v) and v < high
+    if not ok:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be a number in {bracket}{low:g}, {high:g}), got {x!r}")
+    return float(x)
+
+
 def _finite(x: Any) -> bool:
     """Whether a float or an array is entirely finite.
 
@@ -199,13 +213,11 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
+        # Every setting is checked before the base class touches the parameters.
+        self.momentum = _in_range(momentum, "momentum", 0.0, 1.0)
+        wd = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got momentum={momentum!r}")
-        if not weight_decay >= 0.0:
-            raise ValueError(f"weight_decay must be >= 0, got weight_decay={weight_decay!r}")
-        self.momentum = float(momentum)
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = wd
 
     def step(self) -> None:
         """One update of every parameter from its ``.grad`` (the rule in the class docstring)."""
@@ -262,17 +274,13 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
+        # Every setting is checked before the base class touches the parameters.
         b1, b2 = betas
-        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-            raise ValueError(f"betas must each be in [0, 1), got betas={betas!r}")
-        if not eps > 0.0:
-            raise ValueError(f"eps must be > 0, got eps={eps!r}")
-        if not weight_decay >= 0.0:
-            raise ValueError(f"weight_decay must be >= 0, got weight_decay={weight_decay!r}")
-        self.betas = (float(b1), float(b2))
-        self.eps = float(eps)
-        self.weight_decay = float(weight_decay)
+        self.betas = (_in_range(b1, "betas[0]", 0.0, 1.0), _in_range(b2, "betas[1]", 0.0, 1.0))
+        self.eps = _in_range(eps, "eps", 0.0, math.inf, low_open=True)
+        wd = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
+        super().__init__(params, lr)
+        self.weight_decay = wd
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad`` (rule in the class docstring)."""

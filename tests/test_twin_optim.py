@@ -196,3 +196,22 @@ def test_a_refused_tensor_step_raises_no_numpy_warning() -> None:
         with pytest.raises(FloatingPointError, match="the step overflowed"):
             nn.SGD([t], lr=10.0).step()
     assert t.data.tolist() == [1e308]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: nn.SGD(ps, lr=0.1, momentum=1.5),
+        lambda ps: nn.SGD(ps, lr=0.1, weight_decay=float("inf")),
+        lambda ps: nn.SGD(ps, lr=float("nan")),
+        lambda ps: nn.Adam(ps, betas=(0.9, 1.0)),
+        lambda ps: nn.Adam(ps, eps=0.0),
+        lambda ps: nn.SGD([*ps, ps[0]], lr=0.1),  # a parameter twice
+    ],
+)
+def test_a_refused_optimizer_changes_no_gradient(make: Any) -> None:
+    """The optimizer reads a Value's starting 0.0 as None only once it is made."""
+    params = [Value(1.0), Value(2.0)]
+    with pytest.raises(ValueError):
+        make(params)
+    assert [p.grad for p in params] == [0.0, 0.0]
