@@ -318,3 +318,16 @@ def test_layer_widths_that_are_not_a_list_are_refused_in_both_twins(make: Any, n
 @pytest.mark.parametrize("make", [nn.MLP, nn.TensorMLP])
 def test_layer_widths_as_an_array_equal_the_list(make: Any) -> None:
     assert make(3, np.array([4, 2])).sizes == make(3, [4, 2]).sizes == [3, 4, 2]
+
+
+def test_a_scalar_model_after_zero_grad_still_draws() -> None:
+    """zero_grad() now leaves grad None on Values too: the pictures show it as for Tensors."""
+    from autograd import draw_graph
+    from autograd.pictures.tikz import tikz_document
+
+    mlp = nn.MLP(2, [2, 1], seed=0)
+    mlp.zero_grad()
+    out = mlp([1.0, 2.0])[0]
+    assert "grad None" in draw_graph(out).source
+    assert "grad None" in draw_graph(out, module=mlp).source
+    assert tikz_document(out)
