@@ -66,6 +66,11 @@ def _as_inputs(x: Any, nin: int, owner: str, label: str) -> list[Value]:
         raise TypeError(
             f"{owner} takes a sequence of {nin} numbers or Values, got {type(x).__name__}"
         )
+    if getattr(x, "ndim", 1) != 1:  # a batch (or an image) where one example is expected
+        raise ValueError(
+            f"{owner} takes one example, a flat sequence of {nin} numbers; got an array of "
+            f"shape {x.shape} (for several examples call it on each row)"
+        )
     if len(x) != nin:
         raise ValueError(f"{owner} expected {nin} inputs, got {len(x)}")
     return [

@@ -331,3 +331,10 @@ def test_a_scalar_model_after_zero_grad_still_draws() -> None:
     assert "grad None" in draw_graph(out).source
     assert "grad None" in draw_graph(out, module=mlp).source
     assert tikz_document(out)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.MLP(2, [1], seed=0), lambda: nn.Layer(2, 1, seed=0)])
+def test_a_batch_given_to_a_scalar_model_is_refused(make: Any) -> None:
+    with pytest.raises(ValueError, match=r"takes one example.*shape \(2, 2\)"):
+        make()(np.ones((2, 2)))
+    assert len(make()(np.ones(2))) == 1  # one example as a 1-D array is fine
