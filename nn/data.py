@@ -483,10 +483,11 @@ def _download_one(
 
     with urlopen(url, timeout=timeout) as response:
         headers = getattr(response, "headers", None)
-        total = headers.get("Content-Length") if headers is not None else None
-        if total and int(total) > limit:
-            raise DataError(f"{url}: {int(total):,} bytes, more than the {limit:,} expected")
-        blob = _fetch(response, dest.name, limit, int(total) if total else None, progress)
+        announced = str(headers.get("Content-Length") or "") if headers is not None else ""
+        total = int(announced) if announced.isdigit() else None  # a bad header is ignored
+        if total is not None and total > limit:
+            raise DataError(f"{url}: {total:,} bytes, more than the {limit:,} expected")
+        blob = _fetch(response, dest.name, limit, total, progress)
     if len(blob) > limit:
         raise DataError(f"{url}: more than the {limit:,} bytes expected; download stopped")
     # A .gz download is identified by its published MD5; otherwise it is checked as
