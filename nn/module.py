@@ -105,7 +105,7 @@ def _checked(p: Any, value: Any, name: str) -> Any:
         arr = np.asarray(value)
     except ValueError as err:  # ragged nested lists
         raise ValueError(f"load_state_dict: {name!r} is not an array of numbers ({err})") from None
-    if arr.dtype.kind not in "iuf" or arr.dtype == object:
+    if arr.dtype.kind not in "iuf":  # not bools, strings or objects
         raise TypeError(f"load_state_dict: {name!r} needs numbers, got an array of {arr.dtype}")
     if arr.shape != p.data.shape:
         raise ValueError(
