@@ -333,3 +333,12 @@ def test_no_writer_bypasses_write_atomic() -> None:
     )
     found = [w for w in _all_writers_known() if not any(a in w for a in allowed)]
     assert found == [], "\n".join(found)
+
+
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "new.bin", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.bin").stat().st_mode) == 0o640

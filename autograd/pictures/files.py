@@ -84,9 +84,22 @@ def _mode_for(real: Path) -> int:
     try:
         return stat.S_IMODE(os.stat(real).st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)  # read the umask (it can only be read by setting it)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the OS tells it (Linux:
+    /proc), so that a file another thread creates meanwhile gets its usual mode."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:  # read-only
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0)  # elsewhere it can only be read by setting it
+    os.umask(umask)
+    return umask
 
 
 def _remove_stale(real: Path) -> None:
