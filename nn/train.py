@@ -310,8 +310,12 @@ def _check_data(
     x_test: npt.NDArray[Any] | None,
     y_test: npt.NDArray[Any] | None,
 ) -> None:
-    """Refuse inputs and labels of different lengths, or no training data (``ValueError``)."""
+    """Refuse inputs and labels of different lengths, test inputs without test labels
+    (or the reverse: they would be ignored), or no training data (``ValueError``)."""
     _check_xy(x_train, y_train, "fit (train)")
+    if (x_test is None) != (y_test is None):
+        given = "x_test" if y_test is None else "y_test"
+        raise ValueError(f"fit: {given} given alone; pass x_test and y_test together")
     if x_test is not None and y_test is not None:
         _check_xy(x_test, y_test, "fit (test)")
     if len(x_train) == 0:

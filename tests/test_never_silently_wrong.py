@@ -338,3 +338,14 @@ def test_a_batch_given_to_a_scalar_model_is_refused(make: Any) -> None:
     with pytest.raises(ValueError, match=r"takes one example.*shape \(2, 2\)"):
         make()(np.ones((2, 2)))
     assert len(make()(np.ones(2))) == 1  # one example as a 1-D array is fine
+
+
+@pytest.mark.parametrize("given", ["x_test", "y_test"])
+def test_fit_refuses_test_inputs_without_labels(given: str) -> None:
+    """One of the two would be ignored silently: no test scores at all."""
+    x, y = np.zeros((4, 3), np.float32), np.zeros(4, np.int64)
+    model = nn.TensorMLP(3, [2], seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    test = {"x_test": x} if given == "x_test" else {"y_test": y}
+    with pytest.raises(ValueError, match=f"{given} given alone"):
+        nn.fit(model, "ce", opt, x, y, progress=False, **test)
