@@ -44,6 +44,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from autograd.pictures.files import write_atomic
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
 README = ROOT / "README.md"
@@ -106,7 +108,8 @@ def record(section: str, rows: list[Row], *, command: str, path: Path = RESULTS)
         "date": datetime.date.today().isoformat(),
         "rows": [asdict(r) for r in rows],
     }
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(path, text.encode("utf-8"))  # a failed write keeps the old results
     print(f"recorded {len(rows)} row(s) as {section!r} in {path}", file=sys.stderr)
 
 
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if old != new:
-        args.readme.write_text(new)
+        write_atomic(args.readme, new.encode("utf-8"))
         print(f"updated the Measured table in {args.readme}", file=sys.stderr)
     return 0
 

@@ -32,6 +32,7 @@ import neuron  # the sibling example: the same neuron, built once
 
 import nn
 from autograd import Value
+from autograd.pictures.files import write_atomic
 from autograd.pictures.film import backward_steps, frame_sources, write_gif
 
 
@@ -112,9 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for fmt in formats:
             path = folder / f"frame_{i:03d}.{fmt}"
             if fmt == "dot":
-                path.write_text(layout.pin(source))
+                write_atomic(path, layout.pin(source).encode("utf-8"))
             else:
-                path.write_bytes(layout.render(source, format=fmt))
+                write_atomic(path, layout.render(source, format=fmt))
         print(f"frame {i:3d}: {caption}")
     print(f"wrote {len(frames)} frames ({', '.join(formats)}) to {folder}")
     if args.gif:

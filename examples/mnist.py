@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import nn
+from autograd.pictures.files import write_atomic
 from nn.data import FASHION_CLASSES, DataError, load_mnist, random_shift
 from nn.train import fit, predict
 
@@ -355,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "config": asdict(preset),
         "history": history.to_dict(),
     }
-    (out / "history.json").write_text(json.dumps(summary, indent=1) + "\n")
+    # All or nothing, as every file valuegrad writes: an interrupted run keeps the old one.
+    write_atomic(out / "history.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
     print(
         f"{label} {args.preset}: test accuracy {100 * test_acc:.2f}% "
         f"(train {100 * summary['train_accuracy']:.2f}%), {plural(epochs, 'epoch')} in "

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value, draw_graph
+from autograd.pictures.files import write_atomic
 
 
 def build(y: float | None = None) -> tuple[Value, list[Value]]:
@@ -62,7 +63,7 @@ def write(graph: object, path: Path, formats: Sequence[str]) -> list[Path]:
     written = []
     if shutil.which("dot") is None:
         dot = path.with_suffix(".dot")
-        dot.write_text(graph.source)  # type: ignore[attr-defined]
+        write_atomic(dot, graph.source.encode("utf-8"))  # type: ignore[attr-defined]
         print(
             f"Graphviz's `dot` is not installed, wrote only {dot}. Install it with "
             "`sudo apt-get install graphviz` / `brew install graphviz` / "
@@ -72,7 +73,7 @@ def write(graph: object, path: Path, formats: Sequence[str]) -> list[Path]:
         return [dot]
     for fmt in formats:
         out = path.with_suffix("." + fmt)
-        out.write_bytes(graph.pipe(format=fmt))  # type: ignore[attr-defined]
+        write_atomic(out, graph.pipe(format=fmt))  # type: ignore[attr-defined]
         written.append(out)
     return written
 

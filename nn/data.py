@@ -33,18 +33,20 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 import os
-import tempfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 from urllib.request import urlopen
 
 import numpy as np
 import numpy.typing as npt
+
+from nn.checks import int_labels, positive_int
 
 __all__ = [
     "DATASETS",
@@ -56,6 +58,7 @@ __all__ = [
     "batches",
     "default_data_dir",
     "download_mnist",
+    "idx_header",
     "iterate_minibatches",
     "load_mnist",
     "num_batches",
@@ -202,20 +205,15 @@ class MNISTData(NamedTuple):
 # --------------------------------------------------------------------------- IDX
 
 
-def _decompress(path: Path, blob: bytes) -> bytes:
-    try:
-        return gzip.decompress(blob)
-    except EOFError as e:
-        raise DataError(f"{path}: truncated gzip file (the download was cut short?)") from e
-    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-        raise DataError(f"{path}: corrupted gzip file ({e})") from e
+def idx_header(raw: bytes, name: str = "<bytes>") -> tuple[tuple[int, ...], int]:
+    """``(shape, header length)`` from the start of an IDX blob of unsigned bytes.
 
+    Only the header is read (``4 + 4 * ndim`` bytes), so the size the file claims
+    can be checked before its data is read.
 
-def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
-    """The array in an IDX blob of unsigned bytes, after checking header and length.
-
-    Raises :class:`DataError` (naming ``name``) for a bad magic number, a dtype
-    other than unsigned byte, or a length that does not match the header.
+    Raises:
+        DataError: a bad magic number, a dtype other than unsigned byte, or a
+            header cut short (naming ``name``).
     """
     if len(raw) < 4:
         raise DataError(f"{name}: {len(raw)} bytes, too short for an IDX header")
@@ -232,23 +230,39 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
     if len(raw) < header:
         raise DataError(f"{name}: truncated IDX header ({len(raw)} of {header} bytes)")
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + math.prod(dims)  # Python ints: no overflow, whatever the header says
-    if len(raw) < expected:
+    return dims, header
+
+
+def _check_length(name: str, raw: bytes, dims: tuple[int, ...], actual: int) -> None:
+    """Refuse content of ``actual`` bytes when the header (at the start of ``raw``) claims
+    another size: "truncated" (with a byte-order hint) or "trailing bytes"."""
+    expected = 4 + 4 * len(dims) + math.prod(dims)  # Python ints: no overflow
+    if actual < expected:
         hint = ""
         if any(d >= 1 << 24 for d in dims):
             little = tuple(
-                int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "little") for i in range(ndim)
+                int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "little") for i in range(len(dims))
             )
             hint = f" (sizes written little-endian? read that way the shape would be {little})"
         raise DataError(
             f"{name}: truncated: header claims {expected:,} bytes (shape {dims}), "
-            f"file has {len(raw):,}{hint}"
+            f"file has {actual:,}{hint}"
         )
-    if len(raw) > expected:
+    if actual > expected:
         raise DataError(
             f"{name}: has trailing bytes: header claims {expected:,} bytes (shape {dims}), "
-            f"file has {len(raw):,}"
+            f"file has {actual:,}"
         )
+
+
+def parse_idx(raw: bytes, name: str = "<bytes>") -> npt.NDArray[np.uint8]:
+    """The array in an IDX blob of unsigned bytes, after checking header and length.
+
+    Raises :class:`DataError` (naming ``name``) for a bad magic number, a dtype
+    other than unsigned byte, or a length that does not match the header.
+    """
+    dims, header = idx_header(raw, name)
+    _check_length(name, raw, dims, len(raw))
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -262,38 +276,53 @@ def _digests_match(blob: bytes, raw: bytes, expected: Sequence[str]) -> tuple[bo
     return sha in wanted, md5, sha
 
 
+#: The most bytes :func:`read_idx` reads from one file unless told otherwise (1 GiB:
+#: full MNIST's largest file is 47 MB). A header claiming more is refused unread.
+MAX_IDX_BYTES = 1 << 30
+
+
 def read_idx(
     path: str | os.PathLike[str],
     *,
     magic: int | None = None,
     checksums: Sequence[str] | None = None,
+    shape: Sequence[int | None] | None = None,
+    max_bytes: int = MAX_IDX_BYTES,
 ) -> npt.NDArray[np.uint8]:
     """Read one IDX file (gzip-compressed or raw) into a read-only ``uint8`` array.
 
+    The header is read first and everything is checked against the size it claims
+    before the data is read (or decompressed): the magic number, ``shape``, the
+    claimed size against ``max_bytes``, against the file's size (raw) or the size
+    the gzip trailer records (``.gz``). Then at most the claimed size plus one byte
+    is read, so a gzip bomb or a file with junk appended is refused without being
+    kept in memory.
+
     Args:
-        path: the file. A name ending in ``.gz`` (or starting with gzip's magic
-            bytes) is decompressed first.
+        path: the file. One starting with gzip's magic bytes (a ``.gz``) is
+            decompressed as it is read.
         magic: when given, the file's magic number must equal it (2051 for
             images, 2049 for labels).
         checksums: when given, the file must match one of these digests: MD5 of the
             file as stored (32 hex digits) or SHA-256 of the decompressed content
             (64 hex digits). ``None`` skips the check.
+        shape: when given, the shape the header must claim; ``None`` entries match
+            any size (e.g. ``(None, 28, 28)`` for images).
+        max_bytes: the largest content accepted (the header's claim is checked).
 
     Raises:
         FileNotFoundError: no such file.
-        DataError: truncated, corrupted, wrong magic number or wrong size
-            (the message names the file); :class:`ChecksumError` for a digest mismatch.
+        DataError: truncated, corrupted, wrong magic number, shape or size, or too
+            large (the message names the file); :class:`ChecksumError` for a digest
+            mismatch.
     """
     p = Path(path)
-    blob = p.read_bytes()
-    raw = _decompress(p, blob) if blob[:2] == b"\x1f\x8b" else blob
-    array = parse_idx(raw, str(p))
-    if magic is not None:
-        found = int.from_bytes(raw[:4], "big")
-        if found != magic:
-            raise DataError(f"{p}: magic number {found}, expected {magic}")
+    with p.open("rb") as f:
+        raw, blob = _read_idx_from(f, str(p), magic, shape, max_bytes)
+        array = parse_idx(raw, str(p))
+        stored = blob() if checksums is not None else b""
     if checksums is not None:
-        ok, md5, sha = _digests_match(blob, raw, checksums)
+        ok, md5, sha = _digests_match(stored, raw, checksums)
         if not ok:
             raise ChecksumError(
                 f"{p}: checksum mismatch (MD5 {md5}, SHA-256 of content {sha}); "
@@ -302,6 +331,102 @@ def read_idx(
                 "or pass verify=False for your own files."
             )
     return array
+
+
+def _read_idx_from(
+    f: BinaryIO,
+    name: str,
+    magic: int | None,
+    shape: Sequence[int | None] | None,
+    max_bytes: int,
+) -> tuple[bytes, Callable[[], bytes]]:
+    """``(IDX content, a function giving the stored bytes)`` of an open, seekable file
+    (gzip, known by its magic bytes, or raw): the header is checked before the data is
+    read or decompressed."""
+    gz = f.read(2) == b"\x1f\x8b"
+    stored = f.seek(0, os.SEEK_END)
+    size = stored
+    if gz and stored >= 18:
+        f.seek(-4, os.SEEK_END)
+        size = int.from_bytes(f.read(4), "little")  # the gzip trailer's size, modulo 2**32
+    f.seek(0)
+    try:
+        stream: Any = gzip.GzipFile(fileobj=f, mode="rb") if gz else f
+        raw = _read_idx_stream(stream, name, gz, size, magic, shape, max_bytes)
+    except EOFError as e:
+        raise DataError(f"{name}: truncated gzip file (the download was cut short?)") from e
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        if not gz:
+            raise
+        raise DataError(f"{name}: corrupted gzip file ({e})") from e
+
+    def blob() -> bytes:
+        """The stored bytes, for their MD5; a .gz larger than its content needs is refused."""
+        limit = len(raw) + len(raw) // 100 + (1 << 16)  # deflate adds < 1 % when it can't compress
+        if gz and stored > limit:
+            raise DataError(f"{name}: {stored:,} bytes, more than its content can need")
+        f.seek(0)
+        return f.read() if gz else raw
+
+    return raw, blob
+
+
+def _read_idx_stream(
+    stream: Any,
+    name: str,
+    gz: bool,
+    size: int,
+    magic: int | None,
+    shape: Sequence[int | None] | None,
+    max_bytes: int,
+) -> bytes:
+    """The IDX content of an open stream of ``size`` bytes (for gzip: as its trailer
+    records), its header checked before its data is read."""
+    head = _read_at_most(stream, 4)
+    if len(head) == 4:
+        head += _read_at_most(stream, 4 * head[3])
+    dims, header = idx_header(head, name)
+    found = int.from_bytes(head[:4], "big")
+    if magic is not None and found != magic:
+        raise DataError(f"{name}: magic number {found}, expected {magic}")
+    if shape is not None and (
+        len(shape) != len(dims) or any(w not in (None, d) for w, d in zip(shape, dims, strict=True))
+    ):
+        if len(shape) == len(dims) and shape[0] is None:  # any count of fixed-shape items
+            raise DataError(
+                f"{name}: header claims items of shape {dims[1:]}, expected "
+                f"{tuple(shape[1:])} (shape {dims})"
+            )
+        want = tuple("any" if w is None else w for w in shape)
+        raise DataError(f"{name}: header claims shape {dims}, expected {want}")
+    expected = header + math.prod(dims)  # Python ints: no overflow, whatever the header says
+    if expected > max_bytes:
+        raise DataError(
+            f"{name}: header claims {expected:,} bytes (shape {dims}), more than the "
+            f"{max_bytes:,} accepted (pass max_bytes= for larger files)"
+        )
+    if not gz:
+        _check_length(name, head, dims, size)
+    elif size != expected % 2**32:
+        raise DataError(
+            f"{name}: truncated or corrupted gzip file, or not what its header says: the "
+            f"header claims {expected:,} bytes (shape {dims}), the gzip trailer records "
+            f"{size:,}; refused before decompressing"
+        )
+    # At most one byte more than claimed: enough to notice trailing junk.
+    return head + _read_at_most(stream, expected - header + 1)
+
+
+def _read_at_most(stream: Any, n: int) -> bytes:
+    """Up to ``n`` bytes, in chunks (never asking for a buffer larger than the data)."""
+    chunks, left = [], n
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 # --------------------------------------------------------------------- locating
@@ -350,43 +475,68 @@ def _find(directory: Path, stem: str) -> Path | None:
 
 
 def _download_one(
-    url: str, dest: Path, checksums: Sequence[str], progress: bool, timeout: float
+    url: str, dest: Path, checksums: Sequence[str], progress: bool, timeout: float, limit: int
 ) -> None:
-    """Fetch ``url`` into ``dest`` via a temp file; rename only after the checksum matched."""
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        md5 = hashlib.md5(usedforsecurity=False)
-        with os.fdopen(fd, "wb") as tmp, urlopen(url, timeout=timeout) as response:
-            headers = getattr(response, "headers", None)
-            total = headers.get("Content-Length") if headers is not None else None
-            bar: Any = None
-            if progress:
-                from nn.progress import progress_bar
+    """Fetch ``url`` (at most ``limit`` bytes) and write it to ``dest`` only after its
+    checksum matched (through the one atomic writer: an interruption leaves no file)."""
+    from autograd.pictures.files import write_atomic  # the one writer; not on `import nn`
 
-                bar = progress_bar(
-                    total=int(total) if total else None,
-                    unit="B",
-                    unit_scale=True,
-                    desc=dest.name,
-                    leave=False,
-                )
-            try:
-                while chunk := response.read(1 << 16):
-                    tmp.write(chunk)
-                    md5.update(chunk)
-                    if bar is not None:
-                        bar.update(len(chunk))
-            finally:
-                if bar is not None:
-                    bar.close()
-        # A .gz download is identified by its published MD5; otherwise read_idx checks
-        # its structure and the SHA-256 of its content (and names what is wrong).
-        if md5.hexdigest() not in {c.lower() for c in checksums}:
-            read_idx(tmp_name, checksums=checksums)
-        os.replace(tmp_name, dest)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with urlopen(url, timeout=timeout) as response:
+        headers = getattr(response, "headers", None)
+        announced = str(headers.get("Content-Length") or "") if headers is not None else ""
+        total = int(announced) if announced.isdigit() else None  # a bad header is ignored
+        if total is not None and total > limit:
+            raise DataError(f"{url}: {total:,} bytes, more than the {limit:,} expected")
+        blob = _fetch(response, dest.name, limit, total, progress)
+    if len(blob) > limit:
+        raise DataError(f"{url}: more than the {limit:,} bytes expected; download stopped")
+    # A .gz download is identified by its published MD5; otherwise it is checked as
+    # read_idx checks a file: its structure and the SHA-256 of its content.
+    if hashlib.md5(blob, usedforsecurity=False).hexdigest() not in {c.lower() for c in checksums}:
+        _check_download(blob, url, checksums, limit)
+    write_atomic(dest, blob)
+
+
+def _fetch(response: Any, name: str, limit: int, total: int | None, progress: bool) -> bytes:
+    """The response's bytes, stopping after ``limit + 1`` (enough to tell it is too long)."""
+    bar: Any = None
+    if progress:
+        from nn.progress import progress_bar
+
+        bar = progress_bar(total=total, unit="B", unit_scale=True, desc=name, leave=False)
+    chunks, size = [], 0
+    try:
+        while size <= limit and (chunk := response.read(min(1 << 16, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    return b"".join(chunks)
+
+
+def _check_download(blob: bytes, url: str, checksums: Sequence[str], limit: int) -> None:
+    """Check a download whose MD5 is not a published one, as :func:`read_idx` checks a
+    file: its structure (bounded reads) and the SHA-256 of its content."""
+    name = url.rsplit("/", 1)[-1]
+    raw, _ = _read_idx_from(io.BytesIO(blob), name, None, None, limit)
+    parse_idx(raw, name)
+    ok, md5, sha = _digests_match(blob, raw, checksums)
+    if not ok:
+        raise ChecksumError(
+            f"{url}: checksum mismatch (MD5 {md5}, SHA-256 of content {sha}); "
+            f"expected one of {', '.join(checksums)}: not the expected file"
+        )
+
+
+def _download_limit(spec: Dataset, stem: str) -> int:
+    """The most bytes a download of ``stem`` may have: its content's size plus gzip's
+    worst-case overhead (deflate adds under 1 % to data it cannot compress)."""
+    n = spec.sizes[stem]
+    content = 16 + n * 28 * 28 if "images" in stem else 8 + n
+    return content + content // 100 + (1 << 16)
 
 
 def download_mnist(
@@ -420,7 +570,8 @@ def download_mnist(
         for base in urls:
             url = base.rstrip("/") + "/" + dest.name
             try:
-                _download_one(url, dest, expected[stem], progress, timeout)
+                limit = _download_limit(spec, stem)
+                _download_one(url, dest, expected[stem], progress, timeout, limit)
                 break
             except (OSError, DataError) as e:  # URLError, HTTPError, timeouts are OSErrors
                 errors.append(f"  {url}: {e}")
@@ -515,9 +666,8 @@ def _read_images(
     path: Path, checksums: Sequence[str] | None, flatten: bool
 ) -> npt.NDArray[np.float32]:
     """An images file as float32 in ``[0, 1]``, ``(n, 784)`` (or ``(n, 28, 28)``)."""
-    a = read_idx(path, magic=IMAGES_MAGIC, checksums=checksums)
-    if a.shape[1:] != (28, 28):
-        raise DataError(f"{path}: images of shape {a.shape[1:]}, expected (28, 28)")
+    # The header must claim 28x28 images before any pixel is read (bounded reads).
+    a = read_idx(path, magic=IMAGES_MAGIC, checksums=checksums, shape=(None, 28, 28))
     x = a.reshape(len(a), 784) if flatten else a
     # One pass uint8 -> float32, then an in-place scale.
     xf = x.astype(np.float32)
@@ -527,7 +677,7 @@ def _read_images(
 
 def _read_labels(path: Path, checksums: Sequence[str] | None) -> npt.NDArray[np.int64]:
     """A labels file as int64 digits, each checked to be 0..9."""
-    a = read_idx(path, magic=LABELS_MAGIC, checksums=checksums)
+    a = read_idx(path, magic=LABELS_MAGIC, checksums=checksums, shape=(None,))
     if a.size and int(a.max()) > 9:
         raise DataError(f"{path}: label {int(a.max())} outside 0..9")
     return a.astype(np.int64)
@@ -547,9 +697,13 @@ def _check_counts(split: str, arrays: tuple[Any, Any], paths: tuple[Path, Path])
 
 
 def num_batches(n: int, batch_size: int, drop_last: bool = False) -> int:
-    """How many mini-batches :func:`batches` yields for ``n`` examples."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    """How many mini-batches :func:`batches` yields for ``n`` examples.
+
+    Raises:
+        TypeError, ValueError: ``n`` or ``batch_size`` is not a whole number (>= 0, >= 1).
+    """
+    n = positive_int(n, "num_batches: n", minimum=0)
+    batch_size = positive_int(batch_size, "batch_size")
     return n // batch_size if drop_last else -(-n // batch_size)
 
 
@@ -570,9 +724,12 @@ def batches(
     unless ``drop_last``. Each batch is gathered by index (``np.take``), so only
     one batch is ever copied, never the whole shuffled array. With ``y=None``
     the second element of each pair is the index array of the batch.
+
+    Raises:
+        TypeError, ValueError: ``batch_size`` is not an int >= 1 (``2.5`` is refused, not
+            truncated); ``x`` and ``y`` differ in length.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    batch_size = positive_int(batch_size, "batch_size")
     n = len(x)
     if y is not None and len(y) != n:
         raise ValueError(f"x and y differ in length: {n} and {len(y)}")
@@ -596,8 +753,14 @@ def one_hot(labels: npt.ArrayLike, num_classes: int = 10, dtype: Any = np.float3
     """Rows of zeros with a 1 at each label: ``one_hot([2], 4) == [[0, 0, 1, 0]]``.
 
     The target vectors of the series' quadratic cost (the desired output layer).
+
+    Raises:
+        TypeError: labels that are not integers (``2.7``, ``True``: refused, never
+            truncated), or a ``num_classes`` that is not an int.
+        ValueError: a label outside ``0..num_classes - 1``.
     """
-    y = np.asarray(labels)
+    num_classes = positive_int(num_classes, "one_hot: num_classes")
+    y = int_labels(labels, "one_hot")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {y.min()}..{y.max()}")
     out = np.zeros((*y.shape, num_classes), dtype=dtype)
@@ -616,6 +779,8 @@ def random_shift(
     rows of ``side * side`` pixels or on ``(n, side, side)`` images; returns a new
     array of the same shape.
     """
+    max_shift = positive_int(max_shift, "random_shift: max_shift", minimum=0)
+    side = positive_int(side, "random_shift: side")
     n = len(x)
     images = x.reshape(n, side, side)
     m = max_shift

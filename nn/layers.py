@@ -77,8 +77,14 @@ class TensorModule(Module):
         return save_state(self.state_dict(), path)
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Load parameters saved by :meth:`save` (keys and shapes must match)."""
-        self.load_state_dict(load_state(path))
+        """Load parameters saved by :meth:`save` (keys and shapes must match).
+
+        Names and shapes are checked from the file's headers before any numbers are
+        read; then :meth:`load_state_dict` checks the numbers (finite) before writing
+        any parameter. A refused file changes nothing.
+        """
+        expected = {name: tuple(p.data.shape) for name, p in self.named_parameters()}
+        self.load_state_dict(load_state(path, expected))
 
     def forward(self, x: Any) -> Tensor:
         """The output Tensor for input ``x`` (``module(x)`` calls this); subclasses override it."""
@@ -340,16 +346,18 @@ class TensorMLP(TensorModule):
     def __init__(
         self,
         nin: int,
-        nouts: Sequence[int],
+        nouts: Sequence[int] | NDArray[Any],
         activation: str = "sigmoid",
         output_activation: str | None = None,
         init: str | None = None,
         seed: Seed = None,
         dtype: Any = np.float32,
     ) -> None:
-        sizes = [nin, *list(nouts)]
-        if len(sizes) < 2:
-            raise ValueError("TensorMLP: nouts must list at least one layer width")
+        # Array-like widths as a list (as nn.MLP takes them); a bare int is refused.
+        widths: Any = nouts.tolist() if isinstance(nouts, np.ndarray) else nouts
+        if not isinstance(widths, (list, tuple)) or not widths:
+            raise ValueError(f"TensorMLP: nouts must list at least one layer width, got {nouts!r}")
+        sizes = [nin, *widths]
         check_activation(activation, "TensorMLP")
         out_name = check_activation(
             activation if output_activation is None else output_activation, "TensorMLP"

@@ -12,6 +12,11 @@ Value inputs come in two shapes:
 * **several examples**: a list of such lists, with a list of targets / labels.
   The loss is then the mean over the examples.
 
+A list, a tuple or a NumPy array is the same thing everywhere (one example's
+outputs may be a 1-D array, several examples' a 2-D one; a label may be a NumPy
+int). Labels must be integers (``2.7`` or ``True`` is refused, never truncated)
+and in range; targets must be real numbers (bools and strings are refused).
+
 Tensor inputs are ``(batch, outputs)`` arrays; see the Tensor branches below.
 """
 
@@ -36,21 +41,54 @@ def _is_tensor(x: object) -> bool:
     return isinstance(x, Tensor)
 
 
+def _as_examples(outputs: Any) -> Any:
+    """Plain NumPy outputs as lists: a 1-D array is one example's outputs, a 2-D array
+    one row per example (the same as the list spellings). Anything else is unchanged."""
+    if isinstance(outputs, np.ndarray):
+        if outputs.ndim > 2:
+            raise ValueError(
+                f"outputs of shape {outputs.shape}: one example is 1-D (k outputs), "
+                "several are 2-D (examples, outputs)"
+            )
+        return outputs.tolist()
+    return outputs
+
+
 def _is_batch(outputs: Sequence[Any]) -> bool:
     """A list of examples (a list of lists) rather than one example's outputs."""
-    return len(outputs) > 0 and isinstance(outputs[0], (list, tuple))
+    return len(outputs) > 0 and isinstance(outputs[0], (list, tuple, np.ndarray))
 
 
 def _as_value_list(outputs: object, what: str) -> list[Value]:
     """One example's outputs as a list of Values (a single Value counts as one output)."""
     if isinstance(outputs, Value):
         return [outputs]
+    if isinstance(outputs, np.ndarray) and outputs.ndim <= 1:
+        outputs = outputs.reshape(-1).tolist()
     if not isinstance(outputs, (list, tuple)):
         raise TypeError(
             f"{what}: outputs must be a Value, a list of Values (one example) or a list of "
             f"such lists (several examples), got {type(outputs).__name__}"
         )
     return [o if isinstance(o, Value) else Value(o) for o in outputs]
+
+
+def _check_targets(targets: Any) -> None:
+    """Refuse targets that are not real numbers (bools, strings) in both engines: a
+    ``True`` is not the float it would silently become."""
+    if isinstance(targets, (Value, Tensor)):
+        return
+    if isinstance(targets, (list, tuple)) and any(isinstance(t, (Value, Tensor)) for t in targets):
+        return  # targets that are nodes themselves (checked by the ops)
+    try:
+        kind = np.asarray(targets).dtype.kind
+    except ValueError:  # ragged lists: the lengths are checked and named later
+        return
+    if kind not in "iuf":
+        raise TypeError(
+            f"mse: targets must be real numbers, got {type(targets).__name__} "
+            f"{targets!r:.60} (dtype kind {kind!r}; bools and strings are refused)"
+        )
 
 
 # ---------------------------------------------------------------------------- mse
@@ -77,8 +115,10 @@ def mse(outputs: Any, targets: Any) -> Any:
         targets: matching floats: a list (one example) or a list of lists; for a
             Tensor, an array (or Tensor) of the same shape.
     """
+    _check_targets(targets)
     if _is_tensor(outputs):
         return _mse_tensor(outputs, targets)
+    outputs = _as_examples(outputs)
     if isinstance(outputs, (list, tuple)) and _is_batch(outputs):
         return _mean_over_examples(_mse_one, outputs, targets, "mse", "outputs", "target list")
     return _mse_one(outputs, targets)
@@ -181,6 +221,7 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     """
     if _is_tensor(logits):
         return _cross_entropy_tensor(logits, labels)
+    logits = _as_examples(logits)
     if isinstance(logits, (list, tuple)) and _is_batch(logits):
         return _mean_over_examples(
             _cross_entropy_one, logits, labels, "cross_entropy", "logits", "int label"

@@ -18,6 +18,7 @@ weights move between the two with ``twin.load_state_dict(mlp.state_dict())``.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -52,9 +53,13 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
-        """Reset every parameter's gradient: ``0.0`` for a Value, ``None`` for a Tensor."""
+        """Set every parameter's gradient to ``None``: "no gradient", Values and Tensors alike.
+
+        The next ``backward()`` fills it; an optimizer's ``step()`` skips a parameter
+        whose gradient is ``None`` (see :mod:`nn.optim`).
+        """
         for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.grad = None
 
     def num_parameters(self) -> int:
         """How many numbers the parameters hold (a Value counts 1, an array its size)."""
@@ -70,24 +75,52 @@ class Module:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy values from ``state`` (as made by :meth:`state_dict`) into the parameters.
 
-        Keys must match exactly; shapes must match. Lists and arrays are both accepted.
-        """
-        import numpy as np
+        Keys must match exactly, shapes must match, and every number must be finite.
+        Lists and arrays are both accepted. Everything is checked before anything is
+        written: a refused state dict changes no parameter.
 
+        Raises:
+            KeyError: missing or unexpected keys (named).
+            TypeError: a value that is not numbers (its key named).
+            ValueError: a wrong shape, or a NaN or infinity (its key named).
+        """
         params = dict(self.named_parameters())
         check_keys(state, params.keys(), type(self).__name__)
-        for name, p in params.items():
+        staged = [(p, _checked(p, state[name], name)) for name, p in params.items()]
+        for p, value in staged:
             if isinstance(p, Value):
-                p.data = to_float(state[name], name)
-                continue
-            arr = np.asarray(state[name], dtype=p.data.dtype)
-            if arr.shape != p.data.shape:
-                raise ValueError(
-                    f"load_state_dict: {name!r} has shape {arr.shape}, "
-                    f"expected {tuple(p.data.shape)}"
-                )
-            p.data[...] = arr
-            p._bump_version()  # graphs that saved the old weights must not run backward()
+                p.data = value
+            else:
+                p.data[...] = value
+                p._bump_version()  # graphs that saved the old weights must not run backward()
+
+
+def _checked(p: Any, value: Any, name: str) -> Any:
+    """``value`` as the new data of parameter ``p``: a finite float, or an array of its shape."""
+    if isinstance(p, Value):
+        return to_float(value, name)
+    import numpy as np
+
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"load_state_dict: {name!r} is not an array of numbers ({err})") from None
+    if arr.dtype.kind not in "iuf":  # not bools, strings or objects
+        raise TypeError(f"load_state_dict: {name!r} needs numbers, got an array of {arr.dtype}")
+    if arr.shape != p.data.shape:
+        raise ValueError(
+            f"load_state_dict: {name!r} has shape {arr.shape}, expected {tuple(p.data.shape)}"
+        )
+    with np.errstate(over="ignore"):
+        cast = arr.astype(p.data.dtype)
+    if not np.isfinite(cast).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(cast))[0])
+        why = "is not finite" if not np.isfinite(arr[bad]) else f"overflows {p.data.dtype}"
+        raise ValueError(
+            f"load_state_dict: {name!r} holds {arr[bad].item()!r} at index {bad}, which {why}; "
+            "parameters must be finite numbers"
+        )
+    return cast
 
 
 def check_keys(state: Mapping[str, Any], expected: Any, owner: str) -> None:
@@ -109,9 +142,17 @@ def check_keys(state: Mapping[str, Any], expected: Any, owner: str) -> None:
 
 
 def to_float(x: Any, name: str) -> float:
-    """``float(x)`` for a real number or a one-element array, with a clear error otherwise."""
+    """``float(x)`` for a finite real number or a one-element array, with a clear error otherwise.
+
+    Raises:
+        TypeError: not a real number (a bool, a string, ...), naming ``name``.
+        ValueError: NaN or infinite, naming ``name``.
+    """
     if hasattr(x, "item") and getattr(x, "size", None) == 1:
         x = x.item()
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"load_state_dict: {name!r} needs a number, got {type(x).__name__}: {x!r}")
-    return float(x)
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"load_state_dict: {name!r} is {value}; parameters must be finite numbers")
+    return value

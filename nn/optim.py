@@ -16,14 +16,33 @@ little way down its gradient::
 Updates are made with gradient recording off (plain arithmetic on ``.data``), so
 they never become part of a graph. A gradient left by ``backward(create_graph=True)``
 is itself a graph node (a Value or Tensor); the optimizers use its value.
+
+**No gradient: ``grad is None``, in both engines** (PyTorch's rule). A parameter
+whose ``grad`` is ``None`` is skipped by ``step()``: no weight decay, no momentum,
+no Adam step count. :meth:`Optimizer.zero_grad` and :meth:`nn.Module.zero_grad` set
+``None`` for Values and Tensors alike. A Value starts with ``grad = 0.0`` (the
+engine's convention); the optimizer reads a Value's ``0.0`` at the moment it is
+handed over as "no gradient yet" and sets it to ``None``, as a new Tensor's. (A
+``0.0`` that a later ``backward()`` computes is a real gradient of zero: it is
+used, as a Tensor's array of zeros is.)
+
+**A step either completes or changes nothing.** Every new value (parameters and
+the optimizer's state) is computed first; if any parameter would become NaN or
+infinite the step raises ``FloatingPointError`` naming the parameter and whether
+its gradient or the step size (``lr``) is to blame, and nothing is written.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
+
 from autograd import Tensor, Value
+from autograd.backprop import lock
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -58,19 +77,21 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"optimizer: parameter {i} appears twice in the parameter list")
             seen.add(id(p))
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-            raise ValueError(f"learning rate must be a positive number, got lr={lr!r}")
-        self.lr = float(lr)
+        self.lr = check_lr(lr)
+        for p in self.params:  # after every check: a refused optimizer changes nothing
+            if isinstance(p, Value) and type(p.grad) is float and p.grad == 0.0:
+                p.grad = None  # a Value's starting 0.0: no gradient yet (see the module doc)
         self.weight_decay = 0.0  # subclasses that take weight_decay set it
         self.state: list[Any] = [None] * len(self.params)
 
     def zero_grad(self) -> None:
-        """Reset every parameter's gradient (``0.0`` for a Value, ``None`` for a Tensor).
+        """Set every parameter's gradient to ``None`` ("no gradient"), Values and Tensors alike.
 
-        Needed before each ``backward()`` because leaf gradients accumulate.
+        Needed before each ``backward()`` because leaf gradients accumulate; a
+        ``step()`` right after it changes nothing (there are no gradients).
         """
         for p in self.params:
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.grad = None
 
     def step(self) -> None:
         """Update every parameter from its current ``.grad``."""
@@ -80,6 +101,7 @@ class Optimizer:
         """``(index, param, g)`` for each param with a gradient; ``g = grad + weight_decay * w``.
 
         Weight decay is the gradient of the L2 penalty ``(weight_decay / 2) ||w||^2``.
+        Parameters whose ``grad`` is ``None`` are skipped (no gradient computed).
         """
         wd = self.weight_decay
         for i, p in enumerate(self.params):
@@ -90,23 +112,77 @@ class Optimizer:
                 g = g.data
             yield i, p, (g + wd * p.data if wd else g)
 
+    def _commit(self, updates: list[tuple[int, Any, Any, Any]]) -> None:
+        """Write ``(index, param, new data, new state)`` for every update, after checking
+        every new value is finite: a step that would make a parameter NaN or infinite
+        raises ``FloatingPointError`` and changes nothing. Called under
+        ``np.errstate(over="ignore", invalid="ignore")``: an overflow is refused here,
+        not warned about."""
+        bad = next((u for u in updates if not _finite(u[2])), None)
+        if bad is not None:
+            raise FloatingPointError(self._blame(bad[0], bad[1]))
+        for i, p, new, state in updates:
+            self.state[i] = state
+            if isinstance(p.data, float):
+                p.data = float(new)
+            else:
+                p.data[...] = new
+                if isinstance(p, Tensor):
+                    # Graphs that saved the old weights refuse backward() instead of
+                    # mixing old and new numbers. (A Value's ops saved plain numbers.)
+                    p._bump_version()
+
+    def _blame(self, i: int, p: Any) -> str:
+        """Why parameter ``i``'s update is not finite: its gradient, or the step size."""
+        g = p.grad.data if isinstance(p.grad, (Value, Tensor)) else p.grad
+        name = f"parameter {i}" + (f" ({p.label!r})" if getattr(p, "label", "") else "")
+        if not _finite(g):
+            cause = (
+                "its gradient is not finite (a NaN or infinity from the loss or the "
+                "backward pass: check the inputs and the loss)"
+            )
+        else:
+            cause = f"the step overflowed (learning rate {self.lr:g} too large?)"
+        return (
+            f"{type(self).__name__}.step: the update would make {name} NaN or infinite: "
+            f"{cause}; no parameter was changed"
+        )
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr:g})"
 
 
-def _update(p: Any, delta: Any) -> None:
-    """``p.data -= delta``: a new float for a Value, in place for an array.
+def check_lr(lr: Any) -> float:
+    """``lr`` as a float, or ``ValueError`` unless it is a finite number > 0 (not a bool)."""
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < float(lr) < math.inf:
+        raise ValueError(f"learning rate must be a finite number > 0, got lr={lr!r}")
+    return float(lr)
 
-    An in-place write bumps the Tensor's version, so a graph that saved the old
-    weights refuses to run ``backward()`` instead of mixing old and new numbers.
-    (A Value's ops saved plain numbers at forward time: nothing to track.)
+
+def _in_range(x: Any, name: str, low: float, high: float, low_open: bool = False) -> float:
+    """``x`` as a float if it is a real number (not a bool) in ``[low, high)`` (or
+    ``(low, high)``), else ``ValueError`` naming the setting."""
+    ok = isinstance(x, numbers.Real) and not isinstance(x, bool)
+    if ok:
+        v = float(x)
+        ok = (low < v if low_open else low <= v) and v < high
+    if not ok:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be a number in {bracket}{low:g}, {high:g}), got {x!r}")
+    return float(x)
+
+
+def _finite(x: Any) -> bool:
+    """Whether a float or an array is entirely finite.
+
+    For an array, one sum first (a single pass, no temporary array: this runs for
+    every parameter at every step): NaN and infinities propagate through a sum, so a
+    finite sum means every entry is finite. Only a sum that is not finite (which
+    finite entries near the float limit can also give) is looked at entry by entry.
     """
-    if isinstance(p.data, float):
-        p.data = p.data - (delta.item() if isinstance(delta, Value) else float(delta))
-    else:
-        p.data -= delta
-        if isinstance(p, Tensor):
-            p._bump_version()
+    if isinstance(x, float):
+        return math.isfinite(x)
+    return bool(np.isfinite(np.sum(x))) or bool(np.isfinite(x).all())
 
 
 class SGD(Optimizer):
@@ -138,26 +214,31 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
+        # Every setting is checked before the base class touches the parameters.
+        self.momentum = _in_range(momentum, "momentum", 0.0, 1.0)
+        wd = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got momentum={momentum!r}")
-        if not weight_decay >= 0.0:
-            raise ValueError(f"weight_decay must be >= 0, got weight_decay={weight_decay!r}")
-        self.momentum = float(momentum)
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = wd
 
     def step(self) -> None:
         """One update of every parameter from its ``.grad`` (the rule in the class docstring)."""
-        lr, mu = self.lr, self.momentum
-        for i, p, g in self._grads():
-            if mu:
-                v = self.state[i]
-                # First step: v = g (a copy, so an array grad updated in place later
-                # does not change the buffer).
-                v = (g.copy() if hasattr(g, "copy") else g) if v is None else mu * v + g
-                self.state[i] = v
-                g = v
-            _update(p, lr * g)
+        lr, mu = check_lr(self.lr), self.momentum  # lr may have been changed since
+        # The lock: a step reads and writes every parameter and its state; steps from
+        # several threads (or a step during another's backward()) take turns.
+        with lock, np.errstate(over="ignore", invalid="ignore"):  # overflow: refused on commit
+            updates = [self._sgd_update(i, p, g, lr, mu) for i, p, g in self._grads()]
+            self._commit(updates)
+
+    def _sgd_update(self, i: int, p: Any, g: Any, lr: float, mu: float) -> tuple[Any, ...]:
+        """``(i, p, new data, new momentum buffer)`` for one parameter (nothing written)."""
+        v = None
+        if mu:
+            v = self.state[i]
+            # First step: v = g (a copy, so an array grad updated in place later does
+            # not change the buffer); then a new buffer, written on commit.
+            v = (g.copy() if hasattr(g, "copy") else g) if v is None else mu * v + g
+            g = v
+        return i, p, p.data - lr * g, v
 
     def __repr__(self) -> str:
         extra = ""
@@ -196,32 +277,30 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
+        # Every setting is checked before the base class touches the parameters.
         b1, b2 = betas
-        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-            raise ValueError(f"betas must each be in [0, 1), got betas={betas!r}")
-        if not eps > 0.0:
-            raise ValueError(f"eps must be > 0, got eps={eps!r}")
-        if not weight_decay >= 0.0:
-            raise ValueError(f"weight_decay must be >= 0, got weight_decay={weight_decay!r}")
-        self.betas = (float(b1), float(b2))
-        self.eps = float(eps)
-        self.weight_decay = float(weight_decay)
+        self.betas = (_in_range(b1, "betas[0]", 0.0, 1.0), _in_range(b2, "betas[1]", 0.0, 1.0))
+        self.eps = _in_range(eps, "eps", 0.0, math.inf, low_open=True)
+        wd = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
+        super().__init__(params, lr)
+        self.weight_decay = wd
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad`` (rule in the class docstring)."""
-        lr, (b1, b2), eps = self.lr, self.betas, self.eps
-        for i, p, g in self._grads():
-            state = self.state[i]
-            if state is None:
-                state = self.state[i] = [0, g * 0.0, g * 0.0]  # t, m, v (fresh, own dtype)
-            state[0] += 1
-            t = state[0]
-            m = state[1] = b1 * state[1] + (1.0 - b1) * g
-            v = state[2] = b2 * state[2] + (1.0 - b2) * (g * g)
-            step_size = lr / (1.0 - b1**t)
-            denom = (v / (1.0 - b2**t)) ** 0.5 + eps
-            _update(p, step_size * m / denom)
+        lr, (b1, b2), eps = check_lr(self.lr), self.betas, self.eps
+        updates = []
+        # The lock: a step reads and writes every parameter and its state; steps from
+        # several threads (or a step during another's backward()) take turns.
+        with lock, np.errstate(over="ignore", invalid="ignore"):  # overflow: refused on commit
+            for i, p, g in self._grads():
+                t, m, v = self.state[i] or (0, g * 0.0, g * 0.0)  # fresh moments, g's dtype
+                t += 1
+                m = b1 * m + (1.0 - b1) * g
+                v = b2 * v + (1.0 - b2) * (g * g)
+                step_size = lr / (1.0 - b1**t)
+                denom = (v / (1.0 - b2**t)) ** 0.5 + eps
+                updates.append((i, p, p.data - step_size * m / denom, (t, m, v)))
+            self._commit(updates)
 
     def __repr__(self) -> str:
         extra = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""

@@ -66,6 +66,11 @@ def _as_inputs(x: Any, nin: int, owner: str, label: str) -> list[Value]:
         raise TypeError(
             f"{owner} takes a sequence of {nin} numbers or Values, got {type(x).__name__}"
         )
+    if getattr(x, "ndim", 1) != 1:  # a batch (or an image) where one example is expected
+        raise ValueError(
+            f"{owner} takes one example, a flat sequence of {nin} numbers; got an array of "
+            f"shape {x.shape} (for several examples call it on each row)"
+        )
     if len(x) != nin:
         raise ValueError(f"{owner} expected {nin} inputs, got {len(x)}")
     return [
@@ -125,9 +130,11 @@ class Neuron(Module):
         return {"weight": [w.data for w in self.w], "bias": self.b.data}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Load ``{"weight": nin numbers, "bias": number}``; all checked before any is written."""
         check_keys(state, ["weight", "bias"], type(self).__name__)
-        _load_row(self.w, state["weight"], "weight")
-        self.b.data = to_float(state["bias"], "bias")
+        weights = _floats(state["weight"], "weight", self.nin)
+        bias = to_float(state["bias"], "bias")
+        _assign([*self.w, self.b], [*weights, bias])
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin} inputs, {self.activation})"
@@ -182,27 +189,23 @@ class Layer(Module):
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Load ``{"weight": nout x nin, "bias": nout}``; all checked before any is written."""
         check_keys(state, ["weight", "bias"], type(self).__name__)
-        self._load(state["weight"], state["bias"], "")
+        _assign(self.parameters(), self._checked(state["weight"], state["bias"], ""))
 
-    def _load(self, weight: Any, bias: Any, prefix: str) -> None:
+    def _checked(self, weight: Any, bias: Any, prefix: str) -> list[float]:
+        """The new values of :meth:`parameters` (same order), or an error naming the entry."""
         rows = _rows(weight, f"{prefix}weight")
         if len(rows) != self.nout:
             raise ValueError(
                 f"load_state_dict: {prefix}weight has shape ({len(rows)}, ...), "
                 f"expected ({self.nout}, {self.nin})"
             )
-        biases = _rows(bias, f"{prefix}bias")
-        if len(biases) != self.nout:
-            raise ValueError(
-                f"load_state_dict: {prefix}bias has shape ({len(biases)},), expected ({self.nout},)"
-            )
-        # Check everything before changing anything.
-        for k, row in enumerate(rows):
-            _rows(row, f"{prefix}weight[{k}]", self.nin)
-        for k, n in enumerate(self.neurons):
-            _load_row(n.w, rows[k], f"{prefix}weight[{k}]")
-            n.b.data = to_float(biases[k], f"{prefix}bias[{k}]")
+        biases = _floats(bias, f"{prefix}bias", self.nout)
+        weights = [
+            v for k, row in enumerate(rows) for v in _floats(row, f"{prefix}weight[{k}]", self.nin)
+        ]
+        return weights + biases
 
     def __repr__(self) -> str:
         return (
@@ -302,13 +305,19 @@ class MLP(Module):
         """Load weights saved by :meth:`state_dict` (lists, JSON) or a TensorMLP (arrays).
 
         Values are copied bit-exactly (``float64``; ``float32`` arrays convert exactly).
+        Every key, shape and number (finite) is checked before any parameter is
+        written, so a refused state dict leaves the model as it was.
         """
         n = len(self.layers)
         keys = [f"layers.{i}.{kind}" for i in range(n) for kind in ("weight", "bias")]
         check_keys(state, keys, type(self).__name__)
+        # Every layer is checked before any parameter is written: a refused state
+        # dict (a wrong shape in the last layer, a NaN) changes nothing.
+        values = []
         for i, layer in enumerate(self.layers):
             p = f"layers.{i}."
-            layer._load(state[p + "weight"], state[p + "bias"], p)
+            values += layer._checked(state[p + "weight"], state[p + "bias"], p)
+        _assign(self.parameters(), values)
 
     def __repr__(self) -> str:
         shape = " -> ".join(str(s) for s in self.sizes)
@@ -329,7 +338,12 @@ def _rows(x: Any, name: str, length: int | None = None) -> list[Any]:
     return list(x)
 
 
-def _load_row(ws: list[Value], row: Any, name: str) -> None:
-    values = [to_float(v, f"{name}[{j}]") for j, v in enumerate(_rows(row, name, len(ws)))]
-    for w, v in zip(ws, values, strict=True):
-        w.data = v
+def _floats(row: Any, name: str, length: int) -> list[float]:
+    """``length`` finite floats from a list or array, or an error naming the entry."""
+    return [to_float(v, f"{name}[{j}]") for j, v in enumerate(_rows(row, name, length))]
+
+
+def _assign(params: list[Value], values: list[float]) -> None:
+    """Write checked values into the parameters (only after every value was checked)."""
+    for p, v in zip(params, values, strict=True):
+        p.data = v

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import Tensor, no_grad
+from nn.checks import batch_of, int_labels, positive_int
 from nn.data import batches, num_batches, one_hot
 from nn.losses import cross_entropy, mse
 
@@ -125,10 +126,11 @@ class History:
         return d
 
     def save_json(self, path: str | os.PathLike[str]) -> Path:
-        """Write :meth:`to_dict` as JSON."""
-        p = Path(path)
-        p.write_text(json.dumps(self.to_dict(), indent=1) + "\n")
-        return p
+        """Write :meth:`to_dict` as JSON, atomically (a failed write leaves the old file)."""
+        from autograd.pictures.files import write_atomic  # the one writer; not on `import nn`
+
+        text = json.dumps(self.to_dict(), indent=1) + "\n"
+        return write_atomic(path, text.encode("utf-8"))
 
 
 @contextlib.contextmanager
@@ -147,14 +149,16 @@ def _blas_threads(n: int | None) -> Iterator[None]:
 
 
 def _check_xy(x: npt.NDArray[Any], y: npt.NDArray[Any], what: str) -> None:
+    """Refuse inputs that are not a batch (one example per row), labels that are not
+    one integer per example, and different lengths."""
+    batch_of(x, what)
+    labels = int_labels(y, what)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"{what}: labels must be one int per example, shape (n,), got {labels.shape}"
+        )
     if len(x) != len(y):
         raise ValueError(f"{what}: {len(x)} inputs but {len(y)} labels")
-
-
-def _check_count(value: Any, what: str) -> None:
-    """Raise ``ValueError`` unless ``value`` is an int >= 1 (``bool`` is not accepted)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"fit: {what} must be a positive int (>= 1), got {value!r}")
 
 
 def _evaluate(
@@ -165,6 +169,8 @@ def _evaluate(
     loss_fn: LossFn | None,
 ) -> tuple[npt.NDArray[np.int64], float]:
     """(predicted classes, mean loss or NaN), batch by batch, without a graph."""
+    batch_of(x, "predict" if y is None else "evaluate")
+    batch_size = positive_int(batch_size, "batch_size")
     preds = np.empty(len(x), dtype=np.int64)
     total = 0.0
     with no_grad():
@@ -254,11 +260,14 @@ def fit(
             (e.g. :func:`nn.data.random_shift`), ``rng`` seeded from ``seed`` too.
 
     Raises:
-        ValueError: an unknown loss, a count that is not a positive int, inputs and
-            labels of different lengths, or no training examples.
-        FloatingPointError: the loss became NaN or infinite (learning rate too large?).
+        ValueError: an unknown loss, a count below 1, inputs not a batch (a single
+            image), inputs and labels of different lengths, or no training examples.
+        TypeError: a count that is not an int (``2.5``, ``True``), non-integer labels.
+        FloatingPointError: the loss became NaN or infinite (checked before the step,
+            so the model keeps the last good weights; the message names epoch, batch
+            and likely causes), or a step would make a weight non-finite.
     """
-    _check_counts(epochs=epochs, batch_size=batch_size, eval_batch_size=eval_batch_size)
+    _check_counts(epochs, batch_size, eval_batch_size, eval_train)
     loss_fn = get_loss(loss)
     _check_data(x_train, y_train, x_test, y_test)
     rng = np.random.default_rng(seed)
@@ -275,9 +284,10 @@ def fit(
                 optimizer.zero_grad()
                 pred = model(xb)
                 batch_loss = loss_fn(pred, yb)
+                # Checked before the step: a NaN loss stops with the last good weights.
+                meter.add(batch_loss, pred, yb, optimizer)
                 batch_loss.backward()
                 optimizer.step()
-                meter.add(batch_loss, pred, yb, optimizer)  # stops at a NaN or infinite loss
             _end_epoch(history, meter, scores, optimizer, checkpoint, callback)
     return history
 
@@ -285,10 +295,13 @@ def fit(
 # --------------------------------------------------------------------------- fit's parts
 
 
-def _check_counts(**counts: Any) -> None:
-    """Refuse any count that is not a positive int (``ValueError`` naming it)."""
-    for what, value in counts.items():
-        _check_count(value, what)
+def _check_counts(epochs: Any, batch_size: Any, eval_batch_size: Any, eval_train: Any) -> None:
+    """Refuse any count that is not an int >= 1 (naming it); ``2.5`` is not truncated."""
+    positive_int(epochs, "fit: epochs")
+    positive_int(batch_size, "fit: batch_size")
+    positive_int(eval_batch_size, "fit: eval_batch_size")
+    if eval_train is not True and eval_train is not False:
+        positive_int(eval_train, "fit: eval_train (True, False or a number of examples)")
 
 
 def _check_data(
@@ -297,8 +310,12 @@ def _check_data(
     x_test: npt.NDArray[Any] | None,
     y_test: npt.NDArray[Any] | None,
 ) -> None:
-    """Refuse inputs and labels of different lengths, or no training data (``ValueError``)."""
+    """Refuse inputs and labels of different lengths, test inputs without test labels
+    (or the reverse: they would be ignored), or no training data (``ValueError``)."""
     _check_xy(x_train, y_train, "fit (train)")
+    if (x_test is None) != (y_test is None):
+        given = "x_test" if y_test is None else "y_test"
+        raise ValueError(f"fit: {given} given alone; pass x_test and y_test together")
     if x_test is not None and y_test is not None:
         _check_xy(x_test, y_test, "fit (test)")
     if len(x_train) == 0:
@@ -351,14 +368,17 @@ class _EpochMeter:
 
         Raises:
             FloatingPointError: its loss is NaN or infinite (the message names the
-                epoch, the batch and the learning rate).
+                epoch, the batch and the likely causes).
         """
         value = float(batch_loss.data)
         if not math.isfinite(value):
             self.close()
             raise FloatingPointError(
-                f"fit: the loss became {value} in epoch {self.epoch}, batch {self.batches + 1} "
-                f"(learning rate {optimizer.lr:g} too large?)"
+                f"fit: the loss became {value} at epoch {self.epoch}, batch {self.batches + 1}, "
+                "before this batch's step; the model keeps the weights of the last good "
+                f"step. Possible causes: the learning rate ({optimizer.lr:g}) is too large "
+                "(the weights grew step by step until the outputs overflowed), or this "
+                "batch's inputs hold NaN or infinite values, or the loss function does."
             )
         self.loss_sum += value * len(labels)
         self.seen += len(labels)

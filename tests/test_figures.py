@@ -11,6 +11,7 @@ that PNG into the column. The graph pictures (SVG) are measured in the browser b
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -38,10 +39,21 @@ def saved(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Path, float]]:
     def savefig(self: Any, fname: Any, *args: Any, **kwargs: Any) -> Any:
         result = original(self, fname, *args, **kwargs)
         dpi = kwargs.get("dpi") or self.dpi
-        calls.append((self, Path(fname), float(dpi)))
+        if isinstance(fname, (str, os.PathLike)):  # else: into write_atomic's file, below
+            calls.append((self, Path(fname), float(dpi)))
         return result
 
+    from nn.pictures import plots
+
+    save = plots._save  # nn.pictures.plots saves through write_atomic (a file object)
+
+    def save_and_record(fig: Any, path: Any, dpi: int = 110) -> Path:
+        written = save(fig, path, dpi)
+        calls.append((fig, Path(written), float(dpi)))
+        return written
+
     monkeypatch.setattr(Figure, "savefig", savefig)
+    monkeypatch.setattr(plots, "_save", save_and_record)
     return calls
 
 

@@ -53,11 +53,48 @@ def graph_class() -> Any:
             except graphviz.ExecutableNotFound as e:
                 raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
 
-        def render(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().render(*args, **kwargs)
-            except graphviz.ExecutableNotFound as e:
-                raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
+        def render(
+            self,
+            filename: Any = None,
+            directory: Any = None,
+            view: bool = False,
+            cleanup: bool = False,
+            format: str | None = None,  # graphviz's name for it
+            **kwargs: Any,
+        ) -> Any:
+            """Write the DOT source (unless ``cleanup``) and the picture, as graphviz's
+            ``render`` does, but each through :func:`write_atomic`: a failed render
+            leaves the old files. Options only graphviz knows (``view``, ``renderer``,
+            ``outfile``...) go to graphviz's own ``render``, which writes in place."""
+            if view or kwargs:
+                try:
+                    return super().render(filename, directory, view, cleanup, format, **kwargs)
+                except graphviz.ExecutableNotFound as e:
+                    raise DotNotFoundError(f"{_INSTALL_HINT} ({e})") from None
+            return _render_atomic(self, filename, directory, cleanup, format)
 
     Graph.DotNotFoundError = DotNotFoundError
     return Graph
+
+
+def _render_atomic(
+    graph: Any, filename: Any, directory: Any, cleanup: bool, fmt: str | None
+) -> str:
+    """``graph.render(filename, directory, cleanup=..., format=...)`` through write_atomic:
+    the picture is made in memory first (``pipe``), so a missing ``dot`` or a failed
+    render writes nothing. Returns the picture's path, as graphviz does."""
+    from pathlib import Path
+
+    from autograd.pictures.files import write_atomic
+
+    if filename is not None:
+        graph.filename = filename
+    if directory is not None:
+        graph.directory = directory
+    fmt = fmt or graph.format
+    picture = graph.pipe(format=fmt)  # raises DotNotFoundError before anything is written
+    source = Path(graph.filepath)
+    source.parent.mkdir(parents=True, exist_ok=True)
+    if not cleanup:
+        write_atomic(source, graph.source.encode(graph.encoding))
+    return str(write_atomic(f"{source}.{fmt}", picture))

@@ -502,7 +502,10 @@ def _value_cells(n: Any, role: str, show_grad: bool, pending: bool) -> tuple[lis
     cells.append(_cell(f"data {four_digits(n.data)}"))
     if not show_grad or role == "constant":
         return cells, None
-    return cells, "grad ?" if pending else f"grad {four_digits(grad_data(n))}"
+    if pending:
+        return cells, "grad ?"
+    g = grad_data(n)  # None after zero_grad(): no gradient computed (as for a Tensor)
+    return cells, "grad None" if g is None else f"grad {four_digits(g)}"
 
 
 def _tensor_cells(n: Any, show_grad: bool, pending: bool) -> tuple[list[str], str | None]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import micrograd.engine
 
 from autograd.conformance import run, run_track
+from autograd.pictures.files import write_atomic
 
 SKELETON = Path(__file__).resolve().parents[1] / "exercises" / "my_value.py"
 
@@ -37,12 +38,12 @@ def main(argv: list[str] | None = None) -> Path:
     few = {"max_examples": 10, "depths": (10, 100, 1_000)} if args.quick else {}
     report = run(micrograd.engine.Value, **few)
     path = args.out / "micrograd-conformance.txt"
-    path.write_text(str(report) + "\n", encoding="utf-8")
+    write_atomic(path, (str(report) + "\n").encode("utf-8"))
     print(f"wrote {path}")
     # The path as a learner types it, whatever folder this runs from.
     track = run_track(SKELETON, **few)
     track.path = "examples/exercises/my_value.py"
-    (args.out / "track-skeleton.txt").write_text(str(track) + "\n", encoding="utf-8")
+    write_atomic(args.out / "track-skeleton.txt", (str(track) + "\n").encode("utf-8"))
     print(f"wrote {args.out / 'track-skeleton.txt'}")
     return path
 

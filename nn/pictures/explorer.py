@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from autograd.pictures.files import write_atomic
 from autograd.pictures.text import html_text, script_json
 from nn.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP
 
@@ -270,5 +271,5 @@ def write_explorer(
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    write_atomic(out, html.encode("utf-8"))  # all or nothing: a failed write keeps the old page
     return out

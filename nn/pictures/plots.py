@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograd.pictures.files import TEXT_PX_KEY
+from autograd.pictures.files import TEXT_PX_KEY, write_atomic
 
 __all__ = [
     "TEXT_PX_KEY",
@@ -53,9 +53,10 @@ def save_figure(fig: Any, path: PathLike, dpi: float = 110) -> Path:
     """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    png = p.suffix.lower() == ".png"
-    metadata = {TEXT_PX_KEY: f"{smallest_text_px(fig, dpi):.2f}"} if png else None
-    fig.savefig(p, dpi=dpi, metadata=metadata)
+    fmt = p.suffix[1:].lower() or None  # as savefig would pick it from the file name
+    metadata = {TEXT_PX_KEY: f"{smallest_text_px(fig, dpi):.2f}"} if fmt == "png" else None
+    # Through the one atomic writer: a failed or interrupted save leaves the old picture.
+    write_atomic(p, lambda f: fig.savefig(f, format=fmt, dpi=dpi, metadata=metadata))
     return p
 
 
