@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nn
 from autograd import no_grad
+from nn.pictures.plots import save_figure
 
 Point = tuple[float, float]
 
@@ -132,7 +133,8 @@ def plot(
     with no_grad():
         zz = np.array([[model([float(a), float(b)])[0].data for a in g] for b in g])
     fig, (ax, ax2) = plt.subplots(
-        1, 2, figsize=(10, 4.6), dpi=110, gridspec_kw={"width_ratios": [1.3, 1]}
+        # 7.2 in at 110 dpi: its smallest text stays >= 11 px in a 688 px page column.
+        1, 2, figsize=(7.2, 3.6), dpi=110, gridspec_kw={"width_ratios": [1.3, 1]}
     )
     ax.contourf(g, g, zz, levels=np.linspace(0, 1, 21), cmap="RdBu_r", alpha=0.75)
     ax.contour(g, g, zz, levels=[0.5], colors="black", linewidths=1.5)
@@ -141,7 +143,7 @@ def plot(
     ax.scatter(*arr[lab == 0].T, c="#2563eb", edgecolors="white", s=28, label="class 0")
     ax.scatter(*arr[lab == 1].T, c="#dc2626", edgecolors="white", s=28, label="class 1")
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     ax.set_aspect("equal")
     ax2.plot(losses, color="#7c3aed")
     ax2.set_yscale("log")
@@ -150,7 +152,7 @@ def plot(
     ax2.set_title("training cost")
     ax2.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
