@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -66,3 +67,34 @@ def test_record_then_render_round_trip_and_check_catches_an_edit(
 def test_a_readme_without_markers_is_an_error(results: ModuleType) -> None:
     with pytest.raises(ValueError, match="markers"):
         results.render("# no table here\n", {"sections": {}})
+
+
+# ------------------------------------------------------- numbers quoted in prose
+PROSE = ["README.md", *(f"docs/{p.name}" for p in (ROOT / "docs").glob("[0-9i]*.md"))]
+
+
+def recorded_accuracies() -> dict[str, float]:
+    """The seed-0 test accuracy (%) of each recorded preset, from results.json."""
+    sections = json.loads((ROOT / "benchmarks" / "results.json").read_text())["sections"]
+    found = {}
+    for preset in ("3b1b", "best"):
+        figure = sections[f"accuracy-{preset}"]["rows"][0]["figure"]
+        match = re.match(r"\*\*([\d.]+) %\*\*", figure)
+        assert match, figure
+        found[preset] = float(match.group(1))
+    return found
+
+
+@pytest.mark.parametrize("page", PROSE)
+def test_accuracies_quoted_in_prose_are_the_recorded_ones(page: str) -> None:
+    """Every "about N %" of test accuracy in the README and the tour rounds a recorded
+    run's accuracy to the digits it shows; every "over N %" / "passes N %" is met."""
+    text = " ".join((ROOT / page).read_text(encoding="utf-8").split())
+    recorded = recorded_accuracies()
+    for quoted in re.findall(r"about (\d+(?:\.\d+)?) ?%", text):
+        digits = len(quoted.partition(".")[2])
+        assert any(round(a, digits) == float(quoted) for a in recorded.values()), (
+            f"{page}: 'about {quoted} %' is no recorded accuracy ({recorded})"
+        )
+    for quoted in re.findall(r"(?:over|passes) \**(\d+(?:\.\d+)?) ?%", text):
+        assert recorded["3b1b"] >= float(quoted), f"{page}: 'over {quoted} %' ({recorded})"
