@@ -134,7 +134,11 @@ def plot(
         zz = np.array([[model([float(a), float(b)])[0].data for a in g] for b in g])
     fig, (ax, ax2) = plt.subplots(
         # 7.2 in at 110 dpi: its smallest text stays >= 11 px in a 688 px page column.
-        1, 2, figsize=(7.2, 3.6), dpi=110, gridspec_kw={"width_ratios": [1.3, 1]}
+        1,
+        2,
+        figsize=(7.2, 3.6),
+        dpi=110,
+        gridspec_kw={"width_ratios": [1.3, 1]},
     )
     ax.contourf(g, g, zz, levels=np.linspace(0, 1, 21), cmap="RdBu_r", alpha=0.75)
     ax.contour(g, g, zz, levels=[0.5], colors="black", linewidths=1.5)
@@ -263,8 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Not a bug: the boundary is still being found (spirals at 100 steps: ~74 %).
         print(
             f"not separated yet after {args.steps} steps: train longer, e.g. --steps "
-            f"{10 * args.steps} (spirals with the default network: 99 % at 1,000 steps), "
-            "or a bigger network (--hidden 16 16)"
+            f"{10 * args.steps} (spirals with the default network: 99 % at 1,000 steps)"
         )
 
     path = args.out / f"decision_boundary_{args.dataset}.png"
