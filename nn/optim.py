@@ -113,20 +113,27 @@ class Optimizer:
             yield i, p, (g + wd * p.data if wd else g)
 
     def _commit(self, updates: list[tuple[int, Any, Any, Any]]) -> None:
-        """Write ``(index, param, new data, new state)`` for every update, after checking
-        every new value is finite: a step that would make a parameter NaN or infinite
-        raises ``FloatingPointError`` and changes nothing. Called under
-        ``np.errstate(over="ignore", invalid="ignore")``: an overflow is refused here,
-        not warned about."""
+        """Apply ``(index, param, delta, new state)`` for every update, ``data -= delta``,
+        after checking every change is finite: a step that would make a parameter NaN
+        or infinite raises ``FloatingPointError`` and changes nothing.
+
+        (The weights are finite, as every step checks, so a finite ``delta`` keeps them
+        finite, except for an array entry that overflows the float range in the
+        subtraction, ``|delta|`` near half of it: that weight becomes infinite, and the
+        next step refuses. Checking ``delta``, not the new weights,
+        costs one pass over each parameter instead of two plus a copy.)"""
         bad = next((u for u in updates if not _finite(u[2])), None)
+        if bad is None:  # a Value's new number is checked itself: it costs nothing
+            floats = (u for u in updates if isinstance(u[1].data, float))
+            bad = next((u for u in floats if not math.isfinite(u[1].data - u[2])), None)
         if bad is not None:
             raise FloatingPointError(self._blame(bad[0], bad[1]))
-        for i, p, new, state in updates:
+        for i, p, delta, state in updates:
             self.state[i] = state
             if isinstance(p.data, float):
-                p.data = float(new)
+                p.data = float(p.data - delta)
             else:
-                p.data[...] = new
+                p.data -= delta
                 if isinstance(p, Tensor):
                     # Graphs that saved the old weights refuse backward() instead of
                     # mixing old and new numbers. (A Value's ops saved plain numbers.)
@@ -182,7 +189,8 @@ def _finite(x: Any) -> bool:
     """
     if isinstance(x, float):
         return math.isfinite(x)
-    return bool(np.isfinite(np.sum(x))) or bool(np.isfinite(x).all())
+    # np.add.reduce, not np.sum: the same sum without np.sum's Python-level dispatch.
+    return math.isfinite(np.add.reduce(x, axis=None)) or bool(np.isfinite(x).all())
 
 
 class SGD(Optimizer):
@@ -230,7 +238,7 @@ class SGD(Optimizer):
             self._commit(updates)
 
     def _sgd_update(self, i: int, p: Any, g: Any, lr: float, mu: float) -> tuple[Any, ...]:
-        """``(i, p, new data, new momentum buffer)`` for one parameter (nothing written)."""
+        """``(i, p, delta, new momentum buffer)`` for one parameter (nothing written)."""
         v = None
         if mu:
             v = self.state[i]
@@ -238,7 +246,7 @@ class SGD(Optimizer):
             # not change the buffer); then a new buffer, written on commit.
             v = (g.copy() if hasattr(g, "copy") else g) if v is None else mu * v + g
             g = v
-        return i, p, p.data - lr * g, v
+        return i, p, lr * g, v
 
     def __repr__(self) -> str:
         extra = ""
@@ -299,7 +307,7 @@ class Adam(Optimizer):
                 v = b2 * v + (1.0 - b2) * (g * g)
                 step_size = lr / (1.0 - b1**t)
                 denom = (v / (1.0 - b2**t)) ** 0.5 + eps
-                updates.append((i, p, p.data - step_size * m / denom, (t, m, v)))
+                updates.append((i, p, step_size * m / denom, (t, m, v)))
             self._commit(updates)
 
     def __repr__(self) -> str:

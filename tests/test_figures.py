@@ -45,7 +45,7 @@ def saved(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Path, float]]:
 
     from nn.pictures import plots
 
-    save = plots._save  # nn.pictures.plots saves through write_atomic (a file object)
+    save = plots.save_figure  # saves through write_atomic (a file object), so: recorded here
 
     def save_and_record(fig: Any, path: Any, dpi: int = 110) -> Path:
         written = save(fig, path, dpi)
@@ -53,7 +53,7 @@ def saved(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Path, float]]:
         return written
 
     monkeypatch.setattr(Figure, "savefig", savefig)
-    monkeypatch.setattr(plots, "_save", save_and_record)
+    monkeypatch.setattr(plots, "save_figure", save_and_record)
     return calls
 
 

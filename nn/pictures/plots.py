@@ -75,9 +75,6 @@ def smallest_text_px(fig: Any, dpi: float) -> float:
     return min(sizes, default=math.inf)
 
 
-_save = save_figure
-
-
 def _get(history: Any, key: str) -> list[float]:
     values = history[key] if isinstance(history, dict) else getattr(history, key, None)
     return [math.nan if v is None else float(v) for v in (values or [])]
@@ -139,7 +136,7 @@ def plot_history(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _grid(n: int) -> tuple[int, int]:
@@ -226,7 +223,7 @@ def plot_weights(
     bar = fig.colorbar(image, ax=ax, shrink=0.5, ticks=[-1, 0, 1])
     bar.ax.set_yticklabels(["−max", "0", "+max"])
     fig.suptitle(title or f"First-layer weights of {n} hidden neurons")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _cmap(name: str) -> Any:
@@ -294,7 +291,7 @@ def plot_confusion(
         or f"Confusion matrix: {total - int(np.trace(c)):,} mistakes in {total:,} "
         f"({100 * acc:.2f}% right)"
     )
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_misclassified(
@@ -333,4 +330,4 @@ def plot_misclassified(
     fig.suptitle(
         title or f"Misclassified test images: first {len(wrong)} of {total_wrong:,} (index order)"
     )
-    return _save(fig, path)
+    return save_figure(fig, path)
