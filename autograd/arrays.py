@@ -200,12 +200,25 @@ def check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 def sigmoid(a: Array) -> Array:
     """``1 / (1 + e^-a)`` without overflow, as a new array, within a few ulps in any dtype.
 
-    With ``e = e^-|a|`` (in (0, 1]: nothing overflows) it is ``1 / (1 + e)`` for ``a >= 0``,
-    ``e / (1 + e)`` for ``a < 0``: relative accuracy also far out (``sigmoid(-20)`` is
-    2.06e-9 in float32; ``0.5 + 0.5 tanh(a / 2)`` gave 0)."""
-    e = np.abs(a, out=np.empty(a.shape, a.dtype))
-    np.negative(e, e)
+    ``-a`` is capped below the overflow of ``exp`` (88 in float32, 709 in float64),
+    where the result is already below the smallest normal float (further out it
+    stays a subnormal number, ``sigmoid(-1000)`` is 6e-39 in float32, not 0). Every step rounds
+    by half an ulp relative, so the result is accurate relative to itself far out on
+    the negative side too (``sigmoid(-20)`` is 2.06e-9 in float32, where
+    ``0.5 + 0.5 tanh(a / 2)`` gives 0). Five ufuncs, in place."""
+    e = np.negative(a, out=np.empty(a.shape, a.dtype))
+    np.minimum(e, _exp_cap(e.dtype), out=e)
     np.exp(e, e)
-    out: Array = np.where(a >= 0, np.ones((), a.dtype), e)
     e += 1
-    return np.divide(out, e, out=out)
+    return np.reciprocal(e, e)
+
+
+_EXP_CAP: dict[np.dtype[Any], Array] = {}
+
+
+def _exp_cap(dtype: np.dtype[Any]) -> Array:
+    """Largest whole ``x`` with ``e^x`` finite in ``dtype``, as a 0-d array (cached)."""
+    cap = _EXP_CAP.get(dtype)
+    if cap is None:
+        cap = _EXP_CAP[dtype] = np.array(np.floor(np.log(np.finfo(dtype).max)), dtype=dtype)
+    return cap
