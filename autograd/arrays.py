@@ -198,27 +198,14 @@ def check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 
 
 def sigmoid(a: Array) -> Array:
-    """``1 / (1 + e^-a)`` without overflow, as a new array, within a few ulps in any dtype.
-
-    ``-a`` is capped below the overflow of ``exp`` (88 in float32, 709 in float64),
-    where the result is already below the smallest normal float (further out it
-    stays a subnormal number, ``sigmoid(-1000)`` is 6e-39 in float32, not 0). Every step rounds
-    by half an ulp relative, so the result is accurate relative to itself far out on
-    the negative side too (``sigmoid(-20)`` is 2.06e-9 in float32, where
-    ``0.5 + 0.5 tanh(a / 2)`` gives 0). Five ufuncs, in place."""
+    """``1 / (1 + e^-a)`` as a new array, a few ulps from the truth: ``sigmoid(-20)`` is
+    2.06e-9 in float32. ``-a`` is capped below ``exp``'s overflow (``_EXP_CAP``: 88 in
+    float32), where the result is subnormal (``sigmoid(-1000)`` is 6e-39, not 0)."""
     e = np.negative(a, out=np.empty(a.shape, a.dtype))
-    np.minimum(e, _exp_cap(e.dtype), out=e)
+    np.minimum(e, _EXP_CAP[e.dtype], out=e)
     np.exp(e, e)
     e += 1
     return np.reciprocal(e, e)
 
 
-_EXP_CAP: dict[np.dtype[Any], Array] = {}
-
-
-def _exp_cap(dtype: np.dtype[Any]) -> Array:
-    """Largest whole ``x`` with ``e^x`` finite in ``dtype``, as a 0-d array (cached)."""
-    cap = _EXP_CAP.get(dtype)
-    if cap is None:
-        cap = _EXP_CAP[dtype] = np.array(np.floor(np.log(np.finfo(dtype).max)), dtype=dtype)
-    return cap
+_EXP_CAP = {t: np.floor(np.log(np.finfo(t).max)).astype(t) for t in map(np.dtype, "efdg")}
