@@ -100,6 +100,8 @@ def math_of(op: str, a: float, b: float | None = None) -> tuple[float, tuple[flo
         return s, (s * (1.0 - s),)
     if op == "relu":
         return max(a, 0.0), ((1.0 if a > 0 else 0.0),)
+    if op == "abs":
+        return math.fabs(a), ((1.0 if a > 0 else -1.0 if a < 0 else 0.0),)
     raise ValueError(f"unknown op {op!r}")
 
 
