@@ -243,3 +243,31 @@ def test_save_graph_names_the_path_it_could_not_write(tmp_path: Path) -> None:
     with pytest.raises(IsADirectoryError, match="it is a folder"):
         (tmp_path / "d.dot").mkdir()
         save_graph(y, tmp_path / "d.dot")
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    assert run(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"valuegrad {importlib.metadata.version('valuegrad')}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expr", "at", "column"),
+    [
+        ("x/y", ["x=1", "y=0"], 1),  # the "/", not the x
+        ("(x + 1) / (y*0)", ["x=1", "y=0"], 8),
+        ("z = x*2; z / y", ["x=1", "y=0"], 11),
+        ("x ** -1 + y", ["x=0", "y=1"], 2),
+    ],
+)
+def test_an_operator_error_points_at_the_operator(
+    expr: str, at: list[str], column: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["graph", expr, "--at", *at]) == 2
+    err = capsys.readouterr().err
+    assert f"column {column + 1})" in err
+    source, caret = err.rstrip("\n").splitlines()[-2:]
+    assert caret.index("^") - 4 == column and source[4 + column] in "/*"
