@@ -32,7 +32,7 @@ from autograd.value import Value
 __all__ = ["FUNCTIONS", "ExpressionError", "parse", "parse_assignments", "print_expression"]
 
 #: The functions the language knows, each the Value method of the same name.
-FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu")
+FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu", "abs")
 
 _LANGUAGE = (
     "the expression language has numbers, variables, + - * / **, unary minus, "
