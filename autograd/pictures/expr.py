@@ -285,9 +285,10 @@ class _Evaluator:
             return _apply(op, args)
         except (ArithmeticError, ValueError) as e:
             message = str(e) if str(e).startswith(op) else f"{op}: {e}"
-            col = _operator_column(self.source, node, op) if isinstance(node, ast.BinOp) else None
-            if col is not None:  # the caret at the operator: x/y at its "/"
-                raise ExpressionError(message, self.source, node.lineno, col) from None
+            if isinstance(node, ast.BinOp):  # the caret at the operator: x/y at its "/"
+                col = _operator_column(self.source, node, op)
+                if col is not None:
+                    raise ExpressionError(message, self.source, node.lineno, col) from None
             raise self.error(message, node) from None
 
 
