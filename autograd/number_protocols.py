@@ -74,7 +74,8 @@ def numpy_function(cls: type, func: Any) -> Any:
     method = _METHOD_NAMES.get(name, name)
     what = f"np.{name}() does not take a {cls.__name__}: NumPy would drop it from the graph"
     if hasattr(cls, method) and not method.startswith("_"):
-        raise TypeError(f"{what}; use the {cls.__name__} method instead: t.{method}()")
+        call = "" if isinstance(getattr(cls, method), property) else "()"  # t.shape, t.sum()
+        raise TypeError(f"{what}; use the {cls.__name__} method instead: t.{method}{call}")
     raise TypeError(
         f"{what}; {cls.__name__} has no {name}: write it with {cls.__name__} ops "
         "(t.exp(), t.sum(), t.abs(), ...), or use t.data for the array (no gradient)"

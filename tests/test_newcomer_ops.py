@@ -106,6 +106,7 @@ def test_sqrt_refuses_negative_entries() -> None:
         (np.mean, "t.mean()"),
         (np.max, "t.max()"),
         (lambda t: np.clip(t, 0, 1), "t.clip()"),
+        (np.shape, "t.shape"),  # a property: no call
     ],
 )
 def test_numpy_functions_name_the_tensor_method(call: object, method: str) -> None:
