@@ -87,15 +87,6 @@ class Tensor:
         "requires_grad",
     )
 
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """``ndarray + Tensor`` (NumPy's operators) is the Tensor's reflected op; any other
-        ufunc (``np.exp(t)``) is a ``TypeError`` naming the Tensor method to use."""
-        return numpy_ufunc(Tensor, ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        """``np.sum(t)`` and every NumPy function: a ``TypeError`` naming ``t.sum()``."""
-        return numpy_function(Tensor, func)
-
     def __init__(
         self, data: object, requires_grad: bool = False, dtype: Any = None, label: str = ""
     ) -> None:
@@ -716,6 +707,15 @@ class Tensor:
     # ``==`` is elementwise, so the hash is the identity (as in PyTorch): a Tensor
     # can be a dict key or a set member, meaning *this node*, not its numbers.
     __hash__ = object.__hash__
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """``ndarray + Tensor`` (NumPy's operators) is the Tensor's reflected op; any other
+        ufunc (``np.exp(t)``) is a ``TypeError`` naming the Tensor method to use."""
+        return numpy_ufunc(Tensor, ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """``np.sum(t)`` and every NumPy function: a ``TypeError`` naming ``t.sum()``."""
+        return numpy_function(Tensor, func)
 
     def __array__(self, dtype: object = None, copy: object = None) -> Array:
         raise TypeError(
