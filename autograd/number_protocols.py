@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import grad_mode
 
-__all__ = ["Number", "array_comparison"]
+__all__ = ["Number", "array_comparison", "numpy_function", "numpy_ufunc"]
 
 
 def array_comparison(ufunc: Any, sym: str) -> Callable[[Any, object], Any]:
@@ -31,6 +31,55 @@ def array_comparison(ufunc: Any, sym: str) -> Callable[[Any, object], Any]:
             raise ValueError(f"compare: {shapes}: shapes do not broadcast") from None
 
     return compare
+
+
+# NumPy's operators on an array node: ``ndarray + t`` calls ``np.add(ndarray, t)``, which
+# is ``t.__radd__(ndarray)``; a comparison with the array on the left is its mirror image.
+_OPERATORS = {
+    "add": ("__add__", "__radd__"),
+    "subtract": ("__sub__", "__rsub__"),
+    "multiply": ("__mul__", "__rmul__"),
+    "divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"),
+    "matmul": ("__matmul__", "__rmatmul__"),
+    "less": ("__lt__", "__gt__"),
+    "less_equal": ("__le__", "__ge__"),
+    "greater": ("__gt__", "__lt__"),
+    "greater_equal": ("__ge__", "__le__"),
+    "equal": ("__eq__", "__eq__"),
+    "not_equal": ("__ne__", "__ne__"),
+}
+_METHOD_NAMES = {"absolute": "abs", "amax": "max", "true_divide": "__truediv__"}
+
+
+def numpy_ufunc(cls: type, ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
+    """``__array_ufunc__`` of an array node class ``cls``: NumPy's operators as ``cls``'s
+    own (reflected) ops; any other use of a ufunc a ``TypeError`` (:func:`numpy_function`)."""
+    names = _OPERATORS.get(ufunc.__name__)
+    if names and method == "__call__" and not kwargs and len(inputs) == 2:
+        a, b = inputs
+        return getattr(a, names[0])(b) if isinstance(a, cls) else getattr(b, names[1])(a)
+    if kwargs.get("out"):  # ndarray += t
+        raise TypeError(
+            f"np.{ufunc.__name__}(..., out=...) with a {cls.__name__}: NumPy cannot write "
+            f"a {cls.__name__} into an array; write a = a + t (a new {cls.__name__}) instead"
+        )
+    return numpy_function(cls, ufunc)
+
+
+def numpy_function(cls: type, func: Any) -> Any:
+    """``__array_function__`` of ``cls``: a ``TypeError`` naming the method to use instead
+    (NumPy would compute on the numbers and drop the node from the graph, silently)."""
+    name = getattr(func, "__name__", str(func))
+    method = _METHOD_NAMES.get(name, name)
+    what = f"np.{name}() does not take a {cls.__name__}: NumPy would drop it from the graph"
+    if hasattr(cls, method) and not method.startswith("_"):
+        call = "" if isinstance(getattr(cls, method), property) else "()"  # t.shape, t.sum()
+        raise TypeError(f"{what}; use the {cls.__name__} method instead: t.{method}{call}")
+    raise TypeError(
+        f"{what}; {cls.__name__} has no {name}: write it with {cls.__name__} ops "
+        "(t.exp(), t.sum(), t.abs(), ...), or use t.data for the array (no gradient)"
+    )
 
 
 def _comparison(op: Callable[[Any, Any], Any]) -> Callable[[Number, object], bool]:
@@ -71,9 +120,6 @@ class Number:
 
     def __round__(self, ndigits: int | None = None) -> float:
         return round(self._number("round()"), ndigits)
-
-    def __abs__(self) -> float:
-        return abs(self._number("abs()"))
 
     def __bool__(self) -> bool:
         return self.data != 0.0

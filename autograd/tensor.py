@@ -39,7 +39,7 @@ from autograd.arrays import (
     unbroadcast,
 )
 from autograd.domain import check_pow
-from autograd.number_protocols import array_comparison
+from autograd.number_protocols import array_comparison, numpy_function, numpy_ufunc
 from autograd.pickling import picklable_state
 
 __all__ = ["OUTPUT", "Tensor"]
@@ -87,9 +87,6 @@ class Tensor:
         "label",
         "requires_grad",
     )
-
-    # Make NumPy defer to Tensor's reflected ops: ``ndarray + Tensor`` -> Tensor.__radd__.
-    __array_ufunc__ = None
 
     def __init__(
         self, data: object, requires_grad: bool = False, dtype: Any = None, label: str = ""
@@ -374,6 +371,40 @@ class Tensor:
             )
         out = np.asarray(np.log(a))
         return Tensor._node(out, "log", (self,), lambda g, a, out: (g / a,), saved=(self,))
+
+    def abs(self) -> Tensor:
+        """``|a|``;  dL/da = g sign(a): g where a > 0, -g where a < 0, and 0 at a = 0
+        (our choice at the kink, as PyTorch's). sign is a step: abs'' = 0. ``abs(t)`` too.
+        """
+        sign = np.sign(self.data)
+        vjp: VJP = lambda g, a, out: (_times(g, sign),)  # noqa: E731
+        return Tensor._node(np.asarray(np.abs(self.data)), "abs", (self,), vjp)
+
+    __abs__ = abs
+
+    def sqrt(self) -> Tensor:
+        """``√a``, which is ``a ** 0.5``: dL/da = g / (2 √a), with pow's domain (no
+        negative entry; an entry 0 only where no gradient is needed: √'(0) is infinite)."""
+        return self**0.5
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Entries below ``min`` set to ``min``, above ``max`` to ``max`` (NumPy's ``clip``,
+        PyTorch's ``clamp``); dL/da = g where min <= a <= max (bounds included, as in
+        PyTorch), else 0. The derivative is a step: clip'' = 0.
+
+        Raises:
+            TypeError: a bound is not a real number (or ``None``: no bound).
+            ValueError: no bound at all, or ``min > max``.
+        """
+        lo, hi = (_bound(b, name) for b, name in ((min, "min"), (max, "max")))
+        if lo is None and hi is None:
+            raise ValueError("clip: give min, max or both (None means no bound on that side)")
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"clip: min {lo!r} is larger than max {hi!r}")
+        a = self.data
+        inside = (a >= (-np.inf if lo is None else lo)) & (a <= (np.inf if hi is None else hi))
+        out = np.asarray(np.clip(a, lo, hi), a.dtype)
+        return Tensor._node(out, "clip", (self,), lambda g, a, out: (_select(inside, g),))
 
     # The activations: a forward on an array, and the VJP written with the output
     # y = act(a): g -> g act'(a), on arrays or Tensors. The methods below and the fused
@@ -678,6 +709,15 @@ class Tensor:
     # can be a dict key or a set member, meaning *this node*, not its numbers.
     __hash__ = object.__hash__
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """``ndarray + Tensor`` (NumPy's operators) is the Tensor's reflected op; any other
+        ufunc (``np.exp(t)``) is a ``TypeError`` naming the Tensor method to use."""
+        return numpy_ufunc(Tensor, ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """``np.sum(t)`` and every NumPy function: a ``TypeError`` naming ``t.sum()``."""
+        return numpy_function(Tensor, func)
+
     def __array__(self, dtype: object = None, copy: object = None) -> Array:
         raise TypeError(
             "a Tensor is not converted to a NumPy array implicitly, so that NumPy "
@@ -957,6 +997,14 @@ def _index(index: Any) -> Any:
             [_index(i) for i in index] if any(isinstance(i, Tensor) for i in index) else index
         )
     return index
+
+
+def _bound(b: object, name: str) -> float | None:
+    if b is None:
+        return None
+    if isinstance(b, bool) or not isinstance(b, (Real, np.number)):
+        raise TypeError(f"clip: {name} must be a real number or None, got {type(b).__name__}")
+    return float(b)
 
 
 def _is_basic(idx: Any) -> bool:

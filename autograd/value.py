@@ -255,6 +255,17 @@ class Value(Number):
         out = self.data if self.data > 0.0 else 0.0
         return Value._node(out, "relu", (self,))
 
+    @op("abs", lambda a, out: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,), "sign({a_bare})")
+    def abs(self) -> Value:
+        """``|a|``;  d/da = sign(a): 1 if a > 0, -1 if a < 0 (we pick 0 at a = 0, as PyTorch).
+
+        ``abs(v)`` is this op too. The derivative is a step, constant on Values, so
+        abs'' = 0 (and, by the same choice, at 0).
+        """
+        return Value._node(math.fabs(self.data), "abs", (self,))
+
+    __abs__ = abs  # abs(v): a Value, differentiable (not a float)
+
     # ---------------------------------------------------------- backward
 
     def _propagate(self) -> None:

@@ -15,13 +15,15 @@ once, so every frame has one size and no node moves.
 
 Writes ``frame_000.svg``, ``frame_001.svg``, ... (and ``.png`` unless ``--formats svg``)
 into ``--out``/``backprop_film`` (default ``out/backprop_film``), and with ``--gif``
-``backprop.gif``, the frames with their captions. Each step's caption and arithmetic
+``backprop.gif``, the frames with their captions; the frames of an earlier run there
+(``frame_NNN.*``, nothing else) are removed first. Each step's caption and arithmetic
 are printed. Rendering needs Graphviz's ``dot``; without it only the steps are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -61,6 +63,18 @@ def film(root: Value, params: list[Value], module: Any) -> tuple[Any, list[tuple
     layout, sources = frame_sources(root, steps, params=params, module=module)
     captions = [" | ".join([s.caption, *s.lines]) for s in steps]
     return layout, list(zip(sources, captions, strict=True))
+
+
+FRAME = re.compile(r"frame_\d{3}\.[a-z]+")  # the frames this script writes, any format
+
+
+def remove_old_frames(folder: Path) -> int:
+    """Delete the frames an earlier run wrote into ``folder`` (``frame_000.svg``, ...; only
+    names of that pattern, nothing else in the folder); returns how many."""
+    old = [p for p in folder.iterdir() if p.is_file() and FRAME.fullmatch(p.name)]
+    for p in old:
+        p.unlink()
+    return len(old)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     layout, frames = film(root, params, module)
     frames = frames[: args.max_frames]
+    removed = remove_old_frames(folder)  # a shorter film would leave the old last frames
+    if removed:
+        print(f"removed {removed} frames of an earlier run from {folder}")
     for i, (source, caption) in enumerate(frames):
         for fmt in formats:
             path = folder / f"frame_{i:03d}.{fmt}"

@@ -239,6 +239,21 @@ class MLP(Module):
             ``"linear"`` for raw scores (logits) to feed :func:`nn.cross_entropy`.
         seed: ``int``, ``random.Random`` or ``None``; the same seed gives the same
             network.
+        squeeze: with one output neuron, return that Value itself instead of a list of
+            one (micrograd's convention). Needs ``nouts[-1] == 1``.
+
+    **Coming from micrograd** (docs: "Coming from micrograd"): micrograd's
+    ``MLP(2, [16, 16, 1])`` is ReLU hidden layers, a linear output and one Value out::
+
+        MLP(2, [16, 16, 1], activation="relu", output_activation="linear", squeeze=True)
+
+    The defaults are the series' network instead (sigmoid everywhere, a list out): a
+    sigmoid output lies in (0, 1), so a ±1 max-margin loss ``(1 - y * score).relu()``
+    can never be met for ``y = +1`` and training stalls.
+
+    Raises:
+        ValueError: a size is not a positive int, an unknown activation, or
+            ``squeeze=True`` with more than one output.
     """
 
     def __init__(
@@ -248,6 +263,7 @@ class MLP(Module):
         activation: str = "sigmoid",
         output_activation: str | None = None,
         seed: Seed = None,
+        squeeze: bool = False,
     ) -> None:
         self.nin = _check_size(nin, "nin")
         if isinstance(nouts, np.ndarray) and nouts.ndim == 1:
@@ -272,18 +288,25 @@ class MLP(Module):
         ]
         for i, layer in enumerate(self.layers):
             layer._name(i + 1)
+        if squeeze and sizes[-1] != 1:
+            raise ValueError(
+                f"squeeze=True returns the one output Value, but the last layer has "
+                f"{sizes[-1]} outputs; use squeeze=False for a list of them"
+            )
+        self.squeeze = bool(squeeze)
 
     @property
     def sizes(self) -> list[int]:
         """``[nin, *nouts]``, e.g. ``[784, 16, 16, 10]``."""
         return [self.nin] + [layer.nout for layer in self.layers]
 
-    def forward(self, x: Sequence[Input]) -> list[Value]:
-        """The output layer's activations for ``nin`` inputs (numbers or Values)."""
+    def forward(self, x: Sequence[Input]) -> list[Value] | Value:
+        """The output layer's activations for ``nin`` inputs (numbers or Values): a list,
+        or with ``squeeze=True`` the one output Value."""
         xs = _as_inputs(x, self.nin, type(self).__name__, "x[{j}]")
         for layer in self.layers:
             xs = layer._forward(xs)
-        return xs
+        return xs[0] if self.squeeze else xs
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [

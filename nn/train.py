@@ -354,7 +354,8 @@ class _EpochMeter:
         self.epoch = epoch + 1
         self.count_correct = count_correct  # the running accuracy, for eval_train=False
         self.loss_sum, self.correct, self.seen, self.batches = 0.0, 0, 0, 0
-        self.bar = _progress_bar(n_batches, f"epoch {epoch + 1}/{epochs}") if progress else None
+        desc, last = f"epoch {epoch + 1}/{epochs}", epoch + 1 == epochs
+        self.bar = _progress_bar(n_batches, desc, last) if progress else None
 
     @property
     def loss(self) -> float:
@@ -399,11 +400,17 @@ class _EpochMeter:
         self.bar.close()
 
 
-def _progress_bar(n_batches: int, desc: str) -> Any:
+def _progress_bar(n_batches: int, desc: str, last: bool) -> Any:
     from nn.progress import progress_bar  # tqdm is imported only when a bar is shown
 
     return progress_bar(
-        total=n_batches, desc=desc, unit="batch", mininterval=0.25, leave=True, dynamic_ncols=True
+        last,
+        total=n_batches,
+        desc=desc,
+        unit="batch",
+        mininterval=0.25,
+        leave=True,
+        dynamic_ncols=True,
     )
 
 

@@ -71,7 +71,7 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_size_budget() -> None:
-    """The scalar engine <= 665 lines, the engine (autograd/*.py) <= 2,565, tensor's
+    """The scalar engine <= 676 lines, the engine (autograd/*.py) <= 2,668, tensor's
     first op in its first 150 lines: the counts are printed, so a change shows its cost.
 
     Raised from 650 and 2,450 by issue 19 ("never silently wrong, round 2"): pow's
@@ -79,7 +79,12 @@ def test_size_budget() -> None:
     computes and refuses what backward() does), the zero-derivative rule of the chain
     rule, the gradient dtype cast of create_graph, graphs that pickle (pickling.py), and
     the number protocols of Value and one-element Tensors (number_protocols.py), and
-    the lock that lets threads share parameters (backprop.py)."""
+    the lock that lets threads share parameters (backprop.py).
+
+    Raised from 665 and 2,565 by issue 20 ("a newcomer's first hour"): Value.abs (+11,
+    ``abs(v)`` the same op); Tensor.abs, sqrt and clip, and NumPy functions given a
+    Tensor naming the method to use instead (``__array_ufunc__``/``__array_function__``,
+    number_protocols.py) (+92)."""
     engine = {p.name: lines(p) for p in sorted(AUTOGRAD.glob("*.py"))}
     scalar = sum(engine[name] for name in SCALAR_ENGINE)
     first_op = next(
@@ -87,13 +92,13 @@ def test_size_budget() -> None:
         for i, text in enumerate((AUTOGRAD / "tensor.py").read_text().splitlines(), 1)
         if text.strip().startswith("def __add__")
     )
-    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 665)")
-    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,565)")
+    print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 676)")
+    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,668)")
     for name, n in engine.items():
         print(f"  {name:16} {n:5}")
     print(f"tensor.py's first op: line {first_op} (budget 150)")
-    assert scalar <= 665
-    assert sum(engine.values()) <= 2565
+    assert scalar <= 676
+    assert sum(engine.values()) <= 2668
     assert first_op <= 150
 
 

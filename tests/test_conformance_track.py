@@ -135,3 +135,23 @@ def test_skeleton_runs_as_a_script() -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert "Next: exercise 1" in proc.stdout
+
+
+def test_the_failing_example_runs_before_backward_exists(tmp_path: Path) -> None:
+    """Issue 20: the example of exercises 1-7 ended with ``out.backward()``, exercise 8,
+    so pasting it raised NotImplementedError; it prints the stored local derivatives."""
+    path = undone(tmp_path, "(other.data, self.data)", "(other.data, 1.0)")
+    text = path.read_text(encoding="utf-8").replace(
+        "    def backward(self):  # Exercises 8, 9 and 11\n",
+        "    def backward(self):  # Exercises 8, 9 and 11\n"
+        '        raise NotImplementedError("Exercise 8")\n',
+    )
+    path.write_text(text, encoding="utf-8")
+    track = run_track(path, **FAST)
+    assert track.next is not None and track.next.number == 2, str(track)
+    check = next(c for c in track.report.checks if c.example and "out = " in c.example)
+    code = [line for line in check.example.splitlines() if not line.startswith("#")]
+    assert not [line for line in code if "backward" in line], check.example
+    namespace: dict[str, object] = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    exec(check.example, namespace)  # runs: prints out.data and out._local

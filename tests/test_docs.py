@@ -328,3 +328,20 @@ def test_rst_docstrings_become_markdown() -> None:
     assert "$$\n\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}\n$$" in md
     assert "Like this:\n\n```\ny = f(x)\n```" in md
     assert "```pycon\n>>> 1 + 1\n2\n```" in md
+
+
+def test_the_reference_shows_every_value_op_from_the_registry() -> None:
+    """Issue 20: the API reference hid Value's operators; the table is generated from
+    ``autograd.value.OPS`` (so a new op appears in it) with its formulas as TeX."""
+    from autograd.value import OPS
+
+    hook = _load_hook("operators")
+    page = (DOCS / "reference" / "autograd.md").read_text(encoding="utf-8")
+    assert hook.MARKER in page
+    table = hook.on_page_markdown(page, None)
+    assert hook.MARKER not in table
+    for name in OPS:
+        assert f"| `{name}` |" in table, name
+    assert r"| `/` | `a / b` | $1/b$ | $-a/b^2$ |" in table
+    assert r"$b \cdot a^{b-1}$" in table and r"$\operatorname{sign}(a)$" in table
+    assert "·" not in table and "−" not in table  # no Unicode left for MathJax

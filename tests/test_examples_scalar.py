@@ -110,3 +110,18 @@ def test_backprop_film_frames_are_one_size_and_the_gif(tmp_path: Path) -> None:
     assert len(sizes) == 1
     with Image.open(folder / "backprop.gif") as gif:
         assert gif.n_frames == 8
+
+
+@needs_dot
+def test_backprop_film_run_again_leaves_no_stale_frames(tmp_path: Path) -> None:
+    """Issue 20: a second, shorter run into the same folder left the first run's last
+    frames (and other formats) behind; only the script's own frame files are removed."""
+    main = example("backprop_film")
+    folder = tmp_path / "backprop_film"
+    assert main(["--out", str(tmp_path), "--formats", "svg,png", "--max-frames", "5"]) == 0
+    (folder / "notes.txt").write_text("mine")
+    (folder / "frame_final.svg").write_text("not a frame of the script's pattern")
+    assert main(["--out", str(tmp_path), "--formats", "svg", "--max-frames", "2"]) == 0
+    frames = sorted(p.name for p in folder.glob("frame_*"))
+    assert frames == ["frame_000.svg", "frame_001.svg", "frame_final.svg"]
+    assert (folder / "notes.txt").read_text() == "mine"

@@ -453,3 +453,73 @@ def test_write_explorer_checks_every_layer_shape(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"got weight \(10, 16\) and bias \(3,\)"):
         write_explorer(m, out)
     assert not out.exists()
+
+
+# ------------------------------------------------------------ never a stale panel
+
+
+def test_a_blank_pad_has_no_prediction_and_no_chart(page: Any, tmp_path: Path, digits: Any) -> None:
+    """Issue 20: a blank canvas said "It thinks: 7"; every panel now says there is no input."""
+    x, y = digits
+    open_page(page, write_explorer(model_3b1b(), tmp_path / "e.html", images=x[:5], labels=y[:5]))
+    assert "Draw a digit" in page.inner_text("#prediction")
+    assert "It thinks" not in page.inner_text("#prediction")
+    assert "Draw a digit" in page.inner_text("#steps")
+    assert page.evaluate("() => explorer.chart()") is None
+    params = page.evaluate("() => explorer.parameters()")
+    page.click("#train")  # nothing to train on
+    assert "Draw a digit" in page.inner_text("#steps")
+    assert page.evaluate("() => explorer.parameters()") == params
+    # A digit, then Clear: back to no prediction, no label, no chart.
+    page.click("#picker canvas >> nth=0")
+    assert "It thinks: " in page.inner_text("#prediction")
+    assert page.locator("#labels button.chosen").count() == 1
+    page.click("#clear")
+    assert "It thinks" not in page.inner_text("#prediction")
+    assert page.locator("#labels button.chosen").count() == 0
+    assert page.evaluate("() => explorer.chart()") is None
+    assert_clean(page)
+
+
+def test_the_chart_and_the_label_follow_the_current_input(
+    page: Any, tmp_path: Path, digits: Any
+) -> None:
+    """Issue 20: the "Learn from it" chart showed the previous digit's outputs, and the
+    chosen label carried over to the next drawing."""
+    x, y = digits
+    open_page(page, write_explorer(model_3b1b(), tmp_path / "e.html", images=x[:5], labels=y[:5]))
+
+    def chart_matches_outputs() -> dict[str, Any]:
+        chart = page.evaluate("() => explorer.chart()")
+        assert chart is not None
+        np.testing.assert_allclose(chart["after"], page.evaluate("() => explorer.outputs()"))
+        return chart
+
+    page.click("#picker canvas >> nth=0")
+    assert chart_matches_outputs()["before"] is None
+    page.click("#train")
+    chart = chart_matches_outputs()
+    assert chart["before"] is not None and chart["before"] != chart["after"]
+    # Another test digit: its own outputs and its own label, no "before" of the other one.
+    page.click("#picker canvas >> nth=1")
+    chart = chart_matches_outputs()
+    assert chart["before"] is None
+    assert "not on this input" in page.inner_text("#steps")
+    assert page.inner_text("#labels button.chosen") == str(int(y[1]))
+    # A new drawing: the label is to be chosen again, the chart is this drawing's.
+    page.click("#clear")
+    draw(page, digit_strokes("1"))
+    chart_matches_outputs()
+    assert page.locator("#labels button.chosen").count() == 0
+    assert "Choose a label" in page.inner_text("#loss")
+    page.click("#train")
+    assert "Choose the right answer" in page.inner_text("#steps")
+    # A second stroke of the same drawing keeps a label chosen for it.
+    page.click("#labels button >> nth=1")
+    draw(page, [[(140, 60), (140, 80)]])
+    assert page.inner_text("#labels button.chosen") == "1"
+    chart_matches_outputs()
+    # Reset: the trained weights, the chart of this input without a "before".
+    page.click("#reset")
+    assert chart_matches_outputs()["before"] is None
+    assert_clean(page)

@@ -243,3 +243,67 @@ def test_save_graph_names_the_path_it_could_not_write(tmp_path: Path) -> None:
     with pytest.raises(IsADirectoryError, match="it is a folder"):
         (tmp_path / "d.dot").mkdir()
         save_graph(y, tmp_path / "d.dot")
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    assert run(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"valuegrad {importlib.metadata.version('valuegrad')}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expr", "at", "column"),
+    [
+        ("x/y", ["x=1", "y=0"], 1),  # the "/", not the x
+        ("(x + 1) / (y*0)", ["x=1", "y=0"], 8),
+        ("z = x*2; z / y", ["x=1", "y=0"], 11),
+        ("x ** -1 + y", ["x=0", "y=1"], 2),
+    ],
+)
+def test_an_operator_error_points_at_the_operator(
+    expr: str, at: list[str], column: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["graph", expr, "--at", *at]) == 2
+    err = capsys.readouterr().err
+    assert f"column {column + 1})" in err
+    source, caret = err.rstrip("\n").splitlines()[-2:]
+    assert caret.index("^") - 4 == column and source[4 + column] in "/*"
+
+
+def test_tikz_bounding_box_holds_every_line_whole() -> None:
+    """Issue 20: the compiled page clipped the border of the nodes on its edge. The box
+    must cover every drawn point plus half the width of its line (ellipses: their radii)."""
+    require("dot")
+    from autograd.pictures.tikz import tikz_document
+
+    cost = example_neuron()
+    cost.backward()
+    tex = tikz_document(cost, edge_derivatives=True)
+    num = r"(-?[\d.]+)"
+    box = re.search(rf"boundingbox \({num},{num}\) rectangle \({num},{num}\)", tex)
+    assert box is not None
+    bx0, by0, bx1, by1 = (float(v) for v in box.groups())
+    paper = re.search(rf"\\paperwidth={num}bp \\paperheight={num}bp", tex)
+    assert paper is not None
+    assert (float(paper[1]), float(paper[2])) == pytest.approx((bx1 - bx0, by1 - by0))
+    checked = 0
+    for line in tex.splitlines():
+        width = re.search(rf"line width={num}bp", line)
+        if width is None:
+            continue
+        half = float(width[1]) / 2
+        ellipse = re.search(rf"\({num},{num}\) ellipse \[x radius={num}, y radius={num}\]", line)
+        if ellipse:
+            x, y, rx, ry = (float(v) for v in ellipse.groups())
+            points = [(x - rx, y - ry), (x + rx, y + ry)]
+        else:  # the points a path goes through (a curve's control points excepted)
+            path = re.sub(r"controls \([^)]*\) and \([^)]*\)", "", line.split("]", 1)[1])
+            points = [(float(a), float(b)) for a, b in re.findall(rf"\({num},{num}\)", path)]
+        for x, y in points:
+            assert bx0 <= x - half and x + half <= bx1, (line, bx0, bx1)
+            assert by0 <= y - half and y + half <= by1, (line, by0, by1)
+            checked += 1
+    assert checked > 50

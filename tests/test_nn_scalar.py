@@ -361,3 +361,17 @@ def test_training_reduces_the_cost() -> None:
         opt.step()
         losses.append(loss.data)
     assert losses[-1] < 0.1 * losses[0]
+
+
+def test_squeeze_gives_one_value_for_one_output_as_micrograd() -> None:
+    """Issue 20: micrograd's ``MLP(2, [16, 16, 1])`` returns one Value; ours with
+    micrograd's conventions (ReLU hidden layers, a linear output, ``squeeze=True``)."""
+    m = nn.MLP(2, [4, 4, 1], activation="relu", output_activation="linear", squeeze=True, seed=0)
+    out = m([0.5, -1.0])
+    assert isinstance(out, Value)
+    assert out.data == nn.MLP(2, [4, 4, 1], "relu", "linear", seed=0)([0.5, -1.0])[0].data
+    loss = (1 + -1 * out).relu()  # micrograd's max-margin loss takes it as it is
+    loss.backward()
+    assert any(p.grad for p in m.parameters())
+    with pytest.raises(ValueError, match="squeeze=True returns the one output Value"):
+        nn.MLP(2, [4, 3], squeeze=True)

@@ -16,7 +16,6 @@ CONVERSIONS = {
     "int": int,
     "round": round,
     "round2": lambda v: round(v, 2),
-    "abs": abs,
     "math.exp": math.exp,
     "math.floor": math.floor,
     "math.sqrt": math.sqrt,

@@ -30,6 +30,7 @@ def value_graph() -> tuple[Value, list[Value]]:
     h = x * y + x - y / 2.0
     h = h + (-x) + x**2 + x**0.5 + y**x + 2.0**x
     h = h + x.exp() + y.log() + (x * 0.3).tanh() + x.sigmoid() + (x - 0.2).relu()
+    h = h + (x - 1.0).abs()
     ops = {n._op for n in _nodes(h)}
     assert {name for name in OPS if name != "**n"} <= ops | {"**"}, set(OPS) - ops
     return h * h, [x, y]
@@ -80,6 +81,7 @@ def tensor_graph(dtype: Any) -> Tensor:
     w = Tensor(rng.uniform(-1, 1, (2, 4)).astype(dtype), requires_grad=True, label="w")
     h = (x + 1.0) * x - x / 2.0 + 2.0 / x + x**2 + x ** w.sum(axis=0).relu() + 2.0**x - (-x)
     h = h.exp().log() + h.tanh() + h.sigmoid() + (h - 1.0).relu() + h.softmax(1) + h.log_softmax(0)
+    h = h + (h - 5.0).abs() + h.clip(0.0, 5.0) + x.sqrt()
     h = h.reshape(4, 3).T[:, ::2].sum(axis=1, keepdims=True) * h[[0, 0, 2]] + h.max(axis=0)
     z = linear(h, w, w[:, 0], "tanh") + linear(h, w, None, "sigmoid") + linear(h, w, None, "relu")
     z = z @ w + (x @ w.T).mean()

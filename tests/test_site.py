@@ -233,6 +233,49 @@ def test_every_picture_is_readable_where_shown(width: int, site: Path, page: Any
     assert not small, f"text under {MIN_TEXT_PX:g} px at a {width} px window: {small}"
 
 
+_CODE_BLOCKS = """() => {
+  const column = document.querySelector('.md-content__inner');
+  if (!column) return [];
+  const right = column.getBoundingClientRect().right;
+  const bad = [];
+  for (const pre of document.querySelectorAll('.md-typeset pre')) {
+    const code = pre.querySelector('code');
+    const r = pre.getBoundingClientRect();
+    if (!code || r.width === 0) continue;
+    const first = code.textContent.split('\\n')[0].slice(0, 50);
+    if (r.right > right + 1) bad.push('sticks out of the column: ' + first);
+    if (code.scrollWidth > code.clientWidth + 1) bad.push('scrolls sideways: ' + first);
+    const button = pre.querySelector('.md-clipboard');
+    if (!button) continue;
+    const b = button.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(code);
+    for (const t of range.getClientRects()) {
+      const across = t.right > b.left && t.left < b.right;
+      if (t.width > 0 && across && t.bottom > b.top && t.top < b.bottom) {
+        bad.push('text under the copy button: ' + first);
+        break;
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+def test_code_blocks_fit_the_column_and_clear_the_copy_button(
+    width: int, site: Path, page: Any
+) -> None:
+    """Issue 20: long lines stuck out of the 688 px column at 1280 px, and the copy
+    button covered text; now every code block wraps inside the column, clear of it."""
+    page.set_viewport_size({"width": width, "height": 900})
+    bad = []
+    for path in pages(site):
+        _open(page, path.as_uri())
+        bad += [f"{path.name}: {b}" for b in page.evaluate(_CODE_BLOCKS)]
+    assert not bad, "\n".join(bad[:20])
+
+
 @pytest.mark.parametrize("column", [800, 1280])
 def test_every_picture_in_the_readme_is_readable(column: int) -> None:
     """GitHub shows the README in a column of 800-1,000 px; a picture is never enlarged."""

@@ -191,4 +191,5 @@ def test_all_ops_are_listed() -> None:
         "sigmoid",
         "relu",
         "**n",
+        "abs",
     }

@@ -224,3 +224,17 @@ def test_progress_bar_is_plain_text_without_ipywidgets(monkeypatch: pytest.Monke
         bar = progress.progress_bar(total=3, file=io.StringIO())
     assert type(bar) is tqdm.std.tqdm
     bar.close()
+
+
+def test_misclassified_digits_are_white_ink_on_black(tmp_path: Path) -> None:
+    """Issue 20: one convention for every picture of a digit, MNIST's own (0 black, 1
+    white; chapter 1): a blank tile is black, a tile all ink white, not the reverse."""
+    from PIL import Image
+
+    def dark_share(value: float) -> float:
+        images = np.full((1, 784), value, dtype=np.float32)
+        path = plots.plot_misclassified(images, [3], [5], tmp_path / f"m{value}.png")
+        return float((np.asarray(Image.open(path).convert("L"), dtype=float) < 20).mean())
+
+    assert dark_share(0.0) > 0.1  # the blank tile: black
+    assert dark_share(1.0) < 0.02  # all ink: white (only the title's letters are dark)

@@ -702,6 +702,7 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "tanh": math.tanh,
     "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a)),  # overflows (skipped) below a ~ -709
     "relu": lambda a: a if a > 0.0 else 0.0,
+    "abs": lambda a: a if a >= 0.0 else -a,
 }
 
 
@@ -833,11 +834,11 @@ def _local_derivative(
     """Central (or, at a domain edge, one-sided) difference of ``fn`` in argument ``k``.
 
     Returns (derivative, its rounding noise), or None where no difference is defined
-    (relu's kink at 0, or both sides outside the domain).
+    (the kink at 0 of relu and abs, or both sides outside the domain).
     """
     x = args[k]
     h = eps * max(1.0, abs(x))
-    if op == "relu" and abs(x) <= h:
+    if op in ("relu", "abs") and abs(x) <= h:
         return None  # not differentiable at 0; value.py picks 0 there
     plus = _safe_call(fn, [*args[:k], x + h, *args[k + 1 :]])
     minus = _safe_call(fn, [*args[:k], x - h, *args[k + 1 :]])

@@ -127,7 +127,7 @@ OPS: tuple[str, ...] = BINARY_OPS + UNARY_OPS
 
 _BOUND = 10.0  # largest |value| a drawn op may produce (guard nodes may reach ~100)
 _MARGIN = 0.5  # distance from a domain edge (log, division, pow) a direct op needs
-_KINK = 0.05  # distance from relu's kink at 0 a relu input needs
+_KINK = 0.05  # distance from the kink at 0 a relu (abs) input needs
 _EXPONENTS: tuple[int | float, ...] = (2, 3, -1, 0.5, 1.5, -2, 0, 1, 2.0, -0.5)
 
 Operand = int | float  # an int is a node index, a float is a constant
@@ -342,9 +342,9 @@ class _Builder:
             step = Step(op, (self.guarded_positive(a) if needs_guard else a,), n)
         elif op == "log":
             step = Step(op, (a if self.data(a) >= _MARGIN else self.guarded_positive(a),))
-        elif op == "relu" and abs(self.data(a)) < _KINK:
+        elif op in ("relu", "abs") and abs(self.data(a)) < _KINK:
             if "sigmoid" not in self.ops:
-                return  # an engine without sigmoid: just skip this relu
+                return  # an engine without sigmoid: just skip this relu (abs)
             step = Step("sigmoid", (a,))
         elif op in UNARY_OPS:
             step = Step(op, (a,))
@@ -412,7 +412,7 @@ def expressions(
     differences stay well conditioned: ``log(a)`` and ``a ** 0.5`` only for
     ``a >= 0.5`` (else ``log(a*a + 1)``, ``(a*a + 1) ** 0.5``), division only by
     ``|b| >= 0.5`` (else by ``b*b + 1``), Value exponents only on a base >= 0.5,
-    ``relu`` only away from its kink at 0 (else ``sigmoid``), and any op whose
+    ``relu`` and ``abs`` only away from their kink at 0 (else ``sigmoid``), and any op whose
     result would exceed 10 in size (``exp(5)``, ``x ** 3``) becomes ``tanh`` instead.
     When ``ops`` has no ``sigmoid`` (or no ``tanh``), such a step is left out, so the
     graph only uses ``ops`` plus the ``+`` and ``*`` of the guards and the final sum.

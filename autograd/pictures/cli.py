@@ -15,6 +15,7 @@ usage or expression error (nothing is written), 1 when rendering fails.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -34,9 +35,20 @@ class _UsageError(Exception):
     """A bad command line: exit status 2, nothing written."""
 
 
+def _version() -> str:
+    """The installed distribution's version (``valuegrad 0.1.0``), or why there is none."""
+    try:
+        return importlib.metadata.version("valuegrad")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: run pip install -e . for its version)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valuegrad", description="valuegrad's command-line tools."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     g = sub.add_parser(

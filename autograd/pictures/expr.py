@@ -32,7 +32,7 @@ from autograd.value import Value
 __all__ = ["FUNCTIONS", "ExpressionError", "parse", "parse_assignments", "print_expression"]
 
 #: The functions the language knows, each the Value method of the same name.
-FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu")
+FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu", "abs")
 
 _LANGUAGE = (
     "the expression language has numbers, variables, + - * / **, unary minus, "
@@ -285,7 +285,23 @@ class _Evaluator:
             return _apply(op, args)
         except (ArithmeticError, ValueError) as e:
             message = str(e) if str(e).startswith(op) else f"{op}: {e}"
+            if isinstance(node, ast.BinOp):  # the caret at the operator: x/y at its "/"
+                col = _operator_column(self.source, node, op)
+                if col is not None:
+                    raise ExpressionError(message, self.source, node.lineno, col) from None
             raise self.error(message, node) from None
+
+
+def _operator_column(source: str, node: ast.BinOp, op: str) -> int | None:
+    """The 0-based column of ``node``'s operator symbol ``op``, between its operands (on
+    one line), or ``None`` when it cannot be found there."""
+    left, right = node.left, node.right
+    if left.end_lineno != right.lineno or left.end_col_offset is None:
+        return None
+    text = source.splitlines()[right.lineno - 1].encode()  # ast columns count UTF-8 bytes
+    between = text[left.end_col_offset : right.col_offset].decode(errors="replace")
+    k = between.find(op)
+    return None if k < 0 else len(text[: left.end_col_offset].decode(errors="replace")) + k
 
 
 def _apply(op: str, args: tuple[Value | float, ...]) -> Value | float:

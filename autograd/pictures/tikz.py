@@ -179,6 +179,7 @@ class _Pen:
         self.dash = ""
         self.size = 14.0
         self.bold = False
+        self.widest = 0.0  # the widest line drawn: half of it lies outside Graphviz's box
 
     def draw_opts(self, filled: bool) -> str:
         opts = []
@@ -187,6 +188,7 @@ class _Pen:
         if self.pen:
             opts.append(f"draw={self.pen}")
             opts.append(f"line width={self.width:.2f}bp")
+            self.widest = max(self.widest, self.width)
             if self.dash:
                 opts.append(self.dash)
         return ", ".join(opts)
@@ -266,13 +268,20 @@ def tikz_picture(root: Any, **options: Any) -> str:
     laid = json.loads(draw_graph(root, **options).pipe(format="json").decode("utf-8"))
     x0, y0, x1, y1 = (float(v) for v in laid["bb"].split(","))
     pen = _Pen()
-    body: list[str] = [f"\\useasboundingbox (0,0) rectangle ({x1 - x0:.2f},{y1 - y0:.2f});"]
+    body: list[str] = []
     keys = ("_draw_", "_ldraw_", "_hdraw_", "_tdraw_", "_hldraw_", "_tldraw_")
     items = [laid, *laid.get("objects", []), *laid.get("edges", [])]
     for item in items:
         for key in keys:
             if key in item:
                 _ops_to_tikz(item[key], pen, body)
+    # Graphviz's box holds the lines' centres: a border on it is half outside, so the
+    # box grows by half the widest line (rounded up) on every side, or the page clips it.
+    m = -(-pen.widest * 50 // 1) / 100  # ceil to 0.01 bp
+    body.insert(
+        0,
+        f"\\useasboundingbox ({-m:.2f},{-m:.2f}) rectangle ({x1 - x0 + m:.2f},{y1 - y0 + m:.2f});",
+    )
     header = "\\begin{tikzpicture}[x=1bp, y=1bp, line join=round, line cap=round]"
     if x0 or y0:
         body.insert(0, f"\\begin{{scope}}[shift={{({-x0:.2f},{-y0:.2f})}}]")
@@ -288,8 +297,12 @@ def tikz_document(root: Any, **options: Any) -> str:
     with ``\resizebox{\linewidth}{!}{...}``.
     """
     picture = tikz_picture(root, **options)
-    m = re.search(r"rectangle \(([\d.]+),([\d.]+)\)", picture)
-    width, height = (m.group(1), m.group(2)) if m else ("400", "300")
+    box = re.search(
+        r"boundingbox \((-?[\d.]+),(-?[\d.]+)\) rectangle \(([\d.]+),([\d.]+)\)", picture
+    )
+    assert box is not None, "tikz_picture always writes its bounding box"
+    x0, y0, x1, y1 = (float(v) for v in box.groups())
+    width, height = f"{x1 - x0:.2f}", f"{y1 - y0:.2f}"
     return "\n".join(
         [
             "% A computation graph drawn by valuegrad (autograd.pictures.tikz), laid out by dot.",

@@ -322,7 +322,8 @@ def plot_misclassified(
     mosaic = _mosaic(tiles, cols, gap, top, fill=np.nan)
     fig = _figure(1.25 * cols + 0.3, (1.65 if two_lines else 1.4) * rows + 0.6)
     ax = fig.subplots()
-    ax.imshow(mosaic, cmap=_cmap("gray_r"), vmin=0, vmax=1, interpolation="nearest")
+    # White ink on black, as MNIST stores them (0 black, 1 white) and chapter 1 draws them.
+    ax.imshow(mosaic, cmap=_cmap("gray"), vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
     sep = "\n" if two_lines else ", "
     captions = [f"said {name(p[i])}{sep}is {name(t[i])}" for i in wrong] or ["no mistakes"]

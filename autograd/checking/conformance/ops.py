@@ -100,6 +100,8 @@ def math_of(op: str, a: float, b: float | None = None) -> tuple[float, tuple[flo
         return s, (s * (1.0 - s),)
     if op == "relu":
         return max(a, 0.0), ((1.0 if a > 0 else 0.0),)
+    if op == "abs":
+        return math.fabs(a), ((1.0 if a > 0 else -1.0 if a < 0 else 0.0),)
     raise ValueError(f"unknown op {op!r}")
 
 
@@ -160,7 +162,10 @@ class OpCase:
         return [self.a]
 
     def code(self, adapter: Adapter) -> str:
-        """The case as a script: leaves, the op, backward, and what to print."""
+        """The case as a script: leaves, the op, and what to print. An engine that stores
+        its local derivatives (``adapter.local``) prints them, so the example runs before
+        ``backward()`` exists (the track's exercises 1-7); ``backward()`` follows as a
+        comment. Any other engine's example calls ``backward()`` and prints the gradients."""
         values = self.node_values()
         names = ["x", "y"][: len(values)]
         lines = [f"{n} = {adapter.name}({v!r})" for n, v in zip(names, values, strict=True)]
@@ -168,9 +173,15 @@ class OpCase:
         if self.op in adapter.methods:  # the engine's own name for the method
             op_code = f"x.{adapter.methods[self.op]}()"
         lines.append(f"out = {op_code}")
-        lines.append("out.backward()")
-        grads = ", ".join(f"{n}.grad" for n in names)
-        lines.append(f"print(out.data, {grads})")
+        data, grad, back = adapter.data, adapter.grad, adapter.backward_method
+        grads = ", ".join(f"{n}.{grad}" for n in names)
+        if adapter.local is None:
+            lines += [f"out.{back}()", f"print(out.{data}, {grads})"]
+        else:
+            lines += [
+                f"print(out.{data}, out.{adapter.local})  # the value, its local derivatives",
+                f"# once {back}() works (exercise 8): out.{back}(); print({grads})",
+            ]
         return "\n".join(lines)
 
     def math(self) -> tuple[float, list[float], list[float]]:

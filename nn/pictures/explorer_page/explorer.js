@@ -305,6 +305,7 @@
     steps: 0,
     before: null, // outputs before the last training step
     lossSteps: null, // [loss before, loss after] of the last step
+    chart: null, // what panel 5 shows: {before, after} (null for a blank pad)
   };
   let images = null;
   if (DATA.images) {
@@ -592,14 +593,20 @@
   const contribCtx = $("neuron-contrib").getContext("2d");
   const gradCtx = $("input-grad").getContext("2d");
 
+  // Every panel shows the current input, or says there is none: a blank pad has no
+  // prediction, no "what it wants" and no chart of outputs.
+  function isBlank() { return state.pixels.every(function (v) { return v === 0; }); }
+
   function render() {
     drawNetwork();
     const out = state.fw.a[layers.length];
-    const p = argmax(out);
-    $("prediction").textContent = "It thinks: " + NAMES[p];
+    $("prediction").textContent = isBlank()
+      ? "Draw a digit (or pick a test digit) to see what it thinks."
+      : "It thinks: " + NAMES[argmax(out)];
     $("source").textContent = state.source;
     renderNeuron();
     renderWants();
+    renderBeforeAfter();
   }
 
   function renderNeuron() {
@@ -619,8 +626,13 @@
   }
 
   function renderWants() {
-    if (state.want === null) {
-      $("loss").textContent = "Choose a label to see what the network wants.";
+    if (state.want === null || isBlank()) {
+      $("loss").textContent = isBlank()
+        ? "Draw a digit first, then choose its label."
+        : "Choose a label to see what the network wants.";
+      gradCtx.clearRect(0, 0, SIDE, SIDE);
+      for (const el of document.querySelectorAll(".want-name")) el.textContent = "?";
+      for (const b of document.querySelectorAll("#labels button")) b.classList.remove("chosen");
       return;
     }
     const g = state.grads;
@@ -638,10 +650,16 @@
   function renderBeforeAfter() {
     const ctx = baCtx;
     ctx.clearRect(0, 0, 360, 130);
+    state.chart = null;
+    if (isBlank()) {
+      $("steps").textContent = "Draw a digit (or pick one) to see its outputs here.";
+      return;
+    }
     const now = state.fw.a[layers.length];
     const tr = function (v) { return LOSS === "cross_entropy" ? softmax(v) : Array.from(v); };
     const after = tr(now);
     const before = state.before ? tr(state.before) : null;
+    state.chart = { before: before, after: after };
     const bw = 360 / 10;
     ctx.font = "12px system-ui, sans-serif";
     ctx.textAlign = "center";
@@ -658,11 +676,13 @@
       ctx.fillStyle = "#333";
       ctx.fillText(NAMES[k].slice(0, 5), x + bw / 2, 120);
     }
+    const taken = state.steps + " step" + (state.steps > 1 ? "s" : "") + " taken";
     $("steps").textContent = state.steps === 0
       ? "No steps taken: these are the trained weights."
-      : state.steps + " step" + (state.steps > 1 ? "s" : "") + " taken; last one: L " +
-        state.lossSteps[0].toFixed(4) + " \u2192 " + state.lossSteps[1].toFixed(4) +
-        " (grey: before, colour: after).";
+      : before === null
+        ? taken + " (not on this input): the outputs for this input, with the weights as they are now."
+        : taken + "; last one: L " + state.lossSteps[0].toFixed(4) + " \u2192 " +
+          state.lossSteps[1].toFixed(4) + " (grey: before, colour: after).";
   }
   function clamp01(v) { return Math.min(1, Math.max(0, v)); }
 
@@ -694,7 +714,7 @@
   }
   pad.addEventListener("pointerdown", function (ev) {
     ev.preventDefault();
-    if (state.source !== "your drawing") { strokes = []; clearPad(); }
+    if (state.source !== "your drawing") { strokes = []; clearPad(); newInput(null); }
     // Keep receiving the stroke when the pen leaves the pad. (Events made by a script
     // have no active pointer to capture; they draw all the same.)
     try { pad.setPointerCapture(ev.pointerId); } catch (e) { /* not a real pointer */ }
@@ -727,6 +747,7 @@
   $("clear").addEventListener("click", function () {
     strokes = [];
     clearPad();
+    newInput(null);
     setInput(new Float64Array(NPIX), "nothing drawn yet");
   });
 
@@ -735,6 +756,13 @@
     state.source = source;
     update();
   }
+  // A new input (not one more stroke of the same drawing): the chosen label and the
+  // chart of the last training step were about the old one.
+  function newInput(want) {
+    state.want = want;
+    state.before = null;
+    state.lossSteps = null;
+  }
 
   function pickImage(i) {
     strokes = [];
@@ -742,7 +770,7 @@
     padCtx.imageSmoothingEnabled = false;
     padCtx.drawImage(inputCanvas, 0, 0, pad.width, pad.height);
     for (const c of document.querySelectorAll("#picker canvas")) c.classList.toggle("chosen", Number(c.dataset.index) === i);
-    state.want = images.labels[i];
+    newInput(images.labels[i]);
     setInput(testImage(i), "test digit #" + i + ", labelled \u201c" + NAMES[images.labels[i]] + "\u201d");
   }
 
@@ -800,6 +828,7 @@
 
   $("lr").value = LOSS === "mse" ? "1" : "0.1";
   $("train").addEventListener("click", function () {
+    if (isBlank()) { $("steps").textContent = "Draw a digit (or pick one) first."; return; }
     if (state.want === null) { $("steps").textContent = "Choose the right answer in panel 4 first."; return; }
     const lr = Number($("lr").value);
     if (!(lr > 0 && isFinite(lr))) { $("steps").textContent = "The learning rate must be a positive number."; return; }
@@ -810,20 +839,19 @@
   function trainStep(label, lr) {
     state.before = state.fw.a[layers.length].slice();
     const before = sgdStep(state.pixels, label, lr);
+    state.steps += 1;
+    state.lossSteps = [before, lossAndGrad(forward(state.pixels).a[layers.length], label).loss];
     chooseEdges();
     update();
-    state.steps += 1;
-    state.lossSteps = [before, lossAndGrad(state.fw.a[layers.length], label).loss];
-    renderBeforeAfter();
     return before;
   }
   function resetWeights() {
     layers = copyLayers(TRAINED);
     state.steps = 0;
     state.before = null;
+    state.lossSteps = null;
     chooseEdges();
     update();
-    renderBeforeAfter();
   }
 
   function checkLabel(label) {
@@ -854,6 +882,9 @@
   //                                pad, preprocessed like MNIST (as the mouse's strokes are).
   //   explorer.selectNeuron(k), explorer.setLabel(label), explorer.showNudges(on)  the panels
   //   explorer.neuronXY(l, k)      where neuron k of layer l is drawn (picture units, 560 x 420)
+  //   explorer.chart()             what panel 5 draws for the current input: {before, after}
+  //                                (outputs, as probabilities for cross-entropy; before is
+  //                                null unless the last step was on this input), or null.
   //   explorer.sizes, explorer.lossName   the network's widths and its loss.
   window.explorer = {
     setPixels: function (pixels) {
@@ -868,6 +899,7 @@
         }
       }
       strokes = [];
+      newInput(null);
       setInput(x, "pixels set by explorer.setPixels");
     },
     outputs: function () { return Array.from(state.fw.a[layers.length]); },
@@ -902,6 +934,7 @@
       })) throw new Error(bad);
       strokes = lines.map(function (s) { return s.map(function (p) { return [p[0], p[1]]; }); });
       clearPad();
+      newInput(null);
       padCtx.strokeStyle = padCtx.fillStyle = "#fff";
       padCtx.lineWidth = 18;
       padCtx.lineCap = padCtx.lineJoin = "round";
@@ -920,6 +953,7 @@
       }
       return layout[l].xy[k].slice();
     },
+    chart: function () { return state.chart; },
     showNudges: function (on) { state.nudges = Boolean(on); $("show-nudges").checked = state.nudges; render(); },
     sizes: [NPIX].concat(layers.map(function (L) { return L.nout; })),
     lossName: LOSS,
@@ -928,5 +962,4 @@
   clearPad();
   chooseEdges();
   update();
-  renderBeforeAfter();
 })();
