@@ -122,12 +122,9 @@ class Optimizer:
         subtraction, ``|delta|`` near half of it: that weight becomes infinite, and the
         next step refuses. Checking ``delta``, not the new weights,
         costs one pass over each parameter instead of two plus a copy.)"""
-        bad = next((u for u in updates if not _finite(u[2])), None)
-        if bad is None:  # a Value's new number is checked itself: it costs nothing
-            floats = (u for u in updates if isinstance(u[1].data, float))
-            bad = next((u for u in floats if not math.isfinite(u[1].data - u[2])), None)
-        if bad is not None:
-            raise FloatingPointError(self._blame(bad[0], bad[1]))
+        for i, p, delta, _ in updates:  # a Value's new number is checked itself: it is free
+            if not _finite(delta) or (type(p.data) is float and not math.isfinite(p.data - delta)):
+                raise FloatingPointError(self._blame(i, p))
         for i, p, delta, state in updates:
             self.state[i] = state
             if isinstance(p.data, float):
@@ -161,6 +158,8 @@ class Optimizer:
 
 def check_lr(lr: Any) -> float:
     """``lr`` as a float, or ``ValueError`` unless it is a finite number > 0 (not a bool)."""
+    if type(lr) is float and 0 < lr < math.inf:  # every step asks: the common case first
+        return lr
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < float(lr) < math.inf:
         raise ValueError(f"learning rate must be a finite number > 0, got lr={lr!r}")
     return float(lr)
@@ -189,8 +188,10 @@ def _finite(x: Any) -> bool:
     """
     if isinstance(x, float):
         return math.isfinite(x)
-    # np.add.reduce, not np.sum: the same sum without np.sum's Python-level dispatch.
-    return math.isfinite(np.add.reduce(x, axis=None)) or bool(np.isfinite(x).all())
+    # x·x, one BLAS dot (vectorised: ~1 instruction per entry, a third of a sum's): a
+    # NaN or infinity makes it non-finite; so can huge finite entries, looked at below.
+    flat = x.reshape(-1)
+    return math.isfinite(np.dot(flat, flat)) or bool(np.isfinite(x).all())
 
 
 class SGD(Optimizer):
