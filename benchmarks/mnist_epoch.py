@@ -36,8 +36,6 @@ per node created, per backward step and per optimizer step, on one-element array
 from __future__ import annotations
 
 import argparse
-import gzip
-import os
 import statistics
 import sys
 import time

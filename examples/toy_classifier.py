@@ -134,7 +134,11 @@ def plot(
         zz = np.array([[model([float(a), float(b)])[0].data for a in g] for b in g])
     fig, (ax, ax2) = plt.subplots(
         # 7.2 in at 110 dpi: its smallest text stays >= 11 px in a 688 px page column.
-        1, 2, figsize=(7.2, 3.6), dpi=110, gridspec_kw={"width_ratios": [1.3, 1]}
+        1,
+        2,
+        figsize=(7.2, 3.6),
+        dpi=110,
+        gridspec_kw={"width_ratios": [1.3, 1]},
     )
     ax.contourf(g, g, zz, levels=np.linspace(0, 1, 21), cmap="RdBu_r", alpha=0.75)
     ax.contour(g, g, zz, levels=[0.5], colors="black", linewidths=1.5)

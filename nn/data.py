@@ -449,9 +449,7 @@ def default_data_dir(dataset: str = "mnist") -> Path:
     return _cache_dir(spec)
 
 
-def find_data_dir(
-    data_dir: str | os.PathLike[str] | None = None, dataset: str = "mnist"
-) -> Path:
+def find_data_dir(data_dir: str | os.PathLike[str] | None = None, dataset: str = "mnist") -> Path:
     """The folder every MNIST consumer reads: ``data_dir``, else ``$MNIST_DIR``, else the cache.
 
     The one place that decides (examples, benchmarks, tests and the docs build call it,

@@ -228,6 +228,44 @@ def test_directory_from_env_then_cache(tmp_path: Path, monkeypatch: pytest.Monke
     assert data.default_data_dir() == tmp_path / "cache" / "valuegrad" / "mnist"
     write_fake(tmp_path / "cache" / "valuegrad" / "mnist", n_train=7)
     assert len(load_mnist(verify=False, download=False).y_train) == 7
+    assert data.mnist_available() == (tmp_path / "cache" / "valuegrad" / "mnist").resolve()
+
+
+@pytest.mark.parametrize("how", ["env", "argument"])
+def test_a_named_folder_that_does_not_exist_is_an_error_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A typo in MNIST_DIR or --data-dir is named; nothing is created or downloaded."""
+    typo = tmp_path / "no" / "such"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(data, "urlopen", lambda *a, **k: pytest.fail("tried to download"))
+    if how == "env":
+        monkeypatch.setenv("MNIST_DIR", str(typo))
+        arg, said = None, f"MNIST_DIR={typo}: no such folder"
+    else:
+        monkeypatch.delenv("MNIST_DIR", raising=False)
+        arg, said = typo, f"data_dir={typo}: no such folder"
+    for call in (
+        lambda: load_mnist(arg),
+        lambda: data.download_mnist(arg),
+        lambda: data.mnist_available(arg),
+    ):
+        with pytest.raises(FileNotFoundError) as err:
+            call()
+        assert said in str(err.value)
+    assert not (tmp_path / "no").exists() and not (tmp_path / "cache").exists()
+    # A file is not a folder either.
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        load_mnist(tmp_path / "file")
+
+
+def test_only_the_default_cache_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with pytest.raises(FileNotFoundError, match="could not be downloaded"):
+        data.download_mnist(mirrors=[(tmp_path / "nowhere").as_uri()], progress=False)
+    assert (tmp_path / "cache" / "valuegrad" / "mnist").is_dir()
 
 
 def test_missing_files_without_download_say_where(tmp_path: Path) -> None:

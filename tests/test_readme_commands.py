@@ -257,7 +257,9 @@ def test_every_readme_command_works_on_a_fresh_clone(fresh: dict[str, Path]) -> 
                 if not block.console:
                     continue
                 # What a console block shows is what its commands print.
-                printed = "".join(o for (b, _), (_, _, o) in zip(plan, ran) if b is block)
+                printed = "".join(
+                    o for (b, _), (_, _, o) in zip(plan, ran, strict=True) if b is block
+                )
                 for line in block.shown:
                     shown = line.split("...")[0].strip()
                     assert shown in printed, f"{page}:{block.line} shows {line!r}:\n{printed}"

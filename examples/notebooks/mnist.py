@@ -19,8 +19,9 @@
 # descent. About 95% of the test digits right after 30 epochs (under a minute)
 # on all 60,000 training images.
 #
-# MNIST is read from `$MNIST_DIR`, else the cache `~/.cache/valuegrad/mnist`. With `VALUEGRAD_QUICK=1` (the test suite sets
-# it) the notebook trains on a small slice so that it runs in seconds.
+# MNIST is read from `$MNIST_DIR`, else the cache `~/.cache/valuegrad/mnist`.
+# With `VALUEGRAD_QUICK=1` (the test suite sets it) the notebook trains on a small
+# slice so that it runs in seconds.
 #
 # (A notebook stored as a script: `make notebooks` opens this folder in JupyterLab,
 # where *Open With → Notebook* opens it; or convert it: `jupytext --to notebook mnist.py`.)
