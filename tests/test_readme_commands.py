@@ -223,11 +223,13 @@ def test_every_readme_command_works_on_a_fresh_clone(fresh: dict[str, Path]) -> 
     said = re.findall(r"Graphviz's `dot` was not found", out)
     assert len(said) == 1, f"make docs must say once what Graphviz would draw:\n{out[-3000:]}"
     assert "apt-get install graphviz" in out
-    # A build that fails leaves the site as it was.
+    # A build that fails leaves the site as it was (a page whose code fails: the
+    # build stops in the middle, when the pages before it are written).
     before = sorted(p.name for p in (repo / "site").iterdir())
-    (repo / "docs" / "broken.md").write_text("[a link to nowhere](nowhere.md)\n")
+    broken = repo / "docs" / "zz-broken.md"
+    broken.write_text("# Broken\n\n```python\nraise ValueError('a broken page')\n```\n")
     out = run("make docs", fresh, env, timeout=300)
-    (repo / "docs" / "broken.md").unlink()
+    broken.unlink()
     assert not out.endswith("@@rc=0@@\n") and "site/ is unchanged" in out, out[-3000:]
     assert sorted(p.name for p in (repo / "site").iterdir()) == before
     assert not (repo / "site.building").exists()
