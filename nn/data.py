@@ -689,8 +689,8 @@ def load_mnist(
     spec = _dataset(dataset)
     directory = find_data_dir(data_dir, dataset)
     if download and any(_find(directory, stem) is None for stem in FILES):
-        download_mnist(
-            directory, dataset=dataset, mirrors=mirrors, checksums=checksums, progress=progress
+        download_mnist(  # data_dir as given: only the default cache may be created
+            data_dir, dataset=dataset, mirrors=mirrors, checksums=checksums, progress=progress
         )
     paths = [_found(spec, directory, stem) for stem in FILES]
     expected = spec.checksums if checksums is None else checksums
