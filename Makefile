@@ -8,6 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= out
 PRESET ?= 3b1b
+EPOCHS ?=
 PIP    := $(PY) -m pip install --quiet
 
 .DEFAULT_GOAL := help
@@ -58,10 +59,11 @@ $(VENV)/.notebooks: $(VENV)/.runtime
 help:  ## list the targets
 	@echo "make <target>   (each creates .venv and installs what it needs on first use)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 16
-	@echo "variables: PRESET=3b1b|best (make mnist), OUT=out, PYTHON=python3, MNIST_DIR=<folder>"
+	@echo "variables: PRESET=3b1b|best and EPOCHS=<n> (make mnist; default: the preset's), OUT=out,"
+	@echo "           PYTHON=python3, MNIST_DIR=<folder>"
 
 mnist: $(VENV)/.runtime  ## train the series' digit recogniser on full MNIST (PRESET=best: the accurate one)
-	$(PY) examples/mnist.py --preset $(PRESET) --out $(OUT)/mnist-$(PRESET)
+	$(PY) examples/mnist.py --preset $(PRESET) --out $(OUT)/mnist-$(PRESET)$(if $(EPOCHS), --epochs $(EPOCHS))
 
 test: lint typecheck pytest  ## ruff, mypy and the whole test suite
 
@@ -75,20 +77,32 @@ typecheck: $(VENV)/.dev  ## mypy --strict on autograd and nn
 pytest: $(VENV)/.dev  ## the test suite only (2 workers)
 	$(PY) -m pytest -n 2 -q
 
+# Built into a temporary folder, then moved into place: a failed build leaves the old
+# site/ (or none), never a half-written one.
 docs: $(VENV)/.docs  ## build the guided tour into site/ (open site/index.html, no server needed)
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+	@rm -rf site.building site.old
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site.building \
+	  || { rm -rf site.building; echo "make docs: the build failed (above); site/ is unchanged" >&2; exit 1; }
+	@if [ -d site ]; then mv site site.old; fi; mv site.building site; rm -rf site.old
+	@echo "the site is in site/: open site/index.html"
 
 docs-serve: $(VENV)/.docs  ## serve the guided tour at http://127.0.0.1:8000, rebuilt on every edit
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
+# The benchmarks record into a copy of results.json; only when all of them succeeded is
+# it moved into place (one atomic write), so a failed run leaves results.json as it was.
+BENCH_COPY := .cache/bench-results.json
 bench: $(VENV)/.dev  ## run the benchmarks, record them in benchmarks/results.json, update the README
-	cd benchmarks && ../$(PY) scalar.py --record
-	cd benchmarks && ../$(PY) mnist_epoch.py --record
-	cd benchmarks && ../$(PY) memory.py --record
-	cd benchmarks && ../$(PY) accuracy.py --record
-	cd benchmarks && ../$(PY) deep_chain.py --record
-	cd benchmarks && ../$(PY) explorer_frame.py --record
-	$(PY) benchmarks/results.py
+	@mkdir -p .cache && cp benchmarks/results.json $(BENCH_COPY)
+	@cd benchmarks && export VALUEGRAD_RESULTS=../$(BENCH_COPY) && set -x && \
+	  ../$(PY) scalar.py --record && \
+	  ../$(PY) mnist_epoch.py --record && \
+	  ../$(PY) memory.py --record && \
+	  ../$(PY) accuracy.py --record && \
+	  ../$(PY) deep_chain.py --record && \
+	  ../$(PY) explorer_frame.py --record \
+	  || { rm -f ../$(BENCH_COPY); echo "make bench: a benchmark failed (above); benchmarks/results.json and README.md are unchanged" >&2; exit 1; }
+	$(PY) benchmarks/results.py --commit $(BENCH_COPY)
 
 notebooks: $(VENV)/.notebooks  ## open the example notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab examples/notebooks
@@ -116,4 +130,4 @@ figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/
 	$(PY) examples/explorer.py --screenshot docs/images/explorer.png
 
 clean:  ## remove .venv, out/, site/ and the tools' caches
-	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) site site.building site.old .pytest_cache .mypy_cache .ruff_cache .hypothesis

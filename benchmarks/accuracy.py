@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         help="seeds to run; default: 0-4 for 3b1b, 0-1 for best (the first is the headline)",
     )
-    ap.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"), help="default: $MNIST_DIR")
+    ap.add_argument("--data-dir", default=None, help="default: $MNIST_DIR, else the cache")
     ap.add_argument("--record", action="store_true", help="write the rows into results.json")
     args = ap.parse_args(argv)
 

@@ -41,16 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=None, help="default: the preset's (30)")
     ap.add_argument("--no-plots", action="store_true", help="skip the pictures (no matplotlib)")
-    ap.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"))
+    ap.add_argument("--data-dir", default=None, help="default: $MNIST_DIR, else the cache")
     ap.add_argument("--record", action="store_true", help="write the row into results.json")
     args = ap.parse_args(argv)
-    if not args.data_dir:
-        ap.error("set MNIST_DIR or pass --data-dir (the folder with MNIST's four IDX files)")
+    from nn.data import find_data_dir
+
+    data_dir = str(find_data_dir(args.data_dir))  # where every MNIST consumer looks
 
     py = sys.executable
     load = (
         "import nn; from nn.data import load_mnist; "
-        f"d = load_mnist({args.data_dir!r}, download=False, progress=False)"
+        f"d = load_mnist({data_dir!r}, download=False, progress=False)"
     )
     rows = [
         ("python + import nn, numpy", [py, "-c", "import nn, numpy"]),
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             "--out",
             out,
             "--data-dir",
-            args.data_dir,
+            data_dir,
             "--no-progress",
         ]
         if args.epochs is not None:

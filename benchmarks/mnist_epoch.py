@@ -36,8 +36,6 @@ per node created, per backward step and per optimizer step, on one-element array
 from __future__ import annotations
 
 import argparse
-import gzip
-import os
 import statistics
 import sys
 import time
@@ -56,24 +54,13 @@ from autograd import Tensor
 Array = Any
 
 
-def load_train(data_dir: str) -> tuple[Array, Array]:
-    """Training images (60000, 784) float32 in [0, 1] and int64 labels."""
-    try:
-        from nn.data import load_mnist
+def load_train(data_dir: str | None) -> tuple[Array, Array]:
+    """Training images (60000, 784) float32 in [0, 1] and int64 labels (``None``: the
+    folder every MNIST consumer uses: ``$MNIST_DIR``, else the cache)."""
+    from nn.data import load_mnist
 
-        d = load_mnist(data_dir, download=False, progress=False)
-        return d[0], d[1]
-    except ImportError:  # pragma: no cover - a tiny IDX reader as a fallback
-        pass
-
-    def read(name: str, offset: int) -> Array:
-        path = Path(data_dir) / name
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-        return np.frombuffer(raw, dtype=np.uint8, offset=offset)
-
-    x = read("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255.0
-    y = read("train-labels-idx1-ubyte.gz", 8).astype(np.int64)
-    return x, y
+    d = load_mnist(data_dir, download=False, progress=False)
+    return d[0], d[1]
 
 
 # ------------------------------------------------------------ fused engine
@@ -363,7 +350,9 @@ def _count_nodes(root: Any) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="timed epochs per engine (>= 5)")
-    parser.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"))
+    parser.add_argument(
+        "--data-dir", default=None, help="MNIST folder (default: $MNIST_DIR, else the cache)"
+    )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N images")
     parser.add_argument(
         "--clock",
@@ -375,8 +364,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["fused", "natural"], default=None)
     parser.add_argument("--record", action="store_true", help="write the rows into results.json")
     args = parser.parse_args(argv)
-    if not args.data_dir:
-        parser.error("set MNIST_DIR or pass --data-dir (the folder with MNIST's four IDX files)")
 
     from threadpoolctl import threadpool_limits
 

@@ -99,8 +99,15 @@ def load(path: Path = RESULTS) -> dict[str, Any]:
     return data
 
 
-def record(section: str, rows: list[Row], *, command: str, path: Path = RESULTS) -> None:
-    """Replace ``section`` of the results file with ``rows`` measured on this machine, today."""
+def record(section: str, rows: list[Row], *, command: str, path: Path | None = None) -> None:
+    """Replace ``section`` of the results file with ``rows`` measured on this machine, today.
+
+    ``path`` defaults to ``$VALUEGRAD_RESULTS`` when set (``make bench`` points it at a
+    copy, and moves the copy into place only when every benchmark succeeded), else
+    ``benchmarks/results.json``.
+    """
+    if path is None:
+        path = Path(os.environ.get("VALUEGRAD_RESULTS") or RESULTS)
     data = load(path)
     data["sections"][section] = {
         "command": command,
@@ -161,7 +168,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--readme", type=Path, default=README, help="default: the repo's README.md")
     ap.add_argument("--results", type=Path, default=RESULTS, help="default: %(default)s")
+    ap.add_argument(
+        "--commit",
+        type=Path,
+        metavar="COPY",
+        help="first replace the results file with COPY (written by benchmarks run with "
+        "VALUEGRAD_RESULTS=COPY; `make bench` does), in one atomic write, then delete COPY",
+    )
     args = ap.parse_args(argv)
+    if args.commit is not None:
+        data = load(args.commit)  # refuses a file that is not a results file
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        write_atomic(args.results, text.encode("utf-8"))
+        args.commit.unlink()
+        print(f"wrote {args.results}", file=sys.stderr)
     old = args.readme.read_text()
     new = render(old, load(args.results))
     if args.check:

@@ -16,7 +16,8 @@ labels. Where it looks, in order:
 
 1. the ``data_dir`` argument,
 2. the ``MNIST_DIR`` environment variable (``FASHION_MNIST_DIR`` for Fashion-MNIST;
-   an empty value counts as unset),
+   an empty value counts as unset). A folder named by 1 or 2 must exist: a typo is an
+   error naming it (``MNIST_DIR=/x/y: no such folder``), never a new empty folder,
 3. for Fashion-MNIST only, ``/usr/share/datasets/fashion-mnist`` (the Debian package
    ``dataset-fashion-mnist``) when the files are there,
 4. a per-user cache: ``$XDG_CACHE_HOME/valuegrad/mnist`` or ``~/.cache/valuegrad/mnist``.
@@ -433,7 +434,11 @@ def _read_at_most(stream: Any, n: int) -> bytes:
 
 
 def default_data_dir(dataset: str = "mnist") -> Path:
-    """Where :func:`load_mnist` looks when given no directory (see the module doc)."""
+    """Where :func:`load_mnist` looks when given no directory (see the module doc).
+
+    The folder may not exist (the cache before the first download); use
+    :func:`find_data_dir`, which checks a folder the user named.
+    """
     spec = _dataset(dataset)
     env = os.environ.get(spec.env_var, "")
     if env:
@@ -442,6 +447,51 @@ def default_data_dir(dataset: str = "mnist") -> Path:
         if all(_find(Path(d), stem) is not None for stem in FILES):
             return Path(d)
     return _cache_dir(spec)
+
+
+def find_data_dir(data_dir: str | os.PathLike[str] | None = None, dataset: str = "mnist") -> Path:
+    """The folder every MNIST consumer reads: ``data_dir``, else ``$MNIST_DIR``, else the cache.
+
+    The one place that decides (examples, benchmarks, tests and the docs build call it,
+    through :func:`load_mnist` or directly). A folder the user named (``data_dir`` /
+    ``--data-dir``, or the environment variable) must exist: a typo is an error naming
+    it, never a new empty folder. Only the default cache folder may be missing (it is
+    created when files are downloaded into it).
+
+    Raises:
+        FileNotFoundError: the named folder does not exist (or is not a folder).
+    """
+    spec = _dataset(dataset)
+    if data_dir is not None:
+        directory = Path(data_dir).expanduser()
+        if not directory.is_dir():
+            raise FileNotFoundError(
+                f"data_dir={data_dir}: no such folder (the {spec.name} folder given with "
+                "--data-dir or data_dir=...); fix the path, or leave it out to use "
+                f"${spec.env_var} or the cache {_cache_dir(spec)}"
+            )
+        return directory
+    env = os.environ.get(spec.env_var, "")
+    if env and not Path(env).expanduser().is_dir():
+        raise FileNotFoundError(
+            f"{spec.env_var}={env}: no such folder; fix it, or unset {spec.env_var} "
+            f"to use the cache {_cache_dir(spec)}"
+        )
+    return default_data_dir(dataset)
+
+
+def mnist_available(
+    data_dir: str | os.PathLike[str] | None = None, dataset: str = "mnist"
+) -> Path | None:
+    """The folder :func:`load_mnist` would read if all four files are there, else None.
+
+    Looks where :func:`find_data_dir` does and never downloads; a named folder that
+    does not exist still raises ``FileNotFoundError`` (a typo is not "no data").
+    """
+    directory = find_data_dir(data_dir, dataset)
+    if all(_find(directory, stem) is not None for stem in FILES):
+        return directory.resolve()
+    return None
 
 
 def _cache_dir(spec: Dataset) -> Path:
@@ -559,9 +609,9 @@ def download_mnist(
     """
     spec = _dataset(dataset)
     expected = {**spec.checksums, **(checksums or {})}
-    directory = Path(data_dir) if data_dir is not None else default_data_dir(dataset)
+    directory = find_data_dir(data_dir, dataset)  # a named folder must exist
     urls = tuple(mirrors) if mirrors is not None else spec.mirrors
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)  # only the default cache can be missing
     for stem in FILES:
         if _find(directory, stem) is not None:
             continue
@@ -637,10 +687,10 @@ def load_mnist(
             :class:`ChecksumError` when a checksum does not match.
     """
     spec = _dataset(dataset)
-    directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir(dataset)
+    directory = find_data_dir(data_dir, dataset)
     if download and any(_find(directory, stem) is None for stem in FILES):
-        download_mnist(
-            directory, dataset=dataset, mirrors=mirrors, checksums=checksums, progress=progress
+        download_mnist(  # data_dir as given: only the default cache may be created
+            data_dir, dataset=dataset, mirrors=mirrors, checksums=checksums, progress=progress
         )
     paths = [_found(spec, directory, stem) for stem in FILES]
     expected = spec.checksums if checksums is None else checksums

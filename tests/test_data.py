@@ -1,7 +1,7 @@
 """nn.data: IDX parsing and checks, checksums, locating and downloading files, mini-batches.
 
 Most tests write small IDX files of their own into ``tmp_path``; the tests on the
-real MNIST files run when ``MNIST_DIR`` is set (CI sets it).
+real MNIST files run when MNIST is in ``MNIST_DIR`` (CI sets it) or the cache.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import urllib.error
 from pathlib import Path
 from typing import Any
@@ -228,10 +227,49 @@ def test_directory_from_env_then_cache(tmp_path: Path, monkeypatch: pytest.Monke
     assert data.default_data_dir() == tmp_path / "cache" / "valuegrad" / "mnist"
     write_fake(tmp_path / "cache" / "valuegrad" / "mnist", n_train=7)
     assert len(load_mnist(verify=False, download=False).y_train) == 7
+    assert data.mnist_available() == (tmp_path / "cache" / "valuegrad" / "mnist").resolve()
+
+
+@pytest.mark.parametrize("how", ["env", "argument"])
+def test_a_named_folder_that_does_not_exist_is_an_error_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A typo in MNIST_DIR or --data-dir is named; nothing is created or downloaded."""
+    typo = tmp_path / "no" / "such"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(data, "urlopen", lambda *a, **k: pytest.fail("tried to download"))
+    if how == "env":
+        monkeypatch.setenv("MNIST_DIR", str(typo))
+        arg, said = None, f"MNIST_DIR={typo}: no such folder"
+    else:
+        monkeypatch.delenv("MNIST_DIR", raising=False)
+        arg, said = typo, f"data_dir={typo}: no such folder"
+    for call in (
+        lambda: load_mnist(arg),
+        lambda: data.download_mnist(arg),
+        lambda: data.mnist_available(arg),
+    ):
+        with pytest.raises(FileNotFoundError) as err:
+            call()
+        assert said in str(err.value)
+    assert not (tmp_path / "no").exists() and not (tmp_path / "cache").exists()
+    # A file is not a folder either.
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        load_mnist(tmp_path / "file")
+
+
+def test_only_the_default_cache_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with pytest.raises(FileNotFoundError, match="could not be downloaded"):
+        data.download_mnist(mirrors=[(tmp_path / "nowhere").as_uri()], progress=False)
+    assert (tmp_path / "cache" / "valuegrad" / "mnist").is_dir()
 
 
 def test_missing_files_without_download_say_where(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError) as err:
+        (tmp_path / "nowhere").mkdir()  # an empty folder (one that does not exist: an error)
         load_mnist(tmp_path / "nowhere", download=False)
     message = str(err.value)
     assert str(tmp_path / "nowhere") in message and "MNIST_DIR" in message
@@ -281,6 +319,7 @@ def test_download_verifies_and_renames(tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(data, "urlopen", fake_urlopen)
     target = tmp_path / "cache"
+    target.mkdir()  # a folder the user names must exist (only the default cache is created)
     d = load_mnist(
         target,
         checksums=sums,
@@ -307,6 +346,7 @@ def test_download_shows_progress(
     monkeypatch.setattr(
         data, "urlopen", lambda url, timeout=0: FakeResponse(blobs[url.rsplit("/", 1)[1]])
     )
+    (tmp_path / "d").mkdir()
     data.download_mnist(tmp_path / "d", checksums=sums, mirrors=["https://ok.example/"])
     assert "train-images-idx3-ubyte.gz" in capsys.readouterr().err
 
@@ -327,6 +367,7 @@ def test_bad_download_leaves_no_file(
 
     monkeypatch.setattr(data, "urlopen", fake_urlopen)
     target = tmp_path / "cache"
+    target.mkdir()  # a folder the user names must exist (only the default cache is created)
     with pytest.raises(FileNotFoundError) as err:
         load_mnist(target, checksums=sums, mirrors=["https://a.example/"], progress=False)
     expected = {
@@ -360,8 +401,11 @@ def test_offline_error_says_where_to_put_files(
 # --------------------------------------------------------- the real files
 
 
-MNIST_DIR = os.environ.get("MNIST_DIR", "")
-needs_mnist = pytest.mark.skipif(not MNIST_DIR, reason="MNIST_DIR not set")
+# Where every MNIST consumer looks: $MNIST_DIR, else the cache.
+needs_mnist = pytest.mark.skipif(
+    data.mnist_available() is None,
+    reason="MNIST not found in $MNIST_DIR or the cache ~/.cache/valuegrad/mnist",
+)
 
 
 @needs_mnist

@@ -10,8 +10,9 @@ scripts that draw its figures and the notebooks.
   notebooks and executed with nbclient, with ``VALUEGRAD_QUICK=1`` so that the
   MNIST notebook trains on a small slice.
 
-MNIST comes from ``$MNIST_DIR`` (CI sets it); when it is unset we look beside the
-repository (``../shared/data/mnist``), and skip what needs MNIST if nothing is there.
+MNIST comes from where every consumer finds it (``nn.data.find_data_dir``:
+``$MNIST_DIR``, which CI sets, else the cache ``~/.cache/valuegrad/mnist``); what
+needs MNIST is skipped if it is not there.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from nn.data import mnist_available
 from tests.tools import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,16 +52,8 @@ def _load_hook(name: str) -> types.ModuleType:
 OUTPUTS = _load_hook("outputs")
 
 
-def _mnist_dir() -> Path | None:
-    env = os.environ.get("MNIST_DIR")
-    candidates = [Path(env)] if env else [ROOT.parent / "shared" / "data" / "mnist"]
-    for d in candidates:
-        if (d / "train-images-idx3-ubyte.gz").exists() or (d / "train-images-idx3-ubyte").exists():
-            return d.resolve()
-    return None
-
-
-MNIST_DIR = _mnist_dir()
+# Where every MNIST consumer looks: $MNIST_DIR, else the cache (None: not there).
+MNIST_DIR = mnist_available()
 
 
 def python_blocks(path: Path, skeletons: bool = False) -> list[tuple[int, str]]:
@@ -90,9 +84,14 @@ def _needs_mnist(text: str) -> bool:
     return "load_mnist" in text or "MNIST_DIR" in text
 
 
+# Everything that lays out or renders a graph runs Graphviz's `dot`: pictures, TikZ
+# (`dot -Tjson`), films and the stepper (a pinned layout), the `valuegrad graph` command.
+_DOT = re.compile(r"draw_graph|save_graph|write_stepper|tikz|backward_steps|valuegrad graph")
+
+
 def _needs_dot(text: str) -> bool:
     """Code that draws a graph renders it with Graphviz's ``dot`` (or a notebook displays it)."""
-    return "draw_graph" in text
+    return _DOT.search(text) is not None
 
 
 def test_every_chapter_has_code() -> None:
@@ -127,7 +126,7 @@ def test_markdown_snippets_run(page: Path, docs_env: Path) -> None:
     if _needs_dot(text):
         require("dot")
     if _needs_mnist(text) and MNIST_DIR is None:
-        pytest.skip("MNIST files not found; set MNIST_DIR")
+        pytest.skip("MNIST not found in $MNIST_DIR or the cache ~/.cache/valuegrad/mnist")
     where = str(page.relative_to(ROOT))
     try:
         outputs = OUTPUTS.run_blocks(blocks, where, docs_env)
@@ -193,7 +192,7 @@ def test_tour_script(script: str, docs_env: Path) -> None:
     if _needs_dot(text):
         require("dot")
     if _needs_mnist(text) and MNIST_DIR is None:
-        pytest.skip("MNIST files not found; set MNIST_DIR")
+        pytest.skip("MNIST not found in $MNIST_DIR or the cache ~/.cache/valuegrad/mnist")
     out = docs_env / "out"
     proc = subprocess.run(
         [sys.executable, str(TOUR / script), *flags, "--out", str(out)],
@@ -229,7 +228,7 @@ def test_notebook_executes(script: Path, docs_env: Path) -> None:
     if _needs_dot(script.read_text(encoding="utf-8")):
         require("dot")
     if _needs_mnist(script.read_text(encoding="utf-8")) and MNIST_DIR is None:
-        pytest.skip("MNIST files not found; set MNIST_DIR")
+        pytest.skip("MNIST not found in $MNIST_DIR or the cache ~/.cache/valuegrad/mnist")
     nb = jupytext.read(script)
     client = nbclient.NotebookClient(
         nb,

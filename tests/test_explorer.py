@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,8 @@ TOL = 1e-5
 
 
 def _mnist_dir() -> Path | None:
-    env = os.environ.get("MNIST_DIR")
-    d = Path(env) if env else ROOT.parent / "shared" / "data" / "mnist"
-    return d if (d / "t10k-images-idx3-ubyte.gz").exists() else None
+    """Where every MNIST consumer looks ($MNIST_DIR, else the cache), if MNIST is there."""
+    return nn.data.mnist_available()
 
 
 def synthetic_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

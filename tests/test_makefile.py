@@ -5,6 +5,8 @@ Run as dry runs (``make -n``) in a temporary copy, so nothing is installed.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -102,3 +104,61 @@ def test_too_old_python_is_refused_with_the_fix(repo: Path) -> None:
     run = make(repo, "mnist", f"PYTHON={old}")
     assert run.returncode != 0
     assert "needs Python >= 3.10" in run.stderr and "make PYTHON=" in run.stderr
+
+
+# ------------------------------------------------------------------ make bench
+
+_RECORDS = """import os, sys
+from pathlib import Path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import Row, record
+record({name!r}, [Row({name!r}, "figure", "target", True)], command="x")
+sys.exit({status})
+"""
+
+
+@pytest.mark.parametrize("failing", [None, "mnist_epoch.py"])
+def test_bench_writes_results_once_at_the_end(repo: Path, failing: str | None) -> None:
+    """Every benchmark records into a copy; results.json (and the README) change only when
+    all succeeded, so a failing `make bench` leaves them as they were."""
+    venv = fake_venv(repo, None)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    for stamp in (".runtime", ".dev"):
+        (venv / stamp).touch()
+    bench = repo / "benchmarks"
+    bench.mkdir()
+    shutil.copy(ROOT / "benchmarks" / "results.py", bench / "results.py")
+    shutil.copy(ROOT / "README.md", repo / "README.md")
+    old = (ROOT / "benchmarks" / "results.json").read_bytes()
+    (bench / "results.json").write_bytes(old)
+    scripts = [
+        "scalar.py",
+        "mnist_epoch.py",
+        "memory.py",
+        "accuracy.py",
+        "deep_chain.py",
+        "explorer_frame.py",
+    ]
+    for script in scripts:
+        status = 1 if script == failing else 0
+        (bench / script).write_text(_RECORDS.format(name=f"fake-{script}", status=status))
+    run = subprocess.run(
+        ["make", "--no-print-directory", "bench", f"PYTHON={sys.executable}"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # results.py imports autograd from here
+    )
+    new = (bench / "results.json").read_bytes()
+    assert not (repo / ".cache" / "bench-results.json").exists()
+    if failing:
+        assert run.returncode != 0
+        assert new == old, "a failed make bench changed results.json"
+        assert "results.json and README.md are unchanged" in run.stderr
+        assert "fake-explorer_frame.py" not in new.decode()
+    else:
+        assert run.returncode == 0, run.stderr
+        sections = json.loads(new)["sections"]
+        assert all(f"fake-{s}" in sections for s in scripts)
+        assert "fake-scalar.py" in (repo / "README.md").read_text()

@@ -1,6 +1,6 @@
 """End to end: examples/mnist.py trains on a slice of real MNIST and writes every picture.
 
-Needs the real files (``MNIST_DIR``; CI sets it). MNIST is read once per module and
+Needs the real files (``MNIST_DIR``, which CI sets, or the cache). MNIST is read once per module and
 handed to the example, which otherwise reads it itself.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +19,10 @@ import pytest
 
 import nn
 
-pytestmark = pytest.mark.skipif(not os.environ.get("MNIST_DIR"), reason="MNIST_DIR not set")
+pytestmark = pytest.mark.skipif(
+    nn.data.mnist_available() is None,
+    reason="MNIST not found in $MNIST_DIR or the cache ~/.cache/valuegrad/mnist",
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mnist.py"
 

@@ -14,6 +14,7 @@ import pytest
 import nn
 from autograd import Tensor, Value
 from nn.serialize import load_state, save_state
+from tests.tools import require
 
 NAN, INF = float("nan"), float("inf")
 
@@ -330,6 +331,7 @@ def test_a_scalar_model_after_zero_grad_still_draws() -> None:
     out = mlp([1.0, 2.0])[0]
     assert "grad None" in draw_graph(out).source
     assert "grad None" in draw_graph(out, module=mlp).source
+    require("dot")  # TikZ takes its layout from `dot -Tjson`
     assert tikz_document(out)
 
 

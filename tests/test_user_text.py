@@ -78,6 +78,7 @@ def test_control_characters_show_as_their_pictures() -> None:
 def test_the_stepper_page_shows_labels_as_text_and_its_script_runs(
     page: Any, tmp_path: Path, label: str
 ) -> None:
+    require("dot")  # the stepper's layout
     path = tmp_path / "s.html"
     write_stepper(tiny_graph(label), path, title=label)
     page.goto(path.resolve().as_uri())
@@ -130,6 +131,7 @@ LOOKALIKES = str.maketrans(
 @settings(max_examples=8, deadline=None)
 @given(label=st.one_of(st.sampled_from(NASTY[:-1]), TEX_TEXT))
 def test_tikz_compiles_and_shows_the_label_as_written(tmp_path_factory: Any, label: str) -> None:
+    require("dot")  # TikZ takes its layout from `dot -Tjson`
     pdflatex, pdftotext = require("tex"), require("pdftotext")
     where = tmp_path_factory.mktemp("tex")
     (where / "canary.tex").write_text("CANARY-READ")

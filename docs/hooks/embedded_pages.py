@@ -62,6 +62,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_post_build(config: Any) -> None:
+    import graphviz
+
     from autograd.pictures.stepper import write_stepper
 
     site = Path(config["site_dir"])
@@ -72,5 +74,16 @@ def on_post_build(config: Any) -> None:
     finally:
         del sys.path[:2]
     cost, knobs = chain_cost()
-    write_stepper(cost, site / "backprop-stepper.html", params=knobs, edge_derivatives=True)
+    stepper = site / "backprop-stepper.html"
+    try:
+        write_stepper(cost, stepper, params=knobs, edge_derivatives=True)
+    except graphviz.ExecutableNotFound:
+        # Said once at the end of the build (docs/hooks/outputs.py): a page that says so.
+        stepper.write_text(
+            "<!doctype html><meta charset='utf-8'><title>Backprop stepper</title>"
+            "<p>The backprop stepper was not drawn: Graphviz's <code>dot</code> was not "
+            "installed when this site was built. Install Graphviz and run "
+            "<code>make docs</code> again.</p>\n",
+            encoding="utf-8",
+        )
     explorer.write(explorer.MODEL, site / "explorer.html")

@@ -9,7 +9,9 @@ in ``.cache/docs-outputs/``, keyed by the page's code: an edit to any block of a
 runs that page again. The test suite (``tests/test_docs.py``) runs every page anyway
 and fills the same cache, so ``make docs`` after ``make test`` runs nothing.
 A page that needs MNIST when no copy is found (``MNIST_DIR`` or the cache; the build
-never downloads) is shown with a note instead of its outputs.
+never downloads), or whose code draws a graph when Graphviz's ``dot`` is not installed,
+is shown with a note instead of its outputs; the build still succeeds and says once,
+at its end, what was not drawn and how to install Graphviz.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -33,6 +36,13 @@ SKELETON = "skeleton"  # in a fence line: an exercise block, not finished code t
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[^\n]*$")
 
 log = logging.getLogger("mkdocs.hooks.outputs")
+
+#: Pages whose outputs were not shown in this build because ``dot`` is missing.
+NOT_DRAWN: list[str] = []
+GRAPHVIZ_HINT = (
+    "install Graphviz (`sudo apt-get install graphviz`, `brew install graphviz`, "
+    "or https://graphviz.org/download/) and run `make docs` again"
+)
 
 
 @dataclass(frozen=True)
@@ -136,13 +146,22 @@ def cached(page: str, blocks: list[Block]) -> list[str] | None:
 
 
 def mnist_available() -> bool:
-    from nn.data import DataError, load_mnist
+    """Whether MNIST is where every consumer looks (``nn.data.mnist_available``)."""
+    from nn.data import mnist_available as found
 
-    try:
-        load_mnist(download=False, progress=False)
-    except (DataError, FileNotFoundError):
-        return False
-    return True
+    return found() is not None
+
+
+def dot_missing(err: BaseException) -> bool:
+    """Whether ``err`` (or what caused it) is graphviz's "``dot`` not found"."""
+    import graphviz
+
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, graphviz.ExecutableNotFound):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def insert_outputs(text: str, blocks: list[Block], outputs: list[str]) -> str:
@@ -162,22 +181,44 @@ def insert_outputs(text: str, blocks: list[Block], outputs: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def outputs_for(page: str, text: str) -> list[str] | None:
-    """The outputs of a page's blocks: cached, else run now; None if it cannot run here."""
+MNIST_NOTE = (
+    '!!! note "Outputs not shown"\n    This page needs MNIST, which was not found '
+    "when the site was built: set `MNIST_DIR` (or run `make mnist` once, which "
+    "downloads it) and build again to see what each block prints.\n\n"
+)
+DOT_NOTE = (
+    '!!! note "Outputs not shown"\n    This page draws graphs with Graphviz\'s `dot`, '
+    "which was not installed when the site was built: install Graphviz and build "
+    "again to see what each block prints.\n\n"
+)
+
+
+def outputs_for(page: str, text: str) -> list[str] | str:
+    """The outputs of a page's blocks: cached, else run now; a note if it cannot run here."""
     blocks = python_blocks(text)
     found = cached(page, blocks)
     if found is not None:
         return found
     if needs_mnist("".join(b.source for b in blocks)) and not mnist_available():
-        return None
+        return MNIST_NOTE
     log.info("running the code of %s to show its output", page)
-    with tempfile.TemporaryDirectory() as tmp:
-        outputs = run_blocks(blocks, page, Path(tmp))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            outputs = run_blocks(blocks, page, Path(tmp))
+    except RuntimeError as err:
+        if not dot_missing(err):
+            raise
+        NOT_DRAWN.append(page)
+        return DOT_NOTE
     save(page, blocks, outputs)
     return outputs
 
 
 # ------------------------------------------------------------------ MkDocs events
+
+
+def on_pre_build(config: Any) -> None:
+    NOT_DRAWN.clear()  # `mkdocs serve` builds again in the same process
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -190,11 +231,22 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         outputs = outputs_for(page.file.src_uri, markdown)
     except RuntimeError as err:
         raise PluginError(str(err)) from err
-    if outputs is None:
-        note = (
-            '!!! note "Outputs not shown"\n    This page needs MNIST, which was not found '
-            "when the site was built: set `MNIST_DIR` (or run `make mnist` once, which "
-            "downloads it) and build again to see what each block prints.\n\n"
-        )
-        return note + markdown
+    if isinstance(outputs, str):
+        return outputs + markdown
     return insert_outputs(markdown, blocks, outputs)
+
+
+def on_post_build(config: Any) -> None:
+    """Say once what was not drawn because Graphviz's ``dot`` is missing (not a failure:
+    the site is built, with a note on each such page)."""
+    if shutil.which("dot") is not None and not NOT_DRAWN:
+        return
+    missing = [f"the outputs of {', '.join(NOT_DRAWN)}"] if NOT_DRAWN else []
+    # docs/hooks/embedded_pages.py writes a placeholder for the stepper without dot.
+    missing.append("the backprop stepper (backprop-stepper.html)")
+    log.info(
+        "Graphviz's `dot` was not found on PATH, so the site was built without %s. "
+        "To draw them, %s.",
+        " and ".join(missing),
+        GRAPHVIZ_HINT,
+    )

@@ -19,8 +19,9 @@
 # descent. About 95% of the test digits right after 30 epochs (under a minute)
 # on all 60,000 training images.
 #
-# MNIST is read from `$MNIST_DIR`. With `VALUEGRAD_QUICK=1` (the test suite sets
-# it) the notebook trains on a small slice so that it runs in seconds.
+# MNIST is read from `$MNIST_DIR`, else the cache `~/.cache/valuegrad/mnist`.
+# With `VALUEGRAD_QUICK=1` (the test suite sets it) the notebook trains on a small
+# slice so that it runs in seconds.
 #
 # (A notebook stored as a script: `make notebooks` opens this folder in JupyterLab,
 # where *Open With → Notebook* opens it; or convert it: `jupytext --to notebook mnist.py`.)
@@ -43,7 +44,7 @@ EPOCHS = 1 if QUICK else 30
 # ## The data
 
 # %%
-x_train, y_train, x_test, y_test = nn.load_mnist(os.environ.get("MNIST_DIR"))
+x_train, y_train, x_test, y_test = nn.load_mnist()
 x_train, y_train = x_train[:N_TRAIN], y_train[:N_TRAIN]
 print(x_train.shape, x_train.dtype, y_train[:10])
 

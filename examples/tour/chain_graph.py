@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import graphviz
+
 from autograd import Value, draw_graph
 
 
@@ -61,4 +63,7 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except graphviz.ExecutableNotFound as err:  # no `dot`: the message says how to install it
+        raise SystemExit(f"chain_graph.py: {err}") from None

@@ -20,6 +20,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import graphviz
+
 import nn
 from autograd import Value, save_graph
 from autograd.pictures.files import TEXT_PX_KEY
@@ -96,4 +98,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except graphviz.ExecutableNotFound as err:  # no `dot`: the message says how to install it
+        raise SystemExit(f"teaching.py: {err}") from None
