@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
                 [row],
                 command=f"python benchmarks/accuracy.py --preset {preset}{seed_args}",
             )
-    return 0 if ok else 1
+    # Recorded, a missed target is a result (the table's "met" column), not a failed run.
+    return 0 if ok or args.record else 1
 
 
 if __name__ == "__main__":

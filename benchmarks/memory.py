@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             ok,
         )
         record("memory", [row], command="python benchmarks/memory.py")
-    return 0 if ok else 1
+    # Recorded, a missed target is a result (the table's "met" column), not a failed run.
+    return 0 if ok or args.record else 1
 
 
 if __name__ == "__main__":

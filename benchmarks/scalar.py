@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             ok,
         )
         record("scalar", [row], command="python benchmarks/scalar.py")
-    return 0 if ok else 1
+    # Recorded, a missed target is a result (the table's "met" column), not a failed run.
+    return 0 if ok or args.record else 1
 
 
 if __name__ == "__main__":
