@@ -307,3 +307,54 @@ def test_tikz_bounding_box_holds_every_line_whole() -> None:
             assert by0 <= y - half and y + half <= by1, (line, by0, by1)
             checked += 1
     assert checked > 50
+
+
+# ------------------------------------------------- the documented commands' pictures
+DOCUMENTED = [
+    line.split("#")[0].strip().removeprefix("$ ")
+    for page in ("README.md", "docs/teaching.md")
+    for line in (Path(__file__).resolve().parents[1] / page).read_text().splitlines()
+    if line.strip().removeprefix("$ ").startswith("valuegrad graph") and " -o " in line
+]
+
+
+def smallest_shown_px(svg: str, column: float) -> float:
+    """The smallest text of a Graphviz SVG shown in a ``column`` px wide column (never
+    enlarged): font size (points) times 4/3 px, times the shrink to fit."""
+    width = float(re.search(r'viewBox="\S+ \S+ ([\d.]+)', svg).group(1)) * 4 / 3  # type: ignore[union-attr]
+    smallest = min(float(f) for f in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+    return smallest * min(1.0, column / width)
+
+
+@pytest.mark.parametrize("command", DOCUMENTED)
+def test_documented_commands_draw_readable_pictures(command: str, tmp_path: Path) -> None:
+    """Every `valuegrad graph ... -o FILE` of the README and the teaching page draws text
+    of at least 11 px in an 800 and a 1280 px column: the picture (as SVG, the same
+    layout as .png, .pdf and .tex), the GIF (its recorded text size) and the stepper
+    page (its inline SVG, in the page's padding)."""
+    require("dot")
+    import shlex
+
+    from PIL import Image
+
+    from autograd.pictures.files import TEXT_PX_KEY
+
+    argv = shlex.split(command)[1:]
+    out = Path(argv[argv.index("-o") + 1])
+    argv[argv.index("-o") + 1] = str(tmp_path / out.with_suffix(".svg").name)
+    motion = [a for a in argv if a != "--backward"]  # a film replays backward itself
+    assert run(argv if out.suffix not in (".gif", ".html") else motion) == 0
+    svg = (tmp_path / out.with_suffix(".svg").name).read_text()
+    for column in (800, 1280):
+        assert smallest_shown_px(svg, column) >= 11.0, (command, column)
+    if out.suffix in (".gif", ".html"):
+        argv[argv.index("-o") + 1] = str(tmp_path / out.name)
+        assert run(argv) == 0
+    if out.suffix == ".gif":
+        with Image.open(tmp_path / out.name) as gif:
+            recorded = float(gif.info["comment"].decode().partition(f"{TEXT_PX_KEY}=")[2])
+            assert recorded * min(1.0, 800 / gif.width) >= 11.0
+    if out.suffix == ".html":
+        page = (tmp_path / out.name).read_text()
+        inline = page[page.index("<svg") : page.index("</svg>")]
+        assert smallest_shown_px(inline, 800 - 32) >= 11.0  # the page's 16 px padding
