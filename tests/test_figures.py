@@ -99,6 +99,10 @@ SCRIPTS = {
     "examples/tour/desires.py": (["--quick"], {"desires.png"}),
     "examples/tour/sgd_vs_gd.py": (["--quick"], {"sgd-vs-gd.png"}),
     "examples/tour/attention.py": (["--quick"], {"attention.png"}),
+    "examples/toy_classifier.py": (
+        ["--steps", "3", "--points", "20", "--grid", "8", "--no-progress"],
+        {"decision_boundary_moons.png"},
+    ),
 }
 
 
