@@ -264,13 +264,14 @@ def _fitting(root: Any, options: dict[str, Any]) -> dict[str, Any]:
     is at least :data:`MIN_TEXT_PX` when the picture is shrunk to a :data:`PAGE_PX`
     column; says on stderr when it collapsed."""
     from autograd.pictures.draw import draw_graph
+    from autograd.pictures.files import smallest_svg_text_px
 
     drawing = {k: v for k, v in options.items() if k != "fps"}
     widths = []
     for level in (None, "neuron", "layer"):
         svg = draw_graph(root, collapse=level, **drawing).pipe(format="svg").decode()
         width = float(re.search(r'viewBox="\S+ \S+ ([\d.]+)', svg).group(1)) * 4 / 3  # type: ignore[union-attr]
-        smallest = min(float(f) for f in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+        smallest = smallest_svg_text_px(svg)  # points at 96 dpi: 4/3 px each
         widths.append(width)
         if smallest * min(1.0, PAGE_PX / width) >= MIN_TEXT_PX:
             break
