@@ -5,7 +5,9 @@ The engine is the modules at this level (read them in this order: ``backprop``,
 build on it and are imported only when one of their names is first used:
 
 * :mod:`autograd.pictures`: ``draw_graph``, ``save_graph``, films, the stepper, the CLI;
-* :mod:`autograd.checking`: ``gradcheck``, hypothesis strategies, the conformance suite.
+* :mod:`autograd.checking`: ``gradcheck``, hypothesis strategies, the conformance suite;
+* :mod:`autograd.compiler`: ``compile``, a training step traced once and replayed as
+  straight-line NumPy.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from autograd.value import Value
 
 if TYPE_CHECKING:
     from autograd.checking.gradcheck import GradcheckError, GradcheckResult, gradcheck
+    from autograd.compiler import TraceError, compile
     from autograd.pictures.draw import draw_graph
     from autograd.pictures.save import save_graph
 
@@ -29,7 +32,9 @@ __all__ = [
     "GradcheckError",
     "GradcheckResult",
     "Tensor",
+    "TraceError",
     "Value",
+    "compile",
     "draw_graph",
     "enable_grad",
     "grad",
@@ -48,6 +53,8 @@ _LAZY = {
     "GradcheckError": "autograd.checking.gradcheck",
     "GradcheckResult": "autograd.checking.gradcheck",
     "gradcheck": "autograd.checking.gradcheck",
+    "compile": "autograd.compiler",
+    "TraceError": "autograd.compiler",
     "draw_graph": "autograd.pictures.draw",
     "save_graph": "autograd.pictures.save",
 }

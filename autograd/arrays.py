@@ -29,7 +29,7 @@ def float_array(data: object, dtype: Any, copy: bool = True) -> Array:
     Bools, complex numbers, float16/longdouble arrays (without an explicit
     ``dtype``) and ragged nested lists are rejected with a ``TypeError``.
     """
-    if dtype is None and type(data) is np.ndarray and data.dtype in DTYPES:
+    if dtype is None and isinstance(data, np.ndarray) and data.dtype in DTYPES:
         return data.copy() if copy else data  # the common case: a float32/float64 array
     dt = None
     if dtype is not None:
@@ -157,14 +157,14 @@ def entries(n: int, what: str, mask: Array, idx: tuple[int, ...]) -> str:
 
 def cast(c: Any, dtype: np.dtype[Any]) -> Array:
     """``c`` as an ndarray of ``dtype`` (NumPy returns scalars for 0-d results)."""
-    arr: Array = np.asarray(c)
+    arr: Array = np.asanyarray(c)
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 
 def broadcast_op(ufunc: Any, a: Array, b: Array, name: str, sym: str) -> Array:
     """``ufunc(a, b)`` with a broadcasting error that names both shapes."""
     try:
-        return np.asarray(ufunc(a, b))
+        return np.asanyarray(ufunc(a, b))
     except ValueError:
         broadcast_shapes(a.shape, b.shape, name, sym)
         raise
@@ -201,7 +201,7 @@ def sigmoid(a: Array) -> Array:
     """``1 / (1 + e^-a)`` as a new array, a few ulps from the truth: ``sigmoid(-20)`` is
     2.06e-9 in float32. ``-a`` is capped below ``exp``'s overflow (``_EXP_CAP``: 88 in
     float32), where the result is subnormal (``sigmoid(-1000)`` is 6e-39, not 0)."""
-    e = np.negative(a, out=np.empty(a.shape, a.dtype))
+    e = np.negative(a)
     np.minimum(e, _EXP_CAP[e.dtype], out=e)
     np.exp(e, e)
     e += 1

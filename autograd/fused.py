@@ -79,7 +79,7 @@ def linear(
 
 def _layer_input(x: Array, weight: Tensor) -> Tensor:
     """A constant array input as a Tensor of the layer's dtype (no upcast)."""
-    xd = x if type(x) is np.ndarray else np.asarray(x)
+    xd = x if type(x) is np.ndarray else np.asanyarray(x)
     if xd.dtype is not weight.data.dtype and xd.dtype != weight.data.dtype:
         xd = xd.astype(weight.data.dtype)
     return Tensor._leaf(xd)
@@ -100,7 +100,7 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
         raise TypeError(f"mse: predictions must be a Tensor, got {type(pred).__name__}")
     p = pred.data
     # Constant targets take the predictions' dtype (no upcast).
-    tt = target if isinstance(target, Tensor) else Tensor._leaf(np.asarray(target, p.dtype))
+    tt = target if isinstance(target, Tensor) else Tensor._leaf(np.asanyarray(target, p.dtype))
     if tt.shape != p.shape:
         raise ValueError(
             f"mse: predictions of shape {p.shape} and targets of shape {tt.shape} differ "
@@ -108,7 +108,7 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
         )
     n = p.shape[0] if p.ndim >= 2 else 1
     flat = (p - tt.data).reshape(-1)
-    loss = np.asarray((flat @ flat) / n)
+    loss = np.asanyarray((flat @ flat) / n)
     need_target = tt.requires_grad
 
     def vjp(g: Any, p: Any, t: Any, out: Any) -> tuple[Any, Any]:
@@ -131,7 +131,7 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
         ValueError: labels of the wrong shape, or outside ``[0, C)``.
     """
     z = logits.data
-    y = np.array(labels)  # a copy: the caller may reuse theirs
+    y = np.array(labels, subok=True)  # a copy: the caller may reuse theirs
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
     z2 = z.reshape(1, -1) if z.ndim == 1 else z
@@ -148,9 +148,8 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
         )
     shifted = z2 - z2.max(axis=1, keepdims=True)
     log_sums = np.log(np.exp(shifted).sum(axis=1))
-    loss = np.asarray((log_sums.sum() - shifted[np.arange(n), y1].sum()) / n, dtype=z.dtype)
-    onehot = np.zeros(z2.shape, dtype=z.dtype)
-    onehot[np.arange(n), y1] = 1
+    loss = np.asanyarray((log_sums.sum() - shifted[np.arange(n), y1].sum()) / n, dtype=z.dtype)
+    onehot = (np.arange(c) == y1[:, None]).astype(z.dtype)
 
     def vjp(g: Any, z: Any, out: Any) -> tuple[Any]:
         return ((softmax(z, -1) - onehot.reshape(z.shape)) * (g / n),)

@@ -197,7 +197,7 @@ class Tensor:
             broadcast_shapes(self.shape, o.shape, "pow", "**")
             need_a, need_n = self.requires_grad and recording, o.requires_grad and recording
             check_pow(self.data, o.data, need_a, need_n)
-            out = np.asarray(np.power(self.data, o.data))
+            out = np.asanyarray(np.power(self.data, o.data))
             return Tensor._node(
                 out,
                 "**",
@@ -215,13 +215,13 @@ class Tensor:
         n = float(other)
         check_pow(self.data, n, self.requires_grad and recording, False)
         k = int(n) if n.is_integer() else n  # a**2 squares exactly, as NumPy's int power does
-        out = np.asarray(self.data**k)
+        out = np.asanyarray(self.data**k)
         vjp: VJP = lambda g, a, out: (_times(g, _dpow(a, k, out)),)  # noqa: E731
         return Tensor._node(out, f"**{k}", (self,), vjp, saved=(self, OUTPUT))
 
     def __neg__(self) -> Tensor:
         """``-a``;  dL/da = -g."""
-        return Tensor._node(np.asarray(-self.data), "neg", (self,), lambda g, a, out: (-g,))
+        return Tensor._node(np.asanyarray(-self.data), "neg", (self,), lambda g, a, out: (-g,))
 
     # Reflected forms: a number or an array (or, for a subclass, a Tensor) on the left.
     def _reflected(self, other: Operand, name: str, op: Callable[..., Tensor]) -> Tensor:
@@ -252,7 +252,7 @@ class Tensor:
             gb = unbroadcast(_mT(a2) @ g, shape_b).reshape(b.shape) if need_b else None
             return ga, gb
 
-        out = np.asarray(self.data @ o.data)
+        out = np.asanyarray(self.data @ o.data)
         return Tensor._node(out, "matmul", (self, o), vjp, saved=(self, o))
 
     __rmatmul__ = partialmethod(_reflected, name="matmul", op=__matmul__)
@@ -263,7 +263,7 @@ class Tensor:
         """Sum over ``axis`` (all by default);  dL/da = g spread back over the summed axes."""
         axes = normalize_axis(axis, self.data.ndim, "sum")
         # np.add.reduce is what a.sum() calls, without the Python-level wrapper in between.
-        out = np.asarray(np.add.reduce(self.data, axis=axes, keepdims=keepdims))  # type: ignore[call-overload]
+        out = np.asanyarray(np.add.reduce(self.data, axis=axes, keepdims=keepdims))  # type: ignore[call-overload]
         return Tensor._node(
             out,
             "sum",
@@ -288,10 +288,10 @@ class Tensor:
         axes = normalize_axis(axis, self.ndim, "max")
         if self.size == 0:
             raise ValueError(f"max: empty tensor of shape {self.shape} has no maximum")
-        out = np.asarray(self.data.max(axis=axes, keepdims=keepdims))
+        out = np.asanyarray(self.data.max(axis=axes, keepdims=keepdims))
 
         def vjp(g: Any, a: Any, out: Any) -> tuple[Any]:
-            mask = np.asarray(_data(a) == expand(_data(out), axes, keepdims))  # a constant
+            mask = np.asanyarray(_data(a) == expand(_data(out), axes, keepdims))  # a constant
             return (_select(mask, expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True)),)
 
         return Tensor._node(out, "max", (self,), vjp, saved=(self, OUTPUT))
@@ -335,7 +335,7 @@ class Tensor:
         """
         idx = _index(index)
         try:
-            out = np.asarray(self.data[idx])
+            out = np.asanyarray(self.data[idx])
         except IndexError as err:
             raise IndexError(
                 f"index {index!r} into a tensor of shape {self.shape}: {err}"
@@ -355,7 +355,7 @@ class Tensor:
         ~88.72 for float32) raises ``OverflowError`` instead of giving ``inf``.
         """
         with np.errstate(over="ignore"):
-            out = np.asarray(np.exp(self.data))
+            out = np.asanyarray(np.exp(self.data))
         _check_overflow(self.data, out)
         return Tensor._node(out, "exp", (self,), lambda g, a, out: (g * out,), saved=(OUTPUT,))
 
@@ -369,7 +369,7 @@ class Tensor:
             raise ValueError(
                 f"log: log({float(a[idx])!r}) is undefined; log needs a positive input{where}"
             )
-        out = np.asarray(np.log(a))
+        out = np.asanyarray(np.log(a))
         return Tensor._node(out, "log", (self,), lambda g, a, out: (g / a,), saved=(self,))
 
     def abs(self) -> Tensor:
@@ -378,7 +378,7 @@ class Tensor:
         """
         sign = np.sign(self.data)
         vjp: VJP = lambda g, a, out: (_times(g, sign),)  # noqa: E731
-        return Tensor._node(np.asarray(np.abs(self.data)), "abs", (self,), vjp)
+        return Tensor._node(np.asanyarray(np.abs(self.data)), "abs", (self,), vjp)
 
     __abs__ = abs
 
@@ -403,7 +403,7 @@ class Tensor:
             raise ValueError(f"clip: min {lo!r} is larger than max {hi!r}")
         a = self.data
         inside = (a >= (-np.inf if lo is None else lo)) & (a <= (np.inf if hi is None else hi))
-        out = np.asarray(np.clip(a, lo, hi), a.dtype)
+        out = np.asanyarray(np.clip(a, lo, hi), a.dtype)
         return Tensor._node(out, "clip", (self,), lambda g, a, out: (_select(inside, g),))
 
     # The activations: a forward on an array, and the VJP written with the output
@@ -434,7 +434,7 @@ class Tensor:
     def _activation(self, name: str) -> Tensor:
         """``act(a)`` with the forward and derivative of ``ACTIVATIONS[name]``."""
         forward, derivative = Tensor.ACTIVATIONS[name]
-        out = np.asarray(forward(self.data))
+        out = np.asanyarray(forward(self.data))
         vjp: VJP = lambda g, a, out: (derivative(g, out),)  # noqa: E731
         return Tensor._node(out, name, (self,), vjp, saved=(OUTPUT,))
 
@@ -498,7 +498,7 @@ class Tensor:
             if type(c) is not np.ndarray or c.dtype is not x.data.dtype:
                 c = cast(c, x.data.dtype)  # 0-d results, mixed dtypes
             if x.grad is not None:
-                x.grad = np.asarray(x.grad + c)
+                x.grad = np.asanyarray(x.grad + c)
             elif x._parents or (c.base is None and c is not g):
                 x.grad = c
             else:
@@ -819,7 +819,7 @@ def _select(mask: Array, g: Any) -> Any:
     """``g`` where ``mask``, else 0, in the shape of both. Not ``g * mask``: where an op's
     derivative is 0 its gradient is 0, even for an infinite ``g`` (``inf * 0`` is nan)."""
     if isinstance(g, Tensor):  # create_graph: g * mask, with these numbers
-        return _times(g, np.asarray(mask, g.dtype))
+        return _times(g, np.asanyarray(mask, g.dtype))
     return np.where(mask, g, 0)
 
 
@@ -831,7 +831,7 @@ def _times(g: Any, d: Any) -> Any:
             out = g * d
         out.data = _times(_data(g), _data(d))
         return out
-    finite = math.isfinite(np.add.reduce(g, axis=None))  # else an inf * 0 would be nan
+    finite = np.isfinite(np.add.reduce(g, axis=None))  # else an inf * 0 would be nan
     return g * d if finite else np.where(d != 0, g, 0) * d
 
 
@@ -861,7 +861,7 @@ def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
     if isinstance(g, Tensor):
         full = _scatter(g.data, shape, idx, basic)
         return Tensor._node(full, "scatter", (g,), lambda h, g, out: (h[idx],))
-    full = np.zeros(shape, dtype=g.dtype)
+    full = np.zeros_like(g, shape=shape)  # (_like: compile follows it)
     if basic:
         full[idx] = g
     else:
@@ -882,12 +882,12 @@ def _dpow(a: Any, n: Any, out: Any) -> Any:
     if isinstance(n, (int, float)) and n >= 1:  # |a|^(n-1) <= max(1, |a|^n): cannot overflow
         return n * a ** (n - 1)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        d = np.asarray(n * a ** (n - 1))
+        d = np.asanyarray(n * a ** (n - 1))
         bad = ~np.isfinite(d) & (a != 0)
         if bad.any():  # n * out first: out / a may overflow
             d = np.where(bad, n * out / np.where(a == 0, 1, a), d)
     zero = np.equal(n, 0)
-    return np.asarray(np.where(zero, 0.0, d)) if np.any(zero) else d
+    return np.asanyarray(np.where(zero, 0.0, d)) if np.any(zero) else d
 
 
 def _d2pow(a: Any, n: Any) -> Any:
@@ -909,16 +909,16 @@ def _operand(t: Tensor, other: object, op: str) -> Tensor:
     if isinstance(other, Tensor):
         return other
     if type(other) is float or type(other) is int:  # the common constant: a Python number
-        return Tensor._leaf(np.asarray(other, dtype=t.data.dtype))
+        return Tensor._leaf(np.asanyarray(other, dtype=t.data.dtype))
     if isinstance(other, bool) or other is None:
         raise TypeError(f"{op}: unsupported operand type {type(other).__name__} for Tensor")
     if isinstance(other, (Real, np.number)):
-        return Tensor._leaf(np.asarray(other, dtype=t.data.dtype))
+        return Tensor._leaf(np.asanyarray(other, dtype=t.data.dtype))
     if isinstance(other, np.ndarray) and other.dtype.kind == "f":
         return Tensor._leaf(other)  # used in place, not copied: see docs/refuses.md
     if isinstance(other, (np.ndarray, list, tuple)):
         try:
-            return Tensor._leaf(np.asarray(other, dtype=t.data.dtype))
+            return Tensor._leaf(np.asanyarray(other, dtype=t.data.dtype))
         except (TypeError, ValueError):
             raise TypeError(
                 f"{op}: cannot use {type(other).__name__} {other!r:.60} as a numeric array"
@@ -936,7 +936,9 @@ def _seed(data: Array, grad: object) -> Array:
                 "shape: dL/d this tensor), or reduce it first, e.g. t.sum().backward()"
             )
         return np.ones(data.shape, data.dtype)
-    seed = np.array(_data(grad), dtype=data.dtype)  # a copy: never alias the caller's array
+    seed = np.array(
+        _data(grad), dtype=data.dtype, subok=True
+    )  # a copy: never alias the caller's array
     if seed.shape != data.shape:
         raise ValueError(
             f"backward(grad): grad has shape {seed.shape} but this tensor has shape "
@@ -993,7 +995,7 @@ def _index(index: Any) -> Any:
     if isinstance(index, np.ndarray):
         return index.copy()  # the backward pass scatters with it: the caller may reuse theirs
     if isinstance(index, list):
-        return np.asarray(
+        return np.asanyarray(
             [_index(i) for i in index] if any(isinstance(i, Tensor) for i in index) else index
         )
     return index

@@ -52,7 +52,13 @@ class Optimizer:
 
     Subclasses implement :meth:`step`. Per-parameter state (momentum buffers,
     Adam's moments) lives in ``self.state``, a list aligned with ``self.params``.
+    ``lr`` is checked when it is set (a finite number > 0), so a schedule that sets a
+    bad one is refused at that line.
     """
+
+    # The numbers a step reads that may change between steps (a learning-rate schedule,
+    # Adam's step counts): autograd.compile reads these on every call, never freezing them.
+    __compile_live__ = ("_lr", "state")
 
     def __init__(self, params: Iterable[Any], lr: float) -> None:
         self.params: list[Any] = list(params)
@@ -77,12 +83,21 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"optimizer: parameter {i} appears twice in the parameter list")
             seen.add(id(p))
-        self.lr = check_lr(lr)
+        self.lr = lr  # checked by the setter
         for p in self.params:  # after every check: a refused optimizer changes nothing
             if isinstance(p, Value) and type(p.grad) is float and p.grad == 0.0:
                 p.grad = None  # a Value's starting 0.0: no gradient yet (see the module doc)
         self.weight_decay = 0.0  # subclasses that take weight_decay set it
         self.state: list[Any] = [None] * len(self.params)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate (step size) :math:`\\eta > 0`."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = check_lr(value)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to ``None`` ("no gradient"), Values and Tensors alike.
@@ -191,7 +206,7 @@ def _finite(x: Any) -> bool:
     # x·x, one BLAS dot (vectorised: ~1 instruction per entry, a third of a sum's): a
     # NaN or infinity makes it non-finite; so can huge finite entries, looked at below.
     flat = x.reshape(-1)
-    return math.isfinite(np.dot(flat, flat)) or bool(np.isfinite(x).all())
+    return bool(np.isfinite(np.dot(flat, flat)) or np.isfinite(x).all())
 
 
 class SGD(Optimizer):
@@ -231,7 +246,7 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """One update of every parameter from its ``.grad`` (the rule in the class docstring)."""
-        lr, mu = check_lr(self.lr), self.momentum  # lr may have been changed since
+        lr, mu = self._lr, self.momentum
         # The lock: a step reads and writes every parameter and its state; steps from
         # several threads (or a step during another's backward()) take turns.
         with lock, np.errstate(over="ignore", invalid="ignore"):  # overflow: refused on commit
@@ -296,7 +311,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad`` (rule in the class docstring)."""
-        lr, (b1, b2), eps = check_lr(self.lr), self.betas, self.eps
+        lr, (b1, b2), eps = self._lr, self.betas, self.eps
         updates = []
         # The lock: a step reads and writes every parameter and its state; steps from
         # several threads (or a step during another's backward()) take turns.

@@ -1,0 +1,292 @@
+"""``autograd.compile``: trace a training step once, replay it as straight-line NumPy.
+
+::
+
+    @autograd.compile
+    def train_step(x, y):
+        loss = ((model(x) - y) ** 2).sum() / (2 * len(x))
+        model.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    loss = train_step(xb, yb)   # first call: runs eagerly and records the NumPy work
+    loss = train_step(xb, yb)   # later calls: the recorded work, no graph nodes
+    print(train_step.source)    # forward, backward and update, one NumPy call a line
+
+**How.** While the first call runs, every array the step can reach (inputs,
+parameters, gradients, optimizer state: found from the function's arguments, closure,
+defaults and the globals it names) is a :class:`~autograd.compiler.record.Traced`
+view that records each NumPy call made on it, with the op it came from; an
+optimizer's numbers that change between steps (``lr``, Adam's step counts: its
+``__compile_live__``) are recorded arithmetic, read anew on every call. The record
+becomes a Python function (``.source``) that makes the same NumPy calls on the same
+arrays in the same order, so it gives the same bits as the eager step.
+
+**Right or refused.**
+
+* A new shape or dtype of an argument, another grad mode, or state of another
+  structure (an optimizer's first step creates its moments) traces again; each
+  trace is kept.
+* The step's own reads of values into Python (``float(loss)``, ``if loss.data > 1``,
+  ``.item()``) are refused at trace time, naming the line (:class:`TraceError`): the
+  replay would not redo the decision.
+* The library's own checks (is every update finite? a divisor zero?) are guards:
+  the replay checks them again, and a different answer runs that call eagerly, so
+  it raises (or takes the other branch) exactly as eager code does.
+* The first replay of each trace is checked: it runs on a copy of the state, the
+  eager step runs too, and every result and every piece of state they write must
+  agree bit for bit, else :class:`TraceError` says what differs and the step stays
+  eager (e.g. random numbers drawn inside the step, or state compile cannot see).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import backprop, grad_mode
+from autograd.compiler.record import Live, Trace, Traced, TraceError, _active
+from autograd.compiler.source import AsTensor, Stale, source
+from autograd.compiler.state import Slot, find_slots, plain, restore, swap_in
+from autograd.tensor import Tensor
+
+__all__ = ["Compiled", "TraceError", "compile"]
+
+
+def compile(fn: Callable[..., Any]) -> Compiled:  # noqa: A001 (the name users know)
+    """``fn`` traced on its first call and replayed as straight-line NumPy after.
+
+    Args:
+        fn: a step that takes arrays or Tensors (and Python numbers, read anew on every
+            call) and returns a Tensor, an array, a number, or a tuple/list of them.
+
+    Returns:
+        a callable with ``fn``'s signature; ``.source`` is the latest replay's code.
+
+    Raises:
+        TraceError: at the first call of a new trace, if the step reads values into
+            Python, or its replay would differ from the eager step.
+    """
+    return Compiled(fn)
+
+
+class Compiled:
+    """A compiled step: its traces (one per argument shapes and dtypes), and ``source``."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.params = list(inspect.signature(fn).parameters)
+        self.programs: dict[Any, Program] = {}
+        self.latest: Program | None = None
+
+    @property
+    def source(self) -> str:
+        """The Python of the latest trace's replay ('' before the first call)."""
+        return self.latest.source if self.latest else ""
+
+    def __call__(self, *args: Any) -> Any:
+        key = _key(args)
+        program = self.programs.get(key)
+        if program is not None and program.structure() != program.expected:
+            program = None  # the state changed shape (e.g. an optimizer's first step)
+        if program is None:
+            program = self.trace(args)
+            self.programs[key] = program
+            self.latest = program
+            return program.eager_result
+        if not program.verified:
+            return program.verify(args)
+        try:
+            with backprop.lock:
+                return program.run(*args)
+        except Stale:
+            return self.fn(*args)  # a guard saw another branch: this call eagerly
+
+    def trace(self, args: tuple[Any, ...]) -> Program:
+        trace = Trace(self.fn.__code__)
+        roots = [(name, a) for name, a in zip(self.params, args) if isinstance(a, Tensor)]  # noqa: B905
+        with backprop.lock:
+            slots = find_slots(self.fn, roots)
+            structure = tuple(_kind(s.get()) for s in slots)  # what this trace is valid for
+            swap_in(slots, trace)
+            traced_args = [_argument(trace, name, a) for name, a in zip(self.params, args)]  # noqa: B905
+            versions = [(s, s.owner._version[0]) for s in slots if _is_data(s)]
+            _active.append(trace)
+            try:
+                result = self.fn(*traced_args)
+            finally:
+                _active.pop()
+                writes = restore(slots, trace)
+                for name, a in zip(self.params, args):  # noqa: B905
+                    if isinstance(a, Tensor):
+                        a.data = plain(a.data)
+        bumps = [s for s, v in versions if s.owner._version[0] != v]
+        program = Program(self, trace, slots, writes, bumps, _template(trace, result))
+        program.expected = structure
+        program.eager_result = _plain_result(result)
+        return program
+
+
+class Program:
+    """One trace: its source, the function made from it, and the state it expects."""
+
+    def __init__(
+        self,
+        owner: Compiled,
+        trace: Trace,
+        slots: list[Slot],
+        writes: list[tuple[Slot, Any]],
+        bumps: list[Slot],
+        result: Any,
+    ) -> None:
+        self.owner = owner
+        self.slots = slots
+        self.writes = writes
+        self.verified = False
+        self.eager_result: Any = None
+        reads = [(s, trace.ref(s.stand_in)) for s in slots]
+        name = getattr(owner.fn, "__name__", "step")
+        name = name if name.isidentifier() else "step"
+        unwrap = [p for p in owner.params if p in trace.tensor_args]
+        self.source, namespace = source(
+            trace, name, owner.params, unwrap, reads, writes, bumps, result
+        )
+        exec(self.source, namespace)  # noqa: S102 (our own generated code)
+        self.run: Callable[..., Any] = namespace[name]
+        self.expected: tuple[Any, ...] = ()
+
+    def structure(self) -> tuple[Any, ...]:
+        """What each slot holds, in kind: a replay is valid for the structure it traced."""
+        return tuple(_kind(s.get()) for s in self.slots)
+
+    def verify(self, args: tuple[Any, ...]) -> Any:
+        """The first replay, checked against the eager step on the same inputs and state."""
+        with backprop.lock:
+            before = [(s, s.get(), _copy(s.get())) for s in self.slots]
+            try:
+                replayed = self.run(*args)
+            except Stale:
+                _put_back(before)
+                return self.owner.fn(*args)
+            after_replay = [_copy(s.get()) for s in self.slots]
+            _put_back(before)
+            eager = self.owner.fn(*args)
+            after_eager = [_copy(s.get()) for s in self.slots]
+        problem = _differs(replayed, eager, "the result") or next(
+            (
+                _differs(r, e, f"{s.name or 'state'}")
+                for s, r, e in zip(self.slots, after_replay, after_eager)  # noqa: B905
+                if _differs(r, e, "")
+            ),
+            "",
+        )
+        if problem:
+            raise TraceError(
+                f"compile: the replay of {self.owner.params and self.owner.fn.__name__} "
+                f"differs from the eager step: {problem}. Something it reads is not "
+                "followed (random numbers drawn inside the step, or state it cannot reach); "
+                "the step stays eager (call the function itself)"
+            )
+        self.verified = True
+        return eager
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _key(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    kinds = tuple(_kind(a.data if isinstance(a, Tensor) else a) for a in args)
+    return kinds, grad_mode.is_grad_enabled()
+
+
+def _kind(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return ("array", x.shape, x.dtype.str)
+    if isinstance(x, tuple):
+        return tuple(_kind(i) for i in x)
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return "number"
+    return type(x).__name__ if x is None or isinstance(x, (bool, str)) else id(x)
+
+
+def _argument(trace: Trace, name: str, a: Any) -> Any:
+    if isinstance(a, Tensor):
+        a.data = trace.traced(a.data, "input", name)
+        trace.tensor_args.add(name)
+        return a
+    if isinstance(a, np.ndarray):
+        return trace.traced(a, "input", name)
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        live = Live(a)
+        live.node = trace.add(live, "input", name)
+        return live
+    return a
+
+
+def _is_data(s: Slot) -> bool:
+    return s.attr and s.key == "data" and isinstance(s.owner, Tensor)
+
+
+def _template(trace: Trace, result: Any) -> Any:
+    """What the replay returns, in nodes: a Tensor as a new Tensor of its array."""
+    if isinstance(result, Tensor):
+        return AsTensor(Tensor, trace.ref(result.data))
+    if isinstance(result, (tuple, list)):
+        return type(result)(_template(trace, r) for r in result)
+    if isinstance(result, (Traced, Live)):
+        return trace.ref(result)
+    if isinstance(result, np.ndarray):
+        raise TraceError("the step returns an array compile did not follow")
+    return result
+
+
+def _plain_result(result: Any) -> Any:
+    if isinstance(result, Tensor):
+        out = Tensor(plain(result.data))
+        return out
+    if isinstance(result, (tuple, list)):
+        return type(result)(_plain_result(r) for r in result)
+    return plain(result)
+
+
+def _copy(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, tuple):
+        return tuple(_copy(i) for i in x)
+    return x
+
+
+def _put_back(before: list[tuple[Slot, Any, Any]]) -> None:
+    """Each slot as it was: the same object, holding the same numbers."""
+    for slot, obj, saved in before:
+        _refill(obj, saved)
+        slot.set(obj)
+
+
+def _refill(obj: Any, saved: Any) -> None:
+    if isinstance(obj, np.ndarray):
+        np.copyto(obj, saved)
+    elif isinstance(obj, tuple):
+        for o, s in zip(obj, saved):  # noqa: B905
+            _refill(o, s)
+
+
+def _differs(a: Any, b: Any, what: str) -> str:
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return _differs(a.data, b.data, what)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a2, b2 = np.asarray(a), np.asarray(b)
+        if a2.shape != b2.shape or a2.dtype != b2.dtype:
+            return f"{what}: shape/dtype {a2.shape} {a2.dtype} vs eager {b2.shape} {b2.dtype}"
+        same = np.array_equal(a2, b2, equal_nan=a2.dtype.kind in "fc")
+        return "" if same else f"{what}: different numbers"
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and len(a) == len(b):
+        return next((d for x, y in zip(a, b) if (d := _differs(x, y, what))), "")  # noqa: B905
+    return "" if a == b or (a is None and b is None) else f"{what}: {a!r} vs eager {b!r}"

@@ -1,0 +1,226 @@
+"""From a trace to Python: one NumPy statement per line, forward, backward, update.
+
+The replay is a plain Python function. It reads every slot it uses (parameters,
+gradients, optimizer state, live numbers), runs the recorded NumPy calls in their
+order (the same calls on the same arrays as the eager step, so the same bits),
+re-checks every guard, and writes back what the step set.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograd.compiler.record import Live, Node, Statement, Trace
+from autograd.compiler.state import Slot
+
+__all__ = ["Stale", "source"]
+
+
+class Stale(Exception):
+    """A guard of the replay saw another answer than the trace: run this call eagerly."""
+
+
+_OPERATORS = {
+    operator.add: "+",
+    operator.sub: "-",
+    operator.mul: "*",
+    operator.truediv: "/",
+    operator.pow: "**",
+}
+
+
+@dataclass
+class AsTensor:
+    """A returned Tensor: a new one (a copy of its array) on every call."""
+
+    cls: Any
+    node: Any
+
+
+@dataclass
+class Writer:
+    """Names for everything the source mentions that is not a NumPy name."""
+
+    trace: Trace
+    namespace: dict[str, Any] = field(default_factory=dict)
+    bound: dict[int, str] = field(default_factory=dict)
+
+    def bind(self, obj: Any, hint: str) -> str:
+        if id(obj) not in self.bound:
+            name = f"_{hint}{len(self.bound)}"
+            self.bound[id(obj)] = name
+            self.namespace[name] = obj
+        return self.bound[id(obj)]
+
+    def value(self, x: Any) -> str:
+        """Python source for an argument."""
+        if isinstance(x, AsTensor):
+            return f"{self.bind(x.cls, 'Tensor')}({self.value(x.node)})"
+        if isinstance(x, Node):
+            if x.kind == "const":
+                return self.bind(x.value, "const")
+            return x.name
+        if isinstance(x, tuple):
+            inner = ", ".join(self.value(i) for i in x)
+            return f"({inner},)" if len(x) == 1 else f"({inner})"
+        if isinstance(x, list):
+            return "[" + ", ".join(self.value(i) for i in x) + "]"
+        if isinstance(x, slice):
+            return f"slice({self.value(x.start)}, {self.value(x.stop)}, {self.value(x.step)})"
+        if x is None or x is Ellipsis or isinstance(x, (bool, int, str)):
+            return repr(x)
+        if isinstance(x, float):
+            return repr(x) if math.isfinite(x) else f"float({str(x)!r})"
+        if isinstance(x, np.dtype):
+            return f"np.{x.name}" if hasattr(np, x.name) else self.bind(x, "dtype")
+        if isinstance(x, type) and getattr(np, x.__name__, None) is x:
+            return f"np.{x.__name__}"
+        return self.bind(x, "obj")
+
+    def function(self, f: Any) -> str:
+        name = getattr(f, "__name__", "")
+        owner = getattr(f, "__self__", None)
+        if isinstance(owner, np.ufunc) and getattr(np, owner.__name__, None) is owner:
+            return f"np.{owner.__name__}.{name}"
+        if getattr(np, name, None) is f:
+            return f"np.{name}"
+        return self.bind(f, "f")
+
+    def index(self, idx: Any) -> str:
+        items = idx if isinstance(idx, tuple) else (idx,)
+        parts = []
+        for i in items:
+            if isinstance(i, slice):
+                parts.append(
+                    ":".join("" if p is None else self.value(p) for p in (i.start, i.stop))
+                    + ("" if i.step is None else f":{self.value(i.step)}")
+                )
+            elif i is Ellipsis:
+                parts.append("...")
+            else:
+                parts.append(self.value(i))
+        return ", ".join(parts) if parts else "()"
+
+    def call(self, s: Statement) -> str:
+        args = list(s.args)
+        if s.func is operator.getitem:
+            return f"{self.value(args[0])}[{self.index(args[1])}]"
+        if s.func is operator.setitem:
+            return f"{self.value(args[0])}[{self.index(args[1])}] = {self.value(args[2])}"
+        rendered = [self.value(a) for a in args]
+        rendered += [f"{k}={self.value(v)}" for k, v in s.kwargs.items()]
+        if isinstance(s.func, str):
+            return f"{rendered[0]}.{s.func}({', '.join(rendered[1:])})"
+        return f"{self.function(s.func)}({', '.join(rendered)})"
+
+    def statement(self, s: Statement, k: int) -> str:
+        if s.kind == "guard":
+            test = self.value(s.args[0])
+            return f"if {'not ' if s.expected else ''}{test}: raise _Stale({k})"
+        if s.kind == "live":
+            if s.func is operator.neg:
+                expr = f"-{self.value(s.args[0])}"
+            else:
+                a, b = (self.value(x) for x in s.args)
+                expr = f"{a} {_OPERATORS[s.func]} {b}"
+            return f"{s.targets[0].name} = {expr}"
+        text = self.call(s)
+        if s.func is operator.setitem or not s.targets:
+            return text
+        return f"{', '.join(t.name for t in s.targets)} = {text}"
+
+
+def needed(statements: list[Statement], roots: set[int]) -> list[Statement]:
+    """The statements that something returned, written back or checked depends on."""
+    need = set(roots)
+    kept = []
+    for s in reversed(statements):
+        makes = {id(t) for t in s.targets} | {id(w) for w in s.writes}
+        writes_state = any(w.kind == "state" for w in s.writes)
+        if s.kind == "guard" or writes_state or makes & need:
+            kept.append(s)
+            need |= {id(n) for n in _nodes(s.args) + _nodes(s.kwargs)} | {id(w) for w in s.writes}
+    return kept[::-1]
+
+
+def _nodes(x: Any) -> list[Node]:
+    if isinstance(x, AsTensor):
+        return _nodes(x.node)
+    if isinstance(x, Node):
+        return [x]
+    if isinstance(x, (tuple, list)):
+        return [n for i in x for n in _nodes(i)]
+    if isinstance(x, dict):
+        return [n for v in x.values() for n in _nodes(v)]
+    if isinstance(x, slice):
+        return _nodes((x.start, x.stop, x.step))
+    return []
+
+
+def source(
+    trace: Trace,
+    name: str,
+    params: list[str],
+    unwrap: list[str],
+    reads: list[tuple[Slot, Node | tuple[Any, ...]]],
+    writes: list[tuple[Slot, Any]],
+    bumps: list[Slot],
+    result: Any,
+) -> tuple[str, dict[str, Any]]:
+    """The replay's source and the names it refers to."""
+    w = Writer(trace)
+    w.namespace.update(np=np, _Stale=Stale)
+    roots = {id(n) for n in _nodes(result)} | {id(n) for _, v in writes for n in _nodes(v)}
+    body = needed(trace.statements, roots)
+    used = {id(n) for s in body for n in _nodes(s.args) + _nodes(s.kwargs) + s.writes}
+    used |= roots
+    lines = [f"def {name}({', '.join(params)}):"]
+    lines.append("    # read on every call: the state this step uses")
+    lines += [f"    {p} = {p}.data" for p in unwrap]
+    for slot, node in reads:
+        if not isinstance(node, (Node, tuple)):
+            continue  # None: nothing to read
+        if isinstance(node, Node) and id(node) not in used:
+            continue
+        if isinstance(node, tuple) and not any(id(n) in used for n in _nodes(node)):
+            continue
+        target = w.value(node) if isinstance(node, Node) else _unpack(w, node)
+        lines.append(f"    {target} = {_slot(w, slot)}")
+    phase = ""
+    for k, s in enumerate(body):
+        if s.phase != phase:
+            phase = s.phase
+            lines.append(f"    # {phase}")
+        line = w.statement(s, k)
+        comment = f"  # {s.where}" if s.where else ""
+        lines.append(f"    {line}{comment}")
+    if writes or bumps:
+        lines.append("    # write back what the step set")
+    for slot, value in writes:
+        lines.append(f"    {_slot(w, slot)} = {w.value(value)}")
+    for slot in bumps:
+        lines.append(f"    {w.bind(slot.owner, 'state')}._bump_version()")
+    lines.append(f"    return {w.value(result)}")
+    return "\n".join(lines) + "\n", w.namespace
+
+
+def _slot(w: Writer, slot: Slot) -> str:
+    owner = w.bind(slot.owner, "state")
+    return f"{owner}.{slot.key}" if slot.attr else f"{owner}[{slot.key!r}]"
+
+
+def _unpack(w: Writer, t: tuple[Any, ...]) -> str:
+    names = [
+        _unpack(w, i) if isinstance(i, tuple) else (w.value(i) if isinstance(i, Node) else "_")
+        for i in t
+    ]
+    return f"({', '.join(names)},)" if len(names) == 1 else f"({', '.join(names)})"
+
+
+def live_value(x: Any) -> Any:
+    return x.number if isinstance(x, Live) else x

@@ -1,0 +1,211 @@
+"""The state a step can reach: found by walking from the step's function, swapped for
+traced stand-ins while it is traced, and put back after.
+
+A step reaches its model and optimizer through its arguments, closure, defaults and
+the module globals its code names (and, through those, attributes, lists, dicts and
+tuples). Each place that holds an array (a parameter's ``data`` and ``grad``, a
+momentum buffer) or a live number (``__compile_live__``: an optimizer's ``_lr`` and
+``state``) is a :class:`Slot`. The replay reads every slot it uses anew on each call,
+so a parameter replaced by ``load_state_dict`` or a new learning rate is seen.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd.compiler.record import Live, Trace, Traced
+from autograd.tensor import Tensor
+from autograd.value import Value
+
+__all__ = ["Slot", "find_slots", "restore", "swap_in"]
+
+_MAX_OBJECTS = 20_000  # a walk that finds more stops there (a step reaching a whole program)
+
+
+@dataclass
+class Slot:
+    """A place holding state: ``getattr(owner, key)`` (``attr``) or ``owner[key]`` (``item``)."""
+
+    owner: Any
+    key: Any
+    attr: bool
+    name: str  # for the replay's variable names: "layers_0_weight"
+    live: bool  # numbers in it are read anew on every call
+    original: Any = None  # what it held before the trace
+    stand_in: Any = None  # what it held during the trace
+
+    def get(self) -> Any:
+        return getattr(self.owner, self.key) if self.attr else self.owner[self.key]
+
+    def set(self, value: Any) -> None:
+        if self.attr:
+            setattr(self.owner, self.key, value)
+        else:
+            self.owner[self.key] = value
+
+
+def find_slots(fn: Any, roots: list[tuple[str, Any]]) -> list[Slot]:
+    """Every slot reachable from ``fn`` (closure, defaults, globals it names) and ``roots``."""
+    walk = _Walk()
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        walk.function(fn, "")
+    for name, obj in roots:
+        walk.visit(obj, name)
+    return walk.slots
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.slots: list[Slot] = []
+        self.seen: set[int] = set()
+
+    def function(self, fn: Any, prefix: str) -> None:
+        if id(fn) in self.seen or len(self.seen) > _MAX_OBJECTS:
+            return
+        self.seen.add(id(fn))
+        code = fn.__code__
+        for name, cell in zip(code.co_freevars, fn.__closure__ or ()):  # noqa: B905
+            try:
+                self.place(cell, "cell_contents", True, name, False)
+            except ValueError:  # an empty cell
+                continue
+        g = fn.__globals__
+        for name in sorted(_names(code)):
+            if name in g:
+                self.place(g, name, False, name, False)
+        for i, default in enumerate(fn.__defaults__ or ()):
+            self.visit(default, f"{prefix}default_{i}")
+
+    def place(self, owner: Any, key: Any, attr: bool, name: str, live: bool) -> None:
+        value = getattr(owner, key) if attr else owner[key]
+        if isinstance(value, np.ndarray) or (live and not isinstance(value, (list, dict))):
+            self.slots.append(Slot(owner, key, attr, name, live))
+        elif isinstance(value, tuple) and _holds_state(value, live):
+            self.slots.append(Slot(owner, key, attr, name, live))
+            self.visit(value, name)
+        else:
+            self.visit(value, name, live)
+
+    def visit(self, obj: Any, name: str, live: bool = False) -> None:
+        if id(obj) in self.seen or len(self.seen) > _MAX_OBJECTS or _is_number(obj):
+            return
+        if isinstance(obj, (str, bytes, type, types.ModuleType, np.ndarray, np.generic)):
+            return
+        self.seen.add(id(obj))
+        if isinstance(obj, Value):
+            from autograd.compiler.record import TraceError
+
+            raise TraceError(
+                f"the step reaches a Value ({name or 'an argument'}): compile follows NumPy "
+                "arrays (Tensors); a Value's arithmetic is Python's, which it cannot replay"
+            )
+        if isinstance(obj, Tensor):
+            self.slots.append(Slot(obj, "data", True, name, False))
+            if obj.requires_grad or isinstance(obj.grad, np.ndarray):
+                self.slots.append(Slot(obj, "grad", True, _join("grad", name), False))
+            return
+        if isinstance(obj, types.FunctionType):
+            self.function(obj, name)
+        elif isinstance(obj, types.MethodType):
+            self.visit(obj.__self__, name)
+            self.visit(obj.__func__, name)
+        elif isinstance(obj, list):
+            for i in range(len(obj)):
+                self.place(obj, i, False, _join(name, str(i)), live)
+        elif isinstance(obj, dict):
+            for k in list(obj):
+                self.place(obj, k, False, _join(name, str(k)), live)
+        elif isinstance(obj, tuple):
+            for i, item in enumerate(obj):
+                self.visit(item, _join(name, str(i)), live)
+        else:
+            self.attributes(obj, name)
+
+    def attributes(self, obj: Any, name: str) -> None:
+        declared = set(getattr(type(obj), "__compile_live__", ()))
+        attrs = dict(getattr(obj, "__dict__", {}))
+        for cls in type(obj).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
+                    attrs[slot] = getattr(obj, slot)
+        for key in attrs:
+            if key.startswith("__"):
+                continue
+            self.place(obj, key, True, _join(name, key.lstrip("_")), key in declared)
+
+
+def _names(code: types.CodeType) -> Iterator[str]:
+    yield from code.co_names
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _names(const)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _holds_state(t: tuple[Any, ...], live: bool) -> bool:
+    return any(isinstance(i, np.ndarray) or (live and _is_number(i)) for i in t)
+
+
+def _join(name: str, key: str) -> str:
+    key = key.removeprefix("cell_contents")
+    return re.sub(r"\W+", "_", f"{name}_{key}" if name and key else name or key).strip("_")
+
+
+# -------------------------------------------------------------- swapping
+
+
+def swap_in(slots: list[Slot], trace: Trace) -> None:
+    """Put a traced stand-in into every slot, remembering what it held."""
+    for slot in slots:
+        slot.original = value = slot.get()
+        slot.stand_in = _stand_in(value, slot, trace, slot.name)
+        slot.set(slot.stand_in)
+
+
+def _stand_in(value: Any, slot: Slot, trace: Trace, name: str) -> Any:
+    if isinstance(value, np.ndarray):
+        return trace.traced(value, "state", name or "state")
+    if slot.live and _is_number(value):
+        live = Live(value)
+        live.node = trace.add(live, "live", name or "number")
+        return live
+    if isinstance(value, tuple):
+        return tuple(_stand_in(v, slot, trace, _join(name, str(i))) for i, v in enumerate(value))
+    return value
+
+
+def restore(slots: list[Slot], trace: Trace) -> list[tuple[Slot, Any]]:
+    """Put back each slot's own value; return the slots the step set, with what it set
+    (traced nodes, live numbers, tuples of them): the replay's writes."""
+    writes = []
+    for slot in slots:
+        now = slot.get()
+        if now is slot.stand_in:
+            slot.set(slot.original)
+            continue
+        writes.append((slot, trace.ref(now)))
+        slot.set(plain(now))
+    return writes
+
+
+def plain(x: Any) -> Any:
+    """``x`` with traced arrays as plain arrays and live numbers as numbers."""
+    if isinstance(x, Traced):
+        return x.view(np.ndarray)
+    if isinstance(x, Live):
+        return x.number
+    if isinstance(x, tuple):
+        return tuple(plain(i) for i in x)
+    if isinstance(x, list):
+        return [plain(i) for i in x]
+    return x
