@@ -14,7 +14,6 @@ An operand NumPy broadcast (a bias ``(10,)`` added to a batch ``(32, 10)``) was 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from functools import partialmethod
 from numbers import Real

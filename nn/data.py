@@ -813,9 +813,7 @@ def one_hot(labels: npt.ArrayLike, num_classes: int = 10, dtype: Any = np.float3
     y = int_labels(labels, "one_hot")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {y.min()}..{y.max()}")
-    out = np.zeros((*y.shape, num_classes), dtype=dtype)
-    np.put_along_axis(out, y[..., None].astype(np.intp), 1, axis=-1)
-    return out
+    return (y[..., None] == np.arange(num_classes)).astype(dtype)
 
 
 def random_shift(

@@ -81,7 +81,7 @@ def _check_targets(targets: Any) -> None:
     if isinstance(targets, (list, tuple)) and any(isinstance(t, (Value, Tensor)) for t in targets):
         return  # targets that are nodes themselves (checked by the ops)
     try:
-        kind = np.asarray(targets).dtype.kind
+        kind = np.asanyarray(targets).dtype.kind
     except ValueError:  # ragged lists: the lengths are checked and named later
         return
     if kind not in "iuf":

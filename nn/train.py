@@ -25,10 +25,11 @@ import json
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -231,6 +232,7 @@ def fit(
     blas_threads: int | None = 1,
     callback: Callable[[int, History], None] | None = None,
     augment: Callable[[npt.NDArray[Any], np.random.Generator], npt.NDArray[Any]] | None = None,
+    compile: bool = True,
 ) -> History:
     """Train ``model`` by mini-batch gradient descent; return the per-epoch :class:`History`.
 
@@ -258,6 +260,9 @@ def fit(
         callback: called as ``callback(epoch, history)`` after each epoch.
         augment: ``augment(x_batch, rng) -> x_batch`` applied to every training batch
             (e.g. :func:`nn.data.random_shift`), ``rng`` seeded from ``seed`` too.
+        compile: run the training step through :func:`autograd.compile` (the same
+            numbers, bit for bit, with less Python per step); a step it cannot follow
+            runs eagerly, with a warning that says why. ``False``: always eagerly.
 
     Raises:
         ValueError: an unknown loss, a count below 1, inputs not a batch (a single
@@ -275,21 +280,62 @@ def fit(
     scores = _Scores(model, loss_fn, x_train, y_train, x_test, y_test, eval_train, eval_batch_size)
     n_batches = num_batches(len(x_train), batch_size)
     history = History()
+    step = _training_step(model, loss_fn, optimizer, compile)
     with _blas_threads(blas_threads):
         for epoch in range(epochs):
             _schedule_lr(optimizer, lr_schedule, epoch)
             meter = _EpochMeter(epoch, epochs, n_batches, progress, eval_train is False)
             for xb, yb in batches(x_train, y_train, batch_size, seed=rng):
-                xb = augment_batch(xb)
-                optimizer.zero_grad()
-                pred = model(xb)
-                batch_loss = loss_fn(pred, yb)
-                # Checked before the step: a NaN loss stops with the last good weights.
-                meter.add(batch_loss, pred, yb, optimizer)
-                batch_loss.backward()
-                optimizer.step()
+                try:
+                    batch_loss, pred = step(augment_batch(xb), yb)
+                except _NonFiniteLoss as bad:
+                    meter.refuse(bad.value, optimizer)
+                meter.add(batch_loss, pred, yb)
             _end_epoch(history, meter, scores, optimizer, checkpoint, callback)
     return history
+
+
+class _NonFiniteLoss(FloatingPointError):
+    def __init__(self, value: float) -> None:
+        super().__init__(f"the loss is {value}")
+        self.value = value
+
+
+def _check_loss(loss: Tensor) -> None:
+    """Raise ``_NonFiniteLoss`` for a NaN or infinite loss (a guard in a compiled step)."""
+    if not np.isfinite(loss.data):
+        raise _NonFiniteLoss(float(loss.data))
+
+
+def _training_step(model: Any, loss_fn: LossFn, optimizer: Any, compiled: bool) -> Any:
+    """One step on a batch: ``(loss, outputs)``, the loss checked before ``backward()``
+    and the step, so a NaN loss stops with the last good weights."""
+
+    def train_step(xb: npt.NDArray[Any], yb: npt.NDArray[Any]) -> tuple[Tensor, Tensor]:
+        optimizer.zero_grad()
+        pred = model(xb)
+        batch_loss = loss_fn(pred, yb)
+        _check_loss(batch_loss)
+        batch_loss.backward()
+        optimizer.step()
+        return batch_loss, pred
+
+    if not compiled:
+        return train_step
+    from autograd.compiler import TraceError, compile
+
+    fast = compile(train_step)
+
+    def step(xb: npt.NDArray[Any], yb: npt.NDArray[Any]) -> tuple[Tensor, Tensor]:
+        nonlocal fast
+        try:
+            return fast(xb, yb)  # type: ignore[no-any-return]
+        except TraceError as err:
+            warnings.warn(f"fit: the training step runs eagerly: {err}", stacklevel=3)
+            fast = train_step  # type: ignore[assignment]
+            return train_step(xb, yb)
+
+    return step
 
 
 # --------------------------------------------------------------------------- fit's parts
@@ -362,25 +408,21 @@ class _EpochMeter:
         """The mean loss per example so far."""
         return self.loss_sum / self.seen
 
-    def add(
-        self, batch_loss: Tensor, pred: Tensor, labels: npt.NDArray[Any], optimizer: Any
-    ) -> None:
-        """Count one batch.
+    def refuse(self, value: float, optimizer: Any) -> NoReturn:
+        """Stop: this batch's loss is NaN or infinite (``FloatingPointError`` naming the
+        epoch, the batch and the likely causes)."""
+        self.close()
+        raise FloatingPointError(
+            f"fit: the loss became {value} at epoch {self.epoch}, batch {self.batches + 1}, "
+            "before this batch's step; the model keeps the weights of the last good "
+            f"step. Possible causes: the learning rate ({optimizer.lr:g}) is too large "
+            "(the weights grew step by step until the outputs overflowed), or this "
+            "batch's inputs hold NaN or infinite values, or the loss function does."
+        )
 
-        Raises:
-            FloatingPointError: its loss is NaN or infinite (the message names the
-                epoch, the batch and the likely causes).
-        """
+    def add(self, batch_loss: Tensor, pred: Tensor, labels: npt.NDArray[Any]) -> None:
+        """Count one batch (its loss is finite: the step checked it)."""
         value = float(batch_loss.data)
-        if not math.isfinite(value):
-            self.close()
-            raise FloatingPointError(
-                f"fit: the loss became {value} at epoch {self.epoch}, batch {self.batches + 1}, "
-                "before this batch's step; the model keeps the weights of the last good "
-                f"step. Possible causes: the learning rate ({optimizer.lr:g}) is too large "
-                "(the weights grew step by step until the outputs overflowed), or this "
-                "batch's inputs hold NaN or infinite values, or the loss function does."
-            )
         self.loss_sum += value * len(labels)
         self.seen += len(labels)
         if self.count_correct:

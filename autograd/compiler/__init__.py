@@ -58,7 +58,7 @@ from autograd.tensor import Tensor
 __all__ = ["Compiled", "TraceError", "compile"]
 
 
-def compile(fn: Callable[..., Any]) -> Compiled:  # noqa: A001 (the name users know)
+def compile(fn: Callable[..., Any]) -> Compiled:
     """``fn`` traced on its first call and replayed as straight-line NumPy after.
 
     Args:
@@ -123,7 +123,7 @@ class Compiled:
             finally:
                 _active.pop()
                 writes = restore(slots, trace)
-                for name, a in zip(self.params, args):  # noqa: B905
+                for a in args:
                     if isinstance(a, Tensor):
                         a.data = plain(a.data)
         bumps = [s for s, v in versions if s.owner._version[0] != v]
@@ -157,7 +157,7 @@ class Program:
         self.source, namespace = source(
             trace, name, owner.params, unwrap, reads, writes, bumps, result
         )
-        exec(self.source, namespace)  # noqa: S102 (our own generated code)
+        exec(self.source, namespace)
         self.run: Callable[..., Any] = namespace[name]
         self.expected: tuple[Any, ...] = ()
 

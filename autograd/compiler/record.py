@@ -103,11 +103,11 @@ class Traced(np.ndarray):  # type: ignore[type-arg]
     del _method
 
     @property
-    def T(self) -> Any:  # noqa: N802 (NumPy's name)
+    def T(self) -> Any:
         return self.transpose()
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
-        if args and args[0] is np.ndarray or kwargs.get("type") is np.ndarray:
+        if (args and args[0] is np.ndarray) or kwargs.get("type") is np.ndarray:
             return super().view(*args, **kwargs)  # the tracer's own unwrapping
         return active().call("view", (self, *args), kwargs)
 
@@ -368,8 +368,8 @@ class Trace:
         out = kwargs.get("out")
         if out is not None:
             targets.extend(out if isinstance(out, tuple) else (out,))
-        if getattr(func, "__name__", "") == "at":  # ufunc.at writes into its first argument
-            targets.append(args[0])
+        if func in _WRITE_FIRST or getattr(func, "__name__", "") == "at":
+            targets.append(args[0])  # ufunc.at, np.copyto, ...: write into their first argument
         written = [self.written(t) for t in targets]
         node_args, node_kwargs = self.ref(tuple(args)), self.ref(dict(kwargs))
         result = invoke(func, _plain(args), _plain(kwargs))
@@ -460,6 +460,10 @@ class Trace:
         if phase == "backward" and op:
             return phase, f"backward of {_pretty(op)}"
         return phase, ", ".join(p for p in (_pretty(op), line if phase == "forward" else "") if p)
+
+
+# NumPy functions that write into their first argument.
+_WRITE_FIRST = {np.copyto, np.put, np.put_along_axis, np.putmask, np.place, np.fill_diagonal}
 
 
 def _pretty(qual: str) -> str:
