@@ -935,9 +935,7 @@ def _seed(data: Array, grad: object) -> Array:
                 "shape: dL/d this tensor), or reduce it first, e.g. t.sum().backward()"
             )
         return np.ones(data.shape, data.dtype)
-    seed = np.array(
-        _data(grad), dtype=data.dtype, subok=True
-    )  # a copy: never alias the caller's array
+    seed = np.array(_data(grad), data.dtype, subok=True)  # a copy: never the caller's array
     if seed.shape != data.shape:
         raise ValueError(
             f"backward(grad): grad has shape {seed.shape} but this tensor has shape "

@@ -286,13 +286,17 @@ def fit(
             _schedule_lr(optimizer, lr_schedule, epoch)
             meter = _EpochMeter(epoch, epochs, n_batches, progress, eval_train is False)
             for xb, yb in batches(x_train, y_train, batch_size, seed=rng):
-                try:
-                    batch_loss, pred = step(augment_batch(xb), yb)
-                except _NonFiniteLoss as bad:
-                    meter.refuse(bad.value, optimizer)
-                meter.add(batch_loss, pred, yb)
+                meter.add(*_checked(step, augment_batch(xb), yb, meter, optimizer), yb)
             _end_epoch(history, meter, scores, optimizer, checkpoint, callback)
     return history
+
+
+def _checked(step: Any, xb: Any, yb: Any, meter: _EpochMeter, optimizer: Any) -> Any:
+    """``step(xb, yb)``; a NaN or infinite loss stops fit, naming epoch and batch."""
+    try:
+        return step(xb, yb)
+    except _NonFiniteLoss as bad:
+        meter.refuse(bad.value, optimizer)
 
 
 class _NonFiniteLoss(FloatingPointError):

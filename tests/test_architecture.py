@@ -71,7 +71,7 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_size_budget() -> None:
-    """The scalar engine <= 676 lines, the engine (autograd/*.py) <= 2,670, tensor's
+    """The scalar engine <= 676 lines, the engine (autograd/*.py) <= 2,676, tensor's
     first op in its first 150 lines: the counts are printed, so a change shows its cost.
 
     Raised from 650 and 2,450 by issue 19 ("never silently wrong, round 2"): pow's
@@ -84,7 +84,11 @@ def test_size_budget() -> None:
     Raised from 665 and 2,565 by issue 20 ("a newcomer's first hour"): Value.abs (+11,
     ``abs(v)`` the same op); Tensor.abs, sqrt and clip, and NumPy functions given a
     Tensor naming the method to use instead (``__array_ufunc__``/``__array_function__``,
-    number_protocols.py) (+92)."""
+    number_protocols.py) (+92).
+
+    Raised from 2,670 by issue 18 (``autograd.compile``): the package exports
+    ``compile`` and ``TraceError`` (+6); the compiler itself is a layer on the engine
+    (``autograd/compiler/``), outside this count, like the pictures."""
     engine = {p.name: lines(p) for p in sorted(AUTOGRAD.glob("*.py"))}
     scalar = sum(engine[name] for name in SCALAR_ENGINE)
     first_op = next(
@@ -93,12 +97,12 @@ def test_size_budget() -> None:
         if text.strip().startswith("def __add__")
     )
     print(f"\nscalar engine ({', '.join(SCALAR_ENGINE)}): {scalar} lines (budget 676)")
-    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,670)")
+    print(f"engine, autograd/*.py: {sum(engine.values())} lines (budget 2,676)")
     for name, n in engine.items():
         print(f"  {name:16} {n:5}")
     print(f"tensor.py's first op: line {first_op} (budget 150)")
     assert scalar <= 676
-    assert sum(engine.values()) <= 2670
+    assert sum(engine.values()) <= 2676
     assert first_op <= 150
 
 

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backprop, grad_mode
-from autograd.compiler.record import Live, Trace, Traced, TraceError, _active
+from autograd.compiler.record import Live, Trace, Traced, TraceError, start, stop
 from autograd.compiler.source import AsTensor, Stale, source
 from autograd.compiler.state import Slot, find_slots, plain, restore, swap_in
 from autograd.tensor import Tensor
@@ -117,11 +117,11 @@ class Compiled:
             swap_in(slots, trace)
             traced_args = [_argument(trace, name, a) for name, a in zip(self.params, args)]  # noqa: B905
             versions = [(s, s.owner._version[0]) for s in slots if _is_data(s)]
-            _active.append(trace)
+            start(trace)
             try:
                 result = self.fn(*traced_args)
             finally:
-                _active.pop()
+                stop()
                 writes = restore(slots, trace)
                 for a in args:
                     if isinstance(a, Tensor):

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Live", "Node", "Statement", "Trace", "TraceError", "Traced", "active"]
+__all__ = ["Live", "Node", "Statement", "Trace", "TraceError", "Traced", "active", "start", "stop"]
 
 
 class TraceError(RuntimeError):
@@ -41,7 +41,17 @@ _active: list[Trace] = []
 
 
 def active() -> Trace:
+    """The trace being recorded."""
     return _active[-1]
+
+
+def start(trace: Trace) -> None:
+    """Record into ``trace`` (until :func:`stop`)."""
+    _active.append(trace)
+
+
+def stop() -> None:
+    _active.pop()
 
 
 @dataclass
@@ -72,10 +82,14 @@ class Traced(np.ndarray):  # type: ignore[type-arg]
     """An array whose NumPy operations the active trace records (and still computes)."""
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(_foreign(type(x)) for x in inputs):
+            return NotImplemented  # a Tensor operand: its own operator takes this array
         func = ufunc if method == "__call__" else getattr(ufunc, method)
         return active().call(func, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if any(_foreign(t) for t in types):
+            return NotImplemented
         return active().call(func, args, kwargs)
 
     def __getitem__(self, index: Any) -> Any:
@@ -129,6 +143,15 @@ class Traced(np.ndarray):  # type: ignore[type-arg]
 
     def tolist(self) -> Any:
         return active().read(self, ".tolist()").tolist()
+
+
+def _foreign(cls: type) -> bool:
+    """A type with NumPy overrides of its own (a Tensor), which decides for itself."""
+    return (
+        not issubclass(cls, np.ndarray)
+        and cls is not Live
+        and getattr(cls, "__array_ufunc__", None) is not None
+    )
 
 
 class Live:
@@ -197,12 +220,10 @@ _LIBRARY_DIRS: list[str] = []
 def library_dirs() -> list[str]:
     """The folders of valuegrad's own code (autograd and nn) and of NumPy."""
     if not _LIBRARY_DIRS:
-        import nn  # the networks: their optimizers' checks are the library's too
-
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        _LIBRARY_DIRS.extend(
-            [here, os.path.dirname(os.path.abspath(nn.__file__)), os.path.dirname(np.__file__)]
-        )
+        # nn, installed beside autograd: its optimizers' checks are the library's too.
+        nn_dir = os.path.join(os.path.dirname(here), "nn")
+        _LIBRARY_DIRS.extend([here, nn_dir, os.path.dirname(np.__file__)])
         _LIBRARY_DIRS.append(os.path.dirname(os.__file__))  # the standard library
     return _LIBRARY_DIRS
 
