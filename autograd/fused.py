@@ -131,7 +131,7 @@ def cross_entropy(logits: Tensor, labels: Array | Sequence[int] | int) -> Tensor
         ValueError: labels of the wrong shape, or outside ``[0, C)``.
     """
     z = logits.data
-    y = np.array(labels, subok=True)  # a copy: the caller may reuse theirs
+    y = np.asanyarray(labels).copy()  # a copy: the caller may reuse theirs
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
     z2 = z.reshape(1, -1) if z.ndim == 1 else z

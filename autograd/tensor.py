@@ -341,7 +341,7 @@ class Tensor:
             ) from None
         basic = _is_basic(idx)
         node = Tensor._node(
-            out, "getitem", (self,), lambda g, a, out: (_scatter(g, a.shape, idx, basic),)
+            out, "getitem", (self,), lambda g, a, out: (_scatter(g, a, idx, basic),)
         )
         return self._view(node) if basic else node
 
@@ -851,16 +851,17 @@ def _broadcast_to(g: Any, shape: tuple[int, ...]) -> Any:
     return np.broadcast_to(g, shape)
 
 
-def _scatter(g: Any, shape: tuple[int, ...], idx: Any, basic: bool) -> Any:
-    """Zeros of ``shape`` with ``g`` added at ``idx``: the VJP of ``a[idx]``.
+def _scatter(g: Any, a: Any, idx: Any, basic: bool) -> Any:
+    """Zeros like ``a`` with ``g`` added at ``idx``: the VJP of ``a[idx]``.
 
     Repeated indices add up (``np.add.at``). On a Tensor it is an op of its own,
-    whose VJP is indexing again: ``h -> h[idx]``.
+    whose VJP is indexing again: ``h -> h[idx]``. (The zeros are made *like* ``a``, so
+    a trace that follows ``a``, autograd.compile's, follows them.)
     """
     if isinstance(g, Tensor):
-        full = _scatter(g.data, shape, idx, basic)
+        full = _scatter(g.data, _data(a), idx, basic)
         return Tensor._node(full, "scatter", (g,), lambda h, g, out: (h[idx],))
-    full = np.zeros_like(g, shape=shape)  # (_like: compile follows it)
+    full = np.zeros_like(a, dtype=g.dtype)
     if basic:
         full[idx] = g
     else:
@@ -935,7 +936,7 @@ def _seed(data: Array, grad: object) -> Array:
                 "shape: dL/d this tensor), or reduce it first, e.g. t.sum().backward()"
             )
         return np.ones(data.shape, data.dtype)
-    seed = np.array(_data(grad), data.dtype, subok=True)  # a copy: never the caller's array
+    seed = np.asanyarray(_data(grad)).astype(data.dtype)  # a copy: never the caller's array
     if seed.shape != data.shape:
         raise ValueError(
             f"backward(grad): grad has shape {seed.shape} but this tensor has shape "

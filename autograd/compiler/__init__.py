@@ -190,8 +190,9 @@ class Program:
             raise TraceError(
                 f"compile: the replay of {self.owner.params and self.owner.fn.__name__} "
                 f"differs from the eager step: {problem}. Something it reads is not "
-                "followed (random numbers drawn inside the step, or state it cannot reach); "
-                "the step stays eager (call the function itself)"
+                "followed: random numbers drawn inside the step, a plain NumPy array indexed "
+                "with a traced one (np.eye(10)[y]: make it outside the step, or with ops on "
+                "the traced array), or state it cannot reach; call the function itself"
             )
         self.verified = True
         return eager

@@ -259,7 +259,17 @@ _READERS = {
 }
 
 
-def read_by_step(step_code: Any) -> tuple[bool, str]:
+_READ_NAMES = {
+    "item": ".item()",
+    "tolist": ".tolist()",
+    "__format__": "format()",
+    "_one": "float()",
+    "__bool__": "bool()",
+    "__int__": "int()",
+}
+
+
+def read_by_step(step_code: Any) -> tuple[bool, str, str]:
     """Whether the value read happening now is the step's own (and on which line).
 
     The step's code is ``step_code`` and any code outside the library. A read is the
@@ -272,10 +282,10 @@ def read_by_step(step_code: Any) -> tuple[bool, str]:
     while frame is not None:
         code = frame.f_code
         if code is step_code or not is_library(code.co_filename):
-            return callee is None or callee in _READERS, _where(frame)
+            return callee is None or callee in _READERS, _where(frame), callee or ""
         callee = code.co_name
         frame = frame.f_back
-    return False, "the library"
+    return False, "the library", ""
 
 
 # ------------------------------------------------------------------ the trace
@@ -430,8 +440,9 @@ class Trace:
 
     def read(self, x: Traced, what: str) -> Any:
         """A number read into Python: the step's own read is refused."""
-        mine, where = read_by_step(self.step_code)
+        mine, where, callee = read_by_step(self.step_code)
         if mine:
+            what = _READ_NAMES.get(callee, what)
             raise TraceError(
                 f"{where}: the step reads a value with {what}; compile replays NumPy work, "
                 "not Python decisions or numbers taken from arrays, so this would go stale. "

@@ -39,9 +39,11 @@ def dot_html(text: str, newline: str = "<BR/>") -> str:
 
     Besides HTML's escapes, Graphviz reads ``\\N``, ``\\G``, ``\\E``, ``\\L`` in labels
     (node, graph, edge names, justification) and ``\\\\`` as one backslash, in every
-    label: so each backslash is doubled.
+    label: so each backslash is doubled. Its HTML lexer also fails on a ``]`` right
+    after a tag (``<B>]</B>``), so brackets are written as character references.
     """
-    return html_text(text).replace("\\", "\\\\").replace("\n", newline)
+    text = html_text(text).replace("[", "&#91;").replace("]", "&#93;")
+    return text.replace("\\", "\\\\").replace("\n", newline)
 
 
 def dot_label(text: str) -> str:
