@@ -113,7 +113,14 @@ def test_replay_equals_eager_bit_for_bit(
         labels = rng.integers(0, 3, n)
         target = np.eye(3, dtype=dtype)[labels]
         opts[0].lr = opts[1].lr = opts[0].lr * 0.9
-        assert same(eager(x, labels, target).data, compiled(x, labels, target).data)
+        try:
+            expected = eager(x, labels, target)
+        except FloatingPointError:  # training diverged: refused the same way, unchanged
+            with pytest.raises(FloatingPointError):
+                compiled(x, labels, target)
+            assert_same_state(models, opts)
+            return
+        assert same(expected.data, compiled(x, labels, target).data)
         assert_same_state(models, opts)
     assert len(compiled.programs) >= len(set(batches))
 

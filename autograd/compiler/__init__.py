@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backprop, grad_mode
-from autograd.compiler.record import Live, Trace, Traced, TraceError, start, stop
+from autograd.compiler.record import Live, Node, Trace, Traced, TraceError, start, stop
 from autograd.compiler.source import AsTensor, Stale, source
 from autograd.compiler.state import Slot, find_slots, plain, restore, swap_in
 from autograd.tensor import Tensor
@@ -126,6 +126,7 @@ class Compiled:
                 for a in args:
                     if isinstance(a, Tensor):
                         a.data = plain(a.data)
+        _name_nodes(trace, result, writes)
         bumps = [s for s, v in versions if s.owner._version[0] != v]
         program = Program(self, trace, slots, writes, bumps, _template(trace, result))
         program.expected = structure
@@ -232,6 +233,38 @@ def _argument(trace: Trace, name: str, a: Any) -> Any:
 
 def _is_data(s: Slot) -> bool:
     return s.attr and s.key == "data" and isinstance(s.owner, Tensor)
+
+
+_OP_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div", "@": "matmul", "getitem": "index"}
+
+
+def _name_nodes(trace: Trace, result: Any, writes: list[tuple[Slot, Any]]) -> None:
+    """Name results after the graph: a Tensor's array after its op (``sigmoid_2``), its
+    gradient ``grad_sigmoid_2``, a parameter's new gradient ``grad_<its name>``."""
+    outputs = [r for r in (result if isinstance(result, (tuple, list)) else [result])]
+    seen: set[int] = set()
+    for slot, value in writes:  # first: the names a reader looks for
+        if slot.key == "grad" and isinstance(value, Node) and value.kind == "result":
+            old = trace.nodes.get(id(slot.stand_in))
+            if old is not None:
+                old.name = trace.unique(f"{slot.name}_before")
+            trace.taken.discard(f"grad_{slot.owner_name}")
+            value.name = trace.unique(f"grad_{slot.owner_name}")
+            seen.add(id(value))
+    for out in outputs:
+        if not isinstance(out, Tensor):
+            continue
+        for t in backprop.topological_order(out):
+            node = trace.nodes.get(id(t.data))
+            if node is None or id(node) in seen or node.kind != "result" or not t._op:
+                continue
+            seen.add(id(node))
+            op = "pow" if t._op.startswith("**") else _OP_NAMES.get(t._op, t._op)
+            node.name = trace.name(op)
+            grad = trace.nodes.get(id(t.grad))
+            if grad is not None and grad.kind == "result" and id(grad) not in seen:
+                seen.add(id(grad))
+                grad.name = trace.unique(f"grad_{node.name}")
 
 
 def _template(trace: Trace, result: Any) -> Any:

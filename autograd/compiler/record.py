@@ -20,6 +20,7 @@ step eagerly instead (where the check raises, or takes its other branch).
 
 from __future__ import annotations
 
+import keyword
 import operator
 import os
 import sys
@@ -312,6 +313,7 @@ class Trace:
         self.owners: dict[int, Any] = {}  # id(memory owner) -> owner, of every traced array
         self.plain: dict[int, Node] = {}  # id(untraced array) -> node: constants, fresh copies
         self.counts: dict[str, int] = {}
+        self.taken: set[str] = set()
         self.keep: list[Any] = []  # everything named, alive: ids stay unique
         self.writes_seen = False
         self.guarded: set[tuple[int, bool]] = set()
@@ -319,12 +321,25 @@ class Trace:
 
     # ---- nodes
     def name(self, base: str) -> str:
+        """``base_1``, ``base_2``, ...: a new name for a result."""
+        base = identifier(base)
         n = self.counts.get(base, 0) + 1
+        while f"{base}_{n}" in self.taken:
+            n += 1
         self.counts[base] = n
+        self.taken.add(f"{base}_{n}")
         return f"{base}_{n}"
 
+    def unique(self, name: str) -> str:
+        """``name`` itself if it is free, else ``name_2``, ``name_3``, ..."""
+        name = identifier(name)
+        if name in self.taken:
+            return self.name(name)
+        self.taken.add(name)
+        return name
+
     def add(self, value: Any, kind: str, name: str) -> Node:
-        node = Node(name, kind, value)
+        node = Node(name if kind == "result" else self.unique(name), kind, value)
         self.nodes[id(value)] = node
         self.keep.append(value)
         if isinstance(value, np.ndarray):
@@ -496,6 +511,12 @@ class Trace:
 
 # NumPy functions that write into their first argument.
 _WRITE_FIRST = {np.copyto, np.put, np.put_along_axis, np.putmask, np.place, np.fill_diagonal}
+
+
+def identifier(text: str) -> str:
+    """``text`` as a Python name: other characters as ``_``, a prefix if it must."""
+    name = "".join(c if c.isalnum() else "_" for c in text).strip("_") or "value"
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"v_{name}"
 
 
 def _pretty(qual: str) -> str:

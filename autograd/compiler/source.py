@@ -51,8 +51,11 @@ class Writer:
     bound: dict[int, str] = field(default_factory=dict)
 
     def bind(self, obj: Any, hint: str) -> str:
+        """A name for ``obj`` in the replay's namespace: ``_<hint>`` (numbered if taken)."""
         if id(obj) not in self.bound:
-            name = f"_{hint}{len(self.bound)}"
+            name = f"_{hint}"
+            if name in self.namespace or hint in ("const", "obj", "f", "dtype", "state"):
+                name = f"_{hint}{len(self.bound)}"
             self.bound[id(obj)] = name
             self.namespace[name] = obj
         return self.bound[id(obj)]
@@ -204,13 +207,13 @@ def source(
     for slot, value in writes:
         lines.append(f"    {_slot(w, slot)} = {w.value(value)}")
     for slot in bumps:
-        lines.append(f"    {w.bind(slot.owner, 'state')}._bump_version()")
+        lines.append(f"    {w.bind(slot.owner, slot.owner_name or 'state')}._bump_version()")
     lines.append(f"    return {w.value(result)}")
     return "\n".join(lines) + "\n", w.namespace
 
 
 def _slot(w: Writer, slot: Slot) -> str:
-    owner = w.bind(slot.owner, "state")
+    owner = w.bind(slot.owner, slot.owner_name or "state")
     return f"{owner}.{slot.key}" if slot.attr else f"{owner}[{slot.key!r}]"
 
 

@@ -39,6 +39,7 @@ class Slot:
     live: bool  # numbers in it are read anew on every call
     original: Any = None  # what it held before the trace
     stand_in: Any = None  # what it held during the trace
+    owner_name: str = ""  # the owner's name (a tensor's for its data and grad slots)
 
     def get(self) -> Any:
         return getattr(self.owner, self.key) if self.attr else self.owner[self.key]
@@ -65,6 +66,7 @@ class _Walk:
     def __init__(self) -> None:
         self.slots: list[Slot] = []
         self.seen: set[int] = set()
+        self.names: dict[int, str] = {}  # id(parameter) -> its name in its module
 
     def function(self, fn: Any, prefix: str) -> None:
         if id(fn) in self.seen or len(self.seen) > _MAX_OBJECTS:
@@ -83,12 +85,14 @@ class _Walk:
         for i, default in enumerate(fn.__defaults__ or ()):
             self.visit(default, f"{prefix}default_{i}")
 
-    def place(self, owner: Any, key: Any, attr: bool, name: str, live: bool) -> None:
+    def place(
+        self, owner: Any, key: Any, attr: bool, name: str, live: bool, owner_name: str = ""
+    ) -> None:
         value = getattr(owner, key) if attr else owner[key]
         if isinstance(value, np.ndarray) or (live and not isinstance(value, (list, dict))):
-            self.slots.append(Slot(owner, key, attr, name, live))
+            self.slots.append(Slot(owner, key, attr, name, live, owner_name=owner_name))
         elif isinstance(value, tuple) and _holds_state(value, live):
-            self.slots.append(Slot(owner, key, attr, name, live))
+            self.slots.append(Slot(owner, key, attr, name, live, owner_name=owner_name))
             self.visit(value, name)
         else:
             self.visit(value, name, live)
@@ -107,9 +111,12 @@ class _Walk:
                 "arrays (Tensors); a Value's arithmetic is Python's, which it cannot replay"
             )
         if isinstance(obj, Tensor):
-            self.slots.append(Slot(obj, "data", True, name, False))
+            name = self.names.get(id(obj), name)
+            self.slots.append(Slot(obj, "data", True, name, False, owner_name=name))
             if obj.requires_grad or isinstance(obj.grad, np.ndarray):
-                self.slots.append(Slot(obj, "grad", True, _join("grad", name), False))
+                self.slots.append(
+                    Slot(obj, "grad", True, _join("grad", name), False, owner_name=name)
+                )
             return
         if isinstance(obj, types.FunctionType):
             self.function(obj, name)
@@ -118,14 +125,19 @@ class _Walk:
             self.visit(obj.__func__, name)
         elif isinstance(obj, list):
             for i in range(len(obj)):
-                self.place(obj, i, False, _join(name, str(i)), live)
+                self.place(obj, i, False, _join(name, str(i)), live, name)
         elif isinstance(obj, dict):
             for k in list(obj):
-                self.place(obj, k, False, _join(name, str(k)), live)
+                self.place(obj, k, False, _join(name, str(k)), live, name)
         elif isinstance(obj, tuple):
             for i, item in enumerate(obj):
                 self.visit(item, _join(name, str(i)), live)
         else:
+            named = getattr(obj, "named_parameters", None)
+            if callable(named) and not isinstance(obj, type):  # a module: its own names
+                for key, p in named():  # "layers.0.weight"; a Sequential's "0.weight"
+                    key = _join("", key)
+                    self.names.setdefault(id(p), key if key[:1].isalpha() else _join(name, key))
             self.attributes(obj, name)
 
     def attributes(self, obj: Any, name: str) -> None:
@@ -138,7 +150,7 @@ class _Walk:
         for key in attrs:
             if key.startswith("__"):
                 continue
-            self.place(obj, key, True, _join(name, key.lstrip("_")), key in declared)
+            self.place(obj, key, True, _join(name, key.lstrip("_")), key in declared, name)
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
