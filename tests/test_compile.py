@@ -7,6 +7,9 @@ gradients, weights and optimizer state exactly (``tobytes``).
 
 from __future__ import annotations
 
+import itertools
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,7 @@ ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "none": 
 
 def build(sizes: list[int], acts: list[str], dtype: Any, seed: int) -> nn.Sequential:
     layers: list[Any] = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):  # noqa: B905
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers += [nn.Linear(a, b, dtype=dtype, seed=seed + i), ACTIVATIONS[acts[i]]()]
     return nn.Sequential(*layers)
 
@@ -136,7 +139,7 @@ def batch(rng: Any, n: int = 4) -> tuple[Any, Any, Any]:
 
 
 def test_the_source_is_forward_backward_update_with_names() -> None:
-    models, opts, eager, compiled = step_3b1b()
+    _, _, _, compiled = step_3b1b()
     rng = np.random.default_rng(0)
     for _ in range(3):
         compiled(*batch(rng))
@@ -152,7 +155,7 @@ def test_the_source_is_forward_backward_update_with_names() -> None:
 def test_every_returned_value_is_an_array_of_its_own() -> None:
     """``losses.append(step(x, y))`` keeps every value; a gradient read after a step
     is not overwritten by the next."""
-    models, opts, eager, compiled = step_3b1b()
+    models, _, eager, compiled = step_3b1b()
     rng = np.random.default_rng(1)
     losses, grads, expected = [], [], []
     for _ in range(6):
@@ -187,7 +190,7 @@ def test_changes_made_outside_the_step_are_seen() -> None:
 def test_a_non_finite_update_is_refused_as_eagerly() -> None:
     """A guard (is every update finite?) sees another answer: the call runs eagerly,
     which raises and changes nothing."""
-    models, opts, eager, compiled = step_3b1b()
+    models, _, _, compiled = step_3b1b()
     rng = np.random.default_rng(3)
     for _ in range(3):
         compiled(*batch(rng))
@@ -322,3 +325,18 @@ def test_fit_stops_on_a_nan_loss_before_the_step_when_compiled() -> None:
             callback=lambda e, h: good.append(1),
         )  # fmt: skip
     assert all(np.isfinite(p.data).all() for p in model.parameters())
+
+
+def test_chapter_4_quotes_the_code_compile_writes(capsys: Any) -> None:
+    """Chapter 4 reads the generated backward pass line by line: each line it quotes
+    is in the source its own code block prints."""
+    page = (Path(__file__).parents[1] / "docs" / "04-backprop-calculus.md").read_text()
+    section = page.split("## The chain rule, written out by the machine")[1].split("\nNext:")[0]
+    code = section.split("```python\n")[1].split("```")[0]
+    exec(code, {"__name__": "chapter4"})
+    source = capsys.readouterr().out
+    prose = re.sub(r"```.*?```", "", section, flags=re.S)
+    quoted = [q for q in re.findall(r"`([^`]+)`", prose) if "np." in q]
+    assert len(quoted) >= 4
+    for line in quoted:
+        assert line in source, line
