@@ -51,8 +51,8 @@ import numpy as np
 
 from autograd import backprop, grad_mode
 from autograd.compiler.record import Live, Node, Trace, Traced, TraceError, start, stop
-from autograd.compiler.source import AsTensor, Stale, source
-from autograd.compiler.state import Slot, find_slots, plain, restore, swap_in
+from autograd.compiler.source import AsTensor, Changed, Stale, source
+from autograd.compiler.state import Slot, find_slots, kind, plain, restore, swap_in
 from autograd.tensor import Tensor
 
 __all__ = ["Compiled", "TraceError", "compile"]
@@ -91,6 +91,19 @@ class Compiled:
         return self.latest.source if self.latest else ""
 
     def __call__(self, *args: Any) -> Any:
+        program = self.latest
+        if program is not None and program.verified:
+            try:
+                with backprop.lock:
+                    return program.run(*args)  # its first lines check it fits these args
+            except Changed:
+                pass  # other shapes or state: find (or make) the trace that fits
+            except Stale:
+                return self.fn(*args)  # a guard saw another branch: this call eagerly
+        return self.slow(args)
+
+    def slow(self, args: tuple[Any, ...]) -> Any:
+        """The trace for these arguments and this state: found, made, or checked."""
         key = _key(args)
         program = self.programs.get(key)
         if program is not None and program.structure() != program.expected:
@@ -100,20 +113,21 @@ class Compiled:
             self.programs[key] = program
             self.latest = program
             return program.eager_result
+        self.latest = program
         if not program.verified:
             return program.verify(args)
         try:
             with backprop.lock:
                 return program.run(*args)
         except Stale:
-            return self.fn(*args)  # a guard saw another branch: this call eagerly
+            return self.fn(*args)
 
     def trace(self, args: tuple[Any, ...]) -> Program:
         trace = Trace(self.fn.__code__)
         roots = [(name, a) for name, a in zip(self.params, args) if isinstance(a, Tensor)]  # noqa: B905
         with backprop.lock:
             slots = find_slots(self.fn, roots)
-            structure = tuple(_kind(s.get()) for s in slots)  # what this trace is valid for
+            structure = tuple(kind(s.get()) for s in slots)  # what this trace is valid for
             swap_in(slots, trace)
             traced_args = [_argument(trace, name, a) for name, a in zip(self.params, args)]  # noqa: B905
             versions = [(s, s.owner._version[0]) for s in slots if _is_data(s)]
@@ -128,7 +142,8 @@ class Compiled:
                         a.data = plain(a.data)
         _name_nodes(trace, result, writes)
         bumps = [s for s, v in versions if s.owner._version[0] != v]
-        program = Program(self, trace, slots, writes, bumps, _template(trace, result))
+        checks = (structure, tuple(map(kind, args)))
+        program = Program(self, trace, slots, writes, bumps, _template(trace, result), checks)
         program.expected = structure
         program.eager_result = _plain_result(result)
         return program
@@ -145,6 +160,7 @@ class Program:
         writes: list[tuple[Slot, Any]],
         bumps: list[Slot],
         result: Any,
+        checks: tuple[Any, Any],
     ) -> None:
         self.owner = owner
         self.slots = slots
@@ -156,15 +172,16 @@ class Program:
         name = name if name.isidentifier() else "step"
         unwrap = [p for p in owner.params if p in trace.tensor_args]
         self.source, namespace = source(
-            trace, name, owner.params, unwrap, reads, writes, bumps, result
+            trace, name, owner.params, unwrap, reads, writes, bumps, result, checks
         )
         exec(self.source, namespace)
         self.run: Callable[..., Any] = namespace[name]
         self.expected: tuple[Any, ...] = ()
+        self.getters = [s.get for s in slots]
 
     def structure(self) -> tuple[Any, ...]:
         """What each slot holds, in kind: a replay is valid for the structure it traced."""
-        return tuple(_kind(s.get()) for s in self.slots)
+        return tuple([kind(get()) for get in self.getters])
 
     def verify(self, args: tuple[Any, ...]) -> Any:
         """The first replay, checked against the eager step on the same inputs and state."""
@@ -203,18 +220,7 @@ class Program:
 
 
 def _key(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    kinds = tuple(_kind(a.data if isinstance(a, Tensor) else a) for a in args)
-    return kinds, grad_mode.is_grad_enabled()
-
-
-def _kind(x: Any) -> Any:
-    if isinstance(x, np.ndarray):
-        return ("array", x.shape, x.dtype.str)
-    if isinstance(x, tuple):
-        return tuple(_kind(i) for i in x)
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return "number"
-    return type(x).__name__ if x is None or isinstance(x, (bool, str)) else id(x)
+    return tuple(map(kind, args)), grad_mode.is_grad_enabled()
 
 
 def _argument(trace: Trace, name: str, a: Any) -> Any:

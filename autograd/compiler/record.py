@@ -55,7 +55,7 @@ def stop() -> None:
     _active.pop()
 
 
-@dataclass
+@dataclass(eq=False)  # nodes are compared by identity
 class Node:
     """One value of the trace: an input, a piece of state, a constant or a result."""
 

@@ -16,13 +16,20 @@ from typing import Any
 import numpy as np
 
 from autograd.compiler.record import Live, Node, Statement, Trace
+from autograd.compiler.simplify import simplify
 from autograd.compiler.state import Slot
+from autograd.grad_mode import is_grad_enabled
+from autograd.tensor import Tensor
 
 __all__ = ["Stale", "source"]
 
 
 class Stale(Exception):
     """A guard of the replay saw another answer than the trace: run this call eagerly."""
+
+
+class Changed(Exception):
+    """The arguments or the state are not of the kind the trace was made for."""
 
 
 _OPERATORS = {
@@ -62,7 +69,9 @@ class Writer:
 
     def value(self, x: Any) -> str:
         """Python source for an argument."""
-        if isinstance(x, AsTensor):
+        if isinstance(x, AsTensor):  # an array made by this call: a new Tensor holds it
+            if x.node.kind == "result":
+                return f"{self.bind(x.cls._leaf, 'Tensor')}({self.value(x.node)})"
             return f"{self.bind(x.cls, 'Tensor')}({self.value(x.node)})"
         if isinstance(x, Node):
             if x.kind == "const":
@@ -174,15 +183,19 @@ def source(
     writes: list[tuple[Slot, Any]],
     bumps: list[Slot],
     result: Any,
+    checks: tuple[Any, Any],
 ) -> tuple[str, dict[str, Any]]:
     """The replay's source and the names it refers to."""
     w = Writer(trace)
-    w.namespace.update(np=np, _Stale=Stale)
+    w.namespace.update(
+        np=np, _Stale=Stale, _Changed=Changed, _ndarray=np.ndarray, _grad_on=is_grad_enabled
+    )
     roots = {id(n) for n in _nodes(result)} | {id(n) for _, v in writes for n in _nodes(v)}
-    body = needed(trace.statements, roots)
+    body = simplify(needed(trace.statements, roots), roots, w.namespace)
     used = {id(n) for s in body for n in _nodes(s.args) + _nodes(s.kwargs) + s.writes}
     used |= roots
     lines = [f"def {name}({', '.join(params)}):"]
+    lines.append(f"    _check_kinds({', '.join(params)})  # as traced (else: trace again)")
     lines.append("    # read on every call: the state this step uses")
     lines += [f"    {p} = {p}.data" for p in unwrap]
     for slot, node in reads:
@@ -209,7 +222,48 @@ def source(
     for slot in bumps:
         lines.append(f"    {w.bind(slot.owner, slot.owner_name or 'state')}._bump_version()")
     lines.append(f"    return {w.value(result)}")
+    lines += ["", ""] + _checks(w, params, reads, checks)
     return "\n".join(lines) + "\n", w.namespace
+
+
+def _checks(w: Writer, params: list[str], reads: list[Any], checks: tuple[Any, Any]) -> list[str]:
+    """The replay's first lines: the arguments and the state are of the kinds traced."""
+    structure, arg_kinds = checks
+    tests = [t for p, k in zip(params, arg_kinds) if (t := _is_not(w, p, k))]  # noqa: B905
+    tests += [
+        t
+        for (slot, _), k in zip(reads, structure)  # noqa: B905
+        if (t := _is_not(w, _slot(w, slot), k))
+    ]
+    tests.append("not _grad_on()")
+    body = " or\n        ".join(tests)
+    return [
+        f"def _check_kinds({', '.join(params)}):",
+        '    """The arguments and the state are of the kinds traced (else: a new trace)."""',
+        f"    if (\n        {body}\n    ):\n        raise _Changed",
+    ]
+
+
+def _is_not(w: Writer, v: str, k: Any) -> str:
+    """A test that ``v`` is not of kind ``k`` (see ``state.kind``)."""
+    if k is None:
+        return f"{v} is not None"
+    if k == "number":
+        return f"type({v}) is not float and type({v}) is not int"
+    if isinstance(k, (bool, str)):
+        return f"{v} != {k!r}"
+    tag = k[0]
+    if tag == "array":
+        dt = w.bind(k[2], "dtype")
+        return f"type({v}) is not _ndarray or {v}.shape != {k[1]!r} or {v}.dtype != {dt}"
+    if tag == "tensor":
+        dt, tensor = w.bind(k[2], "dtype"), w.bind(Tensor, "Tensor")
+        return f"type({v}) is not {tensor} or {v}.data.shape != {k[1]!r} or {v}.data.dtype != {dt}"
+    if tag == "tuple":
+        parts = [f"type({v}) is not tuple", f"len({v}) != {len(k) - 1}"]
+        parts += [t for i, ki in enumerate(k[1:]) if (t := _is_not(w, f"{v}[{i}]", ki))]
+        return " or ".join(parts)
+    return f"id({v}) != {k[1]}"  # another object: the trace saw this one
 
 
 def _slot(w: Writer, slot: Slot) -> str:

@@ -11,6 +11,7 @@ so a parameter replaced by ``load_state_dict`` or a new learning rate is seen.
 
 from __future__ import annotations
 
+import dis
 import re
 import types
 from collections.abc import Iterator
@@ -102,6 +103,8 @@ class _Walk:
             return
         if isinstance(obj, (str, bytes, type, types.ModuleType, np.ndarray, np.generic)):
             return
+        if type(obj).__module__.startswith("autograd.compiler"):
+            return  # a compiled step (its traces are not the step's state)
         self.seen.add(id(obj))
         if isinstance(obj, Value):
             from autograd.compiler.record import TraceError
@@ -154,7 +157,10 @@ class _Walk:
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
-    yield from code.co_names
+    """The global names ``code`` reads (not its attribute names: ``opt.step`` is no global)."""
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            yield ins.argval
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             yield from _names(const)
@@ -221,3 +227,22 @@ def plain(x: Any) -> Any:
     if isinstance(x, list):
         return [plain(i) for i in x]
     return x
+
+
+def kind(x: Any) -> Any:
+    """What a trace depends on in ``x``: an array's shape and dtype, a Tensor's, a
+    number (any value: read anew), ``None``, a tuple's kinds, else the object itself."""
+    cls = type(x)
+    if cls is np.ndarray:
+        return ("array", x.shape, x.dtype)
+    if cls is float or cls is int:
+        return "number"
+    if x is None or cls is bool or cls is str:
+        return x
+    if cls is Tensor:
+        return ("tensor", x.data.shape, x.data.dtype)
+    if cls is tuple:
+        return ("tuple", *map(kind, x))
+    if isinstance(x, np.ndarray):
+        return ("array", x.shape, x.dtype)
+    return ("object", id(x))
