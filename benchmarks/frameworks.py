@@ -94,7 +94,12 @@ class TorchRunner:
                 opt.step()
                 return loss
 
-        self.step = torch.compile(step) if self.compiled else step
+        if self.compiled:
+            # A fresh start: every runner compiles this same code again (another model),
+            # and past the recompile limit torch.compile would silently run it eagerly.
+            torch.compiler.reset()
+            step = torch.compile(step)
+        self.step = step
 
     def __call__(self, order: Array) -> list[Array]:
         if self.step is None:

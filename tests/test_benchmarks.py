@@ -110,15 +110,19 @@ def test_trace_times_says_what_each_call_did() -> None:
     assert row.target == "< 50 ms" and "trace" in row.figure and "|" not in row.figure
 
 
-@pytest.mark.parametrize("engine", list(mnist_epoch.REFERENCES))
-def test_other_frameworks_train_the_same_math_or_say_not_installed(engine: str) -> None:
-    net = mnist_epoch.NET_CE
-    x, labels, _ = data()
+@pytest.mark.parametrize("net", [mnist_epoch.NET_3B1B, mnist_epoch.NET_CE], ids=["3b1b", "ce"])
+@pytest.mark.parametrize(
+    "engine",
+    ["torch", pytest.param("torch.compile", marks=pytest.mark.slow), "jax.jit"],
+)
+def test_other_frameworks_train_the_same_math_or_say_not_installed(net: Any, engine: str) -> None:
+    x, labels, onehot = data()
+    t = onehot if net.loss == "mse" else labels
     state = mnist_epoch.nn.TensorMLP(
         784, list(net.nouts), activation=net.act, output_activation=net.out_act, seed=0
     ).state_dict()
-    order = np.arange(8 * 10 + 3)
-    run = mnist_epoch.runners(net, state, x, labels, order, 10, (engine, "numpy"))
+    order = np.arange(8 * 10 + 3)  # a short last batch
+    run = mnist_epoch.runners(net, state, x, t, order, 10, (engine, "numpy"))
     try:
         got = run[engine]()
     except frameworks.Unavailable as err:
