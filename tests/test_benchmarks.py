@@ -134,3 +134,17 @@ def test_other_frameworks_train_the_same_math_or_say_not_installed(net: Any, eng
         pytest.skip(f"{engine}: {err}")
     for g, w in zip(got, run["numpy"](), strict=True):
         np.testing.assert_allclose(g, w, atol=2e-5, err_msg=engine)
+
+
+def test_a_framework_not_installed_is_one_row_and_a_refused_compile_is_named() -> None:
+    name = mnist_epoch.NET_CE.name
+    rows = [
+        (name, "torch", bs, None, 1.0, None, "", None, frameworks.INSTALL, 0) for bs in (32, 128)
+    ]
+    rows.append((name, "compiled", 32, None, 1.0, None, "", 1.05, "autograd.compile failed: x", 0))
+    rows.append((name, "jax.jit", 32, 1.2, 1.0, 1.2, "1.1-1.3", None, "", 0))
+    out = mnist_epoch.epoch_rows(rows, "CPU s")
+    assert [r.ok for r in out] == [False, None, None]
+    assert "autograd.compile failed" in out[0].figure and out[0].target == "<= 1.05x"
+    assert "**1.20x**" in out[1].figure and out[1].target == "- (reference)"
+    assert out[2].figure == frameworks.INSTALL and "batch" not in out[2].what
