@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         vs_eager = Row(
             f"peak memory, {what}: compiled step (`fit`'s default) vs `compile=False`",
-            f"**{peak:.0f} MB** vs {eager:.0f} MB ({peak - eager:+.1f} MB)",
+            f"**{peak:.1f} MB** vs {eager:.1f} MB ({peak - eager:+.1f} MB)",
             "no higher than eager",
             not_higher,
         )
