@@ -50,7 +50,10 @@ def import_torch() -> Any:
 class TorchRunner:
     """The natural step in PyTorch: ``nn.Sequential`` of ``Linear`` and activations, the
     loss from ops, ``zero_grad``/``backward``/``SGD.step``; ``compiled``: the whole step
-    function in ``torch.compile``."""
+    function in ``torch.compile``, as ``autograd.compile`` takes it. Dynamo breaks that
+    graph at ``zero_grad()`` and ``backward()`` (torch 2.x): the forward and loss are
+    one compiled graph (its backward compiled by AOTAutograd), the SGD update another,
+    which is what compiling the model and ``opt.step`` separately would give too."""
 
     def __init__(
         self, net: Any, state: dict[str, Array], x: Array, t: Array, bs: int, compiled: bool
