@@ -17,7 +17,8 @@ suite) fails when the README and the results file disagree.
         }, ...}}
 
 ``figure`` and ``target`` are Markdown text (``**bold**`` allowed); ``ok`` says
-whether the figure meets the target. Sections keep the order in which they were
+whether the figure meets the target (``null``: a row without a target, e.g. another
+framework measured for reference; the table shows "-"). Sections keep the order in which they were
 first recorded.
 
 From a benchmark script::
@@ -55,12 +56,13 @@ END = "<!-- measured:end -->"
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the table: what was measured, the figure, the target, and if it is met."""
+    """One line of the table: what was measured, the figure, the target, and if it is met
+    (``None``: no target, a point of reference)."""
 
     what: str
     figure: str
     target: str
-    ok: bool
+    ok: bool | None
 
 
 def machine() -> dict[str, str]:
@@ -143,8 +145,10 @@ def table(data: dict[str, Any]) -> str:
 
 
 def _met(ok: Any) -> str:
+    if ok is None:
+        return "-"
     if not isinstance(ok, bool):
-        raise ValueError(f"'ok' must be true or false, got {ok!r}")
+        raise ValueError(f"'ok' must be true, false or null, got {ok!r}")
     return "yes" if ok else "**no**"
 
 
