@@ -936,7 +936,7 @@ def _seed(data: Array, grad: object) -> Array:
                 "shape: dL/d this tensor), or reduce it first, e.g. t.sum().backward()"
             )
         return np.ones(data.shape, data.dtype)
-    seed = np.asanyarray(_data(grad)).astype(data.dtype)  # a copy: never the caller's array
+    seed: Array = np.asanyarray(_data(grad)).astype(data.dtype)  # a copy, never the caller's
     if seed.shape != data.shape:
         raise ValueError(
             f"backward(grad): grad has shape {seed.shape} but this tensor has shape "

@@ -40,7 +40,7 @@ def int_labels(labels: Any, what: str, num_classes: int | None = None) -> npt.ND
         TypeError: labels that are not integers (naming ``what`` and an example).
         ValueError: a label out of range (naming it).
     """
-    y = np.asanyarray(labels)
+    y: npt.NDArray[Any] = np.asanyarray(labels)
     if y.size == 0:
         return y.astype(np.int64)
     if y.dtype.kind not in "iu":

@@ -291,10 +291,12 @@ def fit(
     return history
 
 
-def _checked(step: Any, xb: Any, yb: Any, meter: _EpochMeter, optimizer: Any) -> Any:
+def _checked(
+    step: Any, xb: Any, yb: Any, meter: _EpochMeter, optimizer: Any
+) -> tuple[Tensor, Tensor]:
     """``step(xb, yb)``; a NaN or infinite loss stops fit, naming epoch and batch."""
     try:
-        return step(xb, yb)
+        return step(xb, yb)  # type: ignore[no-any-return]
     except _NonFiniteLoss as bad:
         meter.refuse(bad.value, optimizer)
 

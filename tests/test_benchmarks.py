@@ -16,8 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import frameworks
 import mnist_epoch
 
-from autograd.compiler import TraceError
-
 
 @pytest.mark.parametrize("net", [mnist_epoch.NET_3B1B, mnist_epoch.NET_CE], ids=["3b1b", "ce"])
 @pytest.mark.parametrize("bs", [1, 10])
@@ -56,17 +54,11 @@ def data(n: int = 200) -> tuple[Any, Any, Any]:
     return x, labels, np.eye(10, dtype=np.float32)[labels]
 
 
-CE_BAKES_LABELS = pytest.mark.xfail(
-    raises=TraceError,
-    strict=True,
-    reason="autograd.compile: the replay of the label indexing's backward keeps the first "
-    "batch's labels (a constant), so the checked replay differs from eager",
-)
 
 
 @pytest.mark.parametrize(
     "net",
-    [mnist_epoch.NET_3B1B, pytest.param(mnist_epoch.NET_CE, marks=CE_BAKES_LABELS)],
+    [mnist_epoch.NET_3B1B, mnist_epoch.NET_CE],
     ids=["3b1b", "ce"],
 )
 @pytest.mark.parametrize("bs", [1, 10])

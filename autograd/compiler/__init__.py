@@ -178,6 +178,8 @@ class Program:
         self.run: Callable[..., Any] = namespace[name]
         self.expected: tuple[Any, ...] = ()
         self.getters = [s.get for s in slots]
+        for s in slots:  # the trace's arrays: not kept alive by the replay
+            s.original = s.stand_in = None
 
     def structure(self) -> tuple[Any, ...]:
         """What each slot holds, in kind: a replay is valid for the structure it traced."""

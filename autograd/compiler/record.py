@@ -79,7 +79,7 @@ class Statement:
     writes: list[Node] = field(default_factory=list)  # arrays it writes into
 
 
-class Traced(np.ndarray):  # type: ignore[type-arg]
+class Traced(np.ndarray):  # type: ignore[type-arg,unused-ignore]
     """An array whose NumPy operations the active trace records (and still computes)."""
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -196,7 +196,7 @@ class Live:
             "decision made on it once would go stale; compute with it instead"
         )
 
-    __bool__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse  # type: ignore[assignment]
+    __bool__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse  # type: ignore[assignment,unused-ignore]
     __hash__ = None  # type: ignore[assignment]
 
     def __float__(self) -> float:
@@ -278,7 +278,7 @@ def read_by_step(step_code: Any) -> tuple[bool, str, str]:
     is to read numbers (``float(t)``, ``t.item()``); a read inside an op (a check, an
     error message) is the library's.
     """
-    frame = sys._getframe(2)
+    frame: Any = sys._getframe(2)
     callee = None
     while frame is not None:
         code = frame.f_code
@@ -343,7 +343,7 @@ class Trace:
         self.nodes[id(value)] = node
         self.keep.append(value)
         if isinstance(value, np.ndarray):
-            owner = value.base if value.base is not None else value
+            owner: Any = value.base if value.base is not None else value
             while getattr(owner, "base", None) is not None:
                 owner = owner.base
             self.owners[id(owner)] = owner
@@ -376,11 +376,11 @@ class Trace:
             return {k: self.ref(v) for k, v in x.items()}
         return x
 
-    def constant(self, x: np.ndarray) -> Node:  # type: ignore[type-arg]
+    def constant(self, x: Any) -> Node:
         node = self.plain.get(id(x))
         if node is not None:
             return node
-        owner = x if x.base is None else x.base
+        owner: Any = x if x.base is None else x.base
         while getattr(owner, "base", None) is not None:
             owner = owner.base
         if id(owner) in self.owners:
@@ -493,7 +493,7 @@ class Trace:
         op, phase, line = "", "forward", ""
         while frame is not None and frame.f_code is not self.step_code:
             code = frame.f_code
-            qual = code.co_qualname.split(".<locals>")[0]
+            qual = _qualname(frame).split(".<locals>")[0]
             if not op and (qual.startswith("Tensor.") or code.co_filename.endswith("fused.py")):
                 op = qual
             if code.co_name in ("_propagate", "_propagate_graph") and phase == "forward":
@@ -511,6 +511,16 @@ class Trace:
 
 # NumPy functions that write into their first argument.
 _WRITE_FIRST = {np.copyto, np.put, np.put_along_axis, np.putmask, np.place, np.fill_diagonal}
+
+
+def _qualname(frame: Any) -> str:
+    """``Tensor.__add__``: the code's qualified name (Python 3.10: from ``self``)."""
+    code = frame.f_code
+    qual = getattr(code, "co_qualname", None)
+    if qual is not None:
+        return str(qual)
+    owner = frame.f_locals.get("self")
+    return code.co_name if owner is None else f"{type(owner).__name__}.{code.co_name}"
 
 
 def identifier(text: str) -> str:

@@ -90,15 +90,17 @@ class Writer:
             return repr(x) if math.isfinite(x) else f"float({str(x)!r})"
         if isinstance(x, np.dtype):
             return f"np.{x.name}" if hasattr(np, x.name) else self.bind(x, "dtype")
-        if isinstance(x, type) and getattr(np, x.__name__, None) is x:
-            return f"np.{x.__name__}"
+        type_name = str(getattr(x, "__name__", ""))
+        if isinstance(x, type) and getattr(np, type_name, None) is x:
+            return f"np.{type_name}"
         return self.bind(x, "obj")
 
     def function(self, f: Any) -> str:
         name = getattr(f, "__name__", "")
         owner = getattr(f, "__self__", None)
-        if isinstance(owner, np.ufunc) and getattr(np, owner.__name__, None) is owner:
-            return f"np.{owner.__name__}.{name}"
+        owner_name = str(getattr(owner, "__name__", ""))
+        if isinstance(owner, np.ufunc) and getattr(np, owner_name, None) is owner:
+            return f"np.{owner_name}.{name}"
         if getattr(np, name, None) is f:
             return f"np.{name}"
         return self.bind(f, "f")
@@ -179,7 +181,7 @@ def source(
     name: str,
     params: list[str],
     unwrap: list[str],
-    reads: list[tuple[Slot, Node | tuple[Any, ...]]],
+    reads: list[tuple[Slot, Any]],
     writes: list[tuple[Slot, Any]],
     bumps: list[Slot],
     result: Any,
@@ -222,7 +224,7 @@ def source(
     for slot in bumps:
         lines.append(f"    {w.bind(slot.owner, slot.owner_name or 'state')}._bump_version()")
     lines.append(f"    return {w.value(result)}")
-    lines += ["", ""] + _checks(w, params, reads, checks)
+    lines += ["", "", *_checks(w, params, reads, checks)]
     return "\n".join(lines) + "\n", w.namespace
 
 
