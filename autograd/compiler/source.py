@@ -41,6 +41,10 @@ _OPERATORS = {
 }
 
 
+# NumPy's operators are these ufuncs (same loops, same bits), and read as the math.
+_INFIX = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/", np.matmul: "@"}
+
+
 @dataclass
 class AsTensor:
     """A returned Tensor: a new one (a copy of its array) on every call."""
@@ -127,7 +131,13 @@ class Writer:
         if s.func is operator.setitem:
             return f"{self.value(args[0])}[{self.index(args[1])}] = {self.value(args[2])}"
         rendered = [self.value(a) for a in args]
+        if s.func in _INFIX and len(args) == 2 and not s.kwargs:  # a * b: np.multiply(a, b)
+            return f"{rendered[0]} {_INFIX[s.func]} {rendered[1]}"
+        if s.func is np.negative and len(args) == 1 and not s.kwargs:
+            return f"-{rendered[0]}"
         rendered += [f"{k}={self.value(v)}" for k, v in s.kwargs.items()]
+        if s.func == "transpose" and len(args) == 1 and args[0].value.ndim == 2:
+            return f"{rendered[0]}.T"  # the same view, as the math writes it
         if isinstance(s.func, str):
             return f"{rendered[0]}.{s.func}({', '.join(rendered[1:])})"
         return f"{self.function(s.func)}({', '.join(rendered)})"
@@ -221,22 +231,31 @@ def source(
         lines.append("    # write back what the step set")
     for slot, value in writes:
         lines.append(f"    {_slot(w, slot)} = {w.value(value)}")
-    for slot in bumps:
-        lines.append(f"    {w.bind(slot.owner, slot.owner_name or 'state')}._bump_version()")
+    if bumps:  # written in place: graphs that saved the old numbers refuse backward()
+        first, *rest = (w.bind(s.owner, s.owner_name or "state") for s in bumps)
+        lines.append(f"    {first}._bump_version()")
+        if rest:
+            same = " = ".join(f"{t}._version[0]" for t in rest)
+            lines.append(f"    {same} = {first}._version[0]")
     lines.append(f"    return {w.value(result)}")
-    lines += ["", "", *_checks(w, params, reads, checks)]
+    lines += ["", "", *_checks(w, params, reads, checks, used)]
     return "\n".join(lines) + "\n", w.namespace
 
 
-def _checks(w: Writer, params: list[str], reads: list[Any], checks: tuple[Any, Any]) -> list[str]:
-    """The replay's first lines: the arguments and the state are of the kinds traced."""
+def _checks(
+    w: Writer, params: list[str], reads: list[Any], checks: tuple[Any, Any], used: set[int]
+) -> list[str]:
+    """``_check_kinds``: the arguments and the state are of the kinds traced. A slot the
+    replay never reads (a gradient the step sets to None first) only has to be None, or
+    not, as it was: its shape decides nothing."""
     structure, arg_kinds = checks
     tests = [t for p, k in zip(params, arg_kinds) if (t := _is_not(w, p, k))]  # noqa: B905
-    tests += [
-        t
-        for (slot, _), k in zip(reads, structure)  # noqa: B905
-        if (t := _is_not(w, _slot(w, slot), k))
-    ]
+    for (slot, node), k in zip(reads, structure):  # noqa: B905
+        v = _slot(w, slot)
+        if isinstance(node, Node) and id(node) not in used and isinstance(k, tuple):
+            tests.append(f"{v} is None")  # an array that is not read
+        elif t := _is_not(w, v, k):
+            tests.append(t)
     tests.append("not _grad_on()")
     body = " or\n        ".join(tests)
     return [
