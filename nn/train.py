@@ -25,7 +25,6 @@ import json
 import math
 import os
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -328,20 +327,11 @@ def _training_step(model: Any, loss_fn: LossFn, optimizer: Any, compiled: bool) 
 
     if not compiled:
         return train_step
-    from autograd.compiler import TraceError, compile
+    from autograd.compiler import compile
 
-    fast = compile(train_step)
-
-    def step(xb: npt.NDArray[Any], yb: npt.NDArray[Any]) -> tuple[Tensor, Tensor]:
-        nonlocal fast
-        try:
-            return fast(xb, yb)  # type: ignore[no-any-return]
-        except TraceError as err:
-            warnings.warn(f"fit: the training step runs eagerly: {err}", stacklevel=3)
-            fast = train_step  # type: ignore[assignment]
-            return train_step(xb, yb)
-
-    return step
+    # A step compile cannot replay (a custom loss that reads values, ...) runs eagerly,
+    # with one warning saying why.
+    return compile(train_step, on_refusal="eager")
 
 
 # --------------------------------------------------------------------------- fit's parts

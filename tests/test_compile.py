@@ -340,3 +340,38 @@ def test_chapter_4_quotes_the_code_compile_writes(capsys: Any) -> None:
     assert len(quoted) >= 4
     for line in quoted:
         assert line in source, line
+
+
+def test_python_state_the_step_changes_on_every_call_is_refused() -> None:
+    """A list appended to inside the step: the replay would not append (traced once more
+    in case it was a cache filled on first use, then refused)."""
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    seen: list[float] = []
+
+    @autograd.compile
+    def step(x: Any) -> Tensor:
+        y = (x @ w).sum()
+        seen.append(1.0)
+        return y
+
+    step(np.ones((2, 3)))
+    with pytest.raises(TraceError, match="seen"):
+        step(np.ones((2, 3)))
+
+
+def test_a_cache_filled_on_the_first_call_is_traced_again_and_kept() -> None:
+    class Scaled:
+        def __init__(self) -> None:
+            self.w = Tensor(np.ones((3, 2)), requires_grad=True)
+            self.scale: float | None = None
+
+        def __call__(self, x: Any) -> Tensor:
+            if self.scale is None:
+                self.scale = 0.5  # filled once
+            return (x @ self.w * self.scale).sum()
+
+    model = Scaled()
+    step = autograd.compile(lambda x: model(x))
+    rng = np.random.default_rng(8)
+    values = [float(step(rng.random((2, 3))).data) for _ in range(4)]
+    assert len(set(values)) == 4 and step.latest is not None and step.latest.verified

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -58,32 +59,43 @@ from autograd.tensor import Tensor
 __all__ = ["Compiled", "TraceError", "compile"]
 
 
-def compile(fn: Callable[..., Any]) -> Compiled:
+def compile(fn: Callable[..., Any], *, on_refusal: str = "raise") -> Compiled:
     """``fn`` traced on its first call and replayed as straight-line NumPy after.
 
     Args:
         fn: a step that takes arrays or Tensors (and Python numbers, read anew on every
             call) and returns a Tensor, an array, a number, or a tuple/list of them.
+        on_refusal: what a step compile cannot replay does: ``"raise"`` a
+            :class:`TraceError` (at the line that makes it so, when it can be seen
+            there), or ``"eager"``: that call runs to its end eagerly and so do all
+            later ones, with one warning saying why (what ``nn.fit`` uses).
 
     Returns:
         a callable with ``fn``'s signature; ``.source`` is the latest replay's code.
 
     Raises:
-        TraceError: at the first call of a new trace, if the step reads values into
-            Python, or its replay would differ from the eager step.
+        TraceError: the step reads values into Python (at that line), changes Python
+            state on every call, or its first replay differs from the eager step (that
+            call's eager run has then been applied).
+        ValueError: ``on_refusal`` is neither ``"raise"`` nor ``"eager"``.
     """
-    return Compiled(fn)
+    if on_refusal not in ("raise", "eager"):
+        raise ValueError(f'compile: on_refusal must be "raise" or "eager", got {on_refusal!r}')
+    return Compiled(fn, on_refusal == "raise")
 
 
 class Compiled:
     """A compiled step: its traces (one per argument shapes and dtypes), and ``source``."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], strict: bool = True) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
+        self.strict = strict
         self.params = list(inspect.signature(fn).parameters)
         self.programs: dict[Any, Program] = {}
         self.latest: Program | None = None
+        self.changed_once = False
+        self.eager = ""  # why the step runs eagerly from now on ('' while it compiles)
 
     @property
     def source(self) -> str:
@@ -100,6 +112,8 @@ class Compiled:
                 pass  # other shapes or state: find (or make) the trace that fits
             except Stale:
                 return self.fn(*args)  # a guard saw another branch: this call eagerly
+        if self.eager:
+            return self.fn(*args)
         return self.slow(args)
 
     def slow(self, args: tuple[Any, ...]) -> Any:
@@ -109,10 +123,10 @@ class Compiled:
         if program is not None and program.structure() != program.expected:
             program = None  # the state changed shape (e.g. an optimizer's first step)
         if program is None:
-            program = self.trace(args)
-            self.programs[key] = program
-            self.latest = program
-            return program.eager_result
+            program, result = self.trace(args)
+            if program is not None:
+                self.programs[key] = self.latest = program
+            return result
         self.latest = program
         if not program.verified:
             return program.verify(args)
@@ -122,11 +136,22 @@ class Compiled:
         except Stale:
             return self.fn(*args)
 
-    def trace(self, args: tuple[Any, ...]) -> Program:
-        trace = Trace(self.fn.__code__)
+    def refuse(self, why: str) -> None:
+        """This step cannot be replayed: raise, or run eagerly from now on (one warning)."""
+        if self.strict:
+            raise TraceError(why)
+        self.eager, self.latest = why, None
+        warnings.warn(
+            f"compile: {getattr(self.fn, '__name__', 'the step')} runs eagerly: {why}",
+            stacklevel=3,
+        )
+
+    def trace(self, args: tuple[Any, ...]) -> tuple[Program | None, Any]:
+        """Run the step eagerly, recording it; its program (None if refused), its result."""
+        trace = Trace(self.fn.__code__, self.strict)
         roots = [(name, a) for name, a in zip(self.params, args) if isinstance(a, Tensor)]  # noqa: B905
         with backprop.lock:
-            slots = find_slots(self.fn, roots)
+            slots, python_changes = find_slots(self.fn, roots)
             structure = tuple(kind(s.get()) for s in slots)  # what this trace is valid for
             swap_in(slots, trace)
             traced_args = [_argument(trace, name, a) for name, a in zip(self.params, args)]  # noqa: B905
@@ -140,13 +165,28 @@ class Compiled:
                 for a in args:
                     if isinstance(a, Tensor):
                         a.data = plain(a.data)
+        changed = python_changes()
+        refusal = trace.refused or (changed and self.changed_once and _changes_message(changed))
+        if refusal:
+            self.refuse(refusal + " (this call ran eagerly: its changes are made)")
+            return None, _plain_result(result)
+        self.changed_once = self.changed_once or bool(changed)
         _name_nodes(trace, result, writes)
         bumps = [s for s, v in versions if s.owner._version[0] != v]
         checks = (structure, tuple(map(kind, args)))
         program = Program(self, trace, slots, writes, bumps, _template(trace, result), checks)
-        program.expected = structure
+        # Python state changed: maybe a cache filled on first use; trace again next call.
+        program.expected = None if changed else structure
         program.eager_result = _plain_result(result)
-        return program
+        return program, program.eager_result
+
+
+def _changes_message(changed: str) -> str:
+    return (
+        f"the step changes Python state a replay would not change: {changed}; compile "
+        "replays NumPy work and the arrays and numbers it follows (parameters, gradients, "
+        "optimizer state): keep other changes outside the step"
+    )
 
 
 class Program:
@@ -176,7 +216,7 @@ class Program:
         )
         exec(self.source, namespace)
         self.run: Callable[..., Any] = namespace[name]
-        self.expected: tuple[Any, ...] = ()
+        self.expected: tuple[Any, ...] | None = ()
         self.getters = [s.get for s in slots]
         for s in slots:  # the trace's arrays: not kept alive by the replay
             s.original = s.stand_in = None
@@ -207,13 +247,14 @@ class Program:
             "",
         )
         if problem:
-            raise TraceError(
-                f"compile: the replay of {self.owner.params and self.owner.fn.__name__} "
+            self.owner.refuse(
+                f"the replay of {getattr(self.owner.fn, '__name__', 'the step')} "
                 f"differs from the eager step: {problem}. Something it reads is not "
                 "followed: random numbers drawn inside the step, a plain NumPy array indexed "
                 "with a traced one (np.eye(10)[y]: make it outside the step, or with ops on "
-                "the traced array), or state it cannot reach; call the function itself"
+                "the traced array), or state it cannot reach (this call ran eagerly)"
             )
+            return eager
         self.verified = True
         return eager
 

@@ -189,14 +189,23 @@ class Live:
     def __neg__(self) -> Any:
         return active().live(operator.neg, (self,))
 
-    def _refuse(self, *args: Any) -> Any:
-        raise TraceError(
-            f"a branch on {self.node.name if self.node else 'a live number'} "
-            f"({_user_line()}): compile reads this number anew on every call, so a "
-            "decision made on it once would go stale; compute with it instead"
-        )
+    def _branch(op: Callable[..., Any]) -> Callable[..., Any]:  # type: ignore[misc]
+        def method(self: Live, *other: Any) -> Any:
+            numbers = [o.number if isinstance(o, Live) else o for o in other]
+            return active().refuse(
+                f"a branch on {self.node.name if self.node else 'a live number'} "
+                f"({_user_line()}): compile reads this number anew on every call, so a "
+                "decision made on it once would go stale; compute with it instead",
+                lambda: op(self.number, *numbers),
+            )
 
-    __bool__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse  # type: ignore[assignment,unused-ignore]
+        return method
+
+    __bool__ = _branch(bool)
+    __lt__, __le__ = _branch(operator.lt), _branch(operator.le)
+    __gt__, __ge__ = _branch(operator.gt), _branch(operator.ge)
+    __eq__, __ne__ = _branch(operator.eq), _branch(operator.ne)  # type: ignore[assignment]
+    del _branch
     __hash__ = None  # type: ignore[assignment]
 
     def __float__(self) -> float:
@@ -207,6 +216,9 @@ class Live:
 
     def __repr__(self) -> str:
         return f"Live({self.number!r})"
+
+    def __format__(self, spec: str) -> str:  # an error message's number
+        return format(self.number, spec)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         func = ufunc if method == "__call__" else getattr(ufunc, method)
@@ -306,8 +318,10 @@ _SYMBOLS = {
 class Trace:
     """The statements of one step, and the nodes they read and write."""
 
-    def __init__(self, step_code: Any) -> None:
+    def __init__(self, step_code: Any, strict: bool = True) -> None:
         self.step_code = step_code
+        self.strict = strict  # refuse by raising; else note it and let the eager run finish
+        self.refused = ""
         self.statements: list[Statement] = []
         self.nodes: dict[int, Node] = {}  # id(Traced or Live) -> its node
         self.owners: dict[int, Any] = {}  # id(memory owner) -> owner, of every traced array
@@ -458,17 +472,26 @@ class Trace:
         mine, where, callee = read_by_step(self.step_code)
         if mine:
             what = _READ_NAMES.get(callee, what)
-            raise TraceError(
+            return self.refuse(
                 f"{where}: the step reads a value with {what}; compile replays NumPy work, "
                 "not Python decisions or numbers taken from arrays, so this would go stale. "
-                "Return the value instead (compute with Tensor or NumPy ops inside the step)"
+                "Return the value instead (compute with Tensor or NumPy ops inside the step)",
+                lambda: x.view(np.ndarray),
             )
         return x.view(np.ndarray)
+
+    def refuse(self, why: str, value: Callable[[], Any]) -> Any:
+        """A step compile cannot replay: ``TraceError`` now (``strict``), or the value,
+        the run goes on eagerly to its end, and the step stays eager (``refused``)."""
+        if self.strict:
+            raise TraceError(why)
+        self.refused = self.refused or why
+        return value()
 
     def read_bool(self, x: Traced) -> bool:
         """A branch: the step's own is refused; the library's (a check) becomes a guard."""
         value = bool(self.read(x, "bool() (an if or a comparison)"))
-        if (id(x), value) in self.guarded:
+        if self.refused or (id(x), value) in self.guarded:
             return value  # checked already (``bool(a or b)`` asks twice)
         self.guarded.add((id(x), value))
         phase, where = self.origin()

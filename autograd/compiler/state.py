@@ -52,15 +52,16 @@ class Slot:
             self.owner[self.key] = value
 
 
-def find_slots(fn: Any, roots: list[tuple[str, Any]]) -> list[Slot]:
-    """Every slot reachable from ``fn`` (closure, defaults, globals it names) and ``roots``."""
+def find_slots(fn: Any, roots: list[tuple[str, Any]]) -> tuple[list[Slot], Any]:
+    """Every slot reachable from ``fn`` (closure, defaults, globals it names) and ``roots``,
+    and a function that says which other Python state changed since (``""``: none)."""
     walk = _Walk()
     code = getattr(fn, "__code__", None)
     if code is not None:
         walk.function(fn, "")
     for name, obj in roots:
         walk.visit(obj, name)
-    return walk.slots
+    return walk.slots, lambda: _changed(walk)
 
 
 class _Walk:
@@ -68,10 +69,13 @@ class _Walk:
         self.slots: list[Slot] = []
         self.seen: set[int] = set()
         self.names: dict[int, str] = {}  # id(parameter) -> its name in its module
+        # Every place visited, with what it held, and each container's keys: Python
+        # state the step changes beyond its slots is what a replay would not redo.
+        self.places: list[tuple[Any, Any, bool, str, Any]] = []
+        self.containers: list[tuple[Any, str, Any]] = []
 
     def function(self, fn: Any, prefix: str) -> None:
-        if id(fn) in self.seen or len(self.seen) > _MAX_OBJECTS:
-            return
+        """What ``fn`` reaches: its closure, the globals its code reads, its defaults."""
         self.seen.add(id(fn))
         code = fn.__code__
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):  # noqa: B905
@@ -90,6 +94,7 @@ class _Walk:
         self, owner: Any, key: Any, attr: bool, name: str, live: bool, owner_name: str = ""
     ) -> None:
         value = getattr(owner, key) if attr else owner[key]
+        self.places.append((owner, key, attr, name, value))
         if isinstance(value, np.ndarray) or (live and not isinstance(value, (list, dict))):
             self.slots.append(Slot(owner, key, attr, name, live, owner_name=owner_name))
         elif isinstance(value, tuple) and _holds_state(value, live):
@@ -127,9 +132,11 @@ class _Walk:
             self.visit(obj.__self__, name)
             self.visit(obj.__func__, name)
         elif isinstance(obj, list):
+            self.containers.append((obj, name, len(obj)))
             for i in range(len(obj)):
                 self.place(obj, i, False, _join(name, str(i)), live, name)
         elif isinstance(obj, dict):
+            self.containers.append((obj, name, set(obj)))
             for k in list(obj):
                 self.place(obj, k, False, _join(name, str(k)), live, name)
         elif isinstance(obj, tuple):
@@ -146,6 +153,8 @@ class _Walk:
     def attributes(self, obj: Any, name: str) -> None:
         declared = set(getattr(type(obj), "__compile_live__", ()))
         attrs = dict(getattr(obj, "__dict__", {}))
+        if hasattr(obj, "__dict__"):
+            self.containers.append((obj.__dict__, name or type(obj).__name__, set(attrs)))
         for cls in type(obj).__mro__:
             for slot in getattr(cls, "__slots__", ()):
                 if slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
@@ -154,6 +163,25 @@ class _Walk:
             if key.startswith("__"):
                 continue
             self.place(obj, key, True, _join(name, key.lstrip("_")), key in declared, name)
+
+
+def _changed(walk: _Walk) -> str:
+    """The first Python state the step changed outside its slots, named ('' if none)."""
+    slots = {(id(s.owner), s.key) for s in walk.slots}
+    for owner, key, attr, name, before in walk.places:
+        if (id(owner), key) in slots:
+            continue
+        try:
+            now = getattr(owner, key) if attr else owner[key]
+        except (AttributeError, KeyError, IndexError, ValueError):
+            return f"{name or key} (removed)"
+        if now is not before:
+            return f"{name or key} (set to a new {type(now).__name__})"
+    for container, name, before in walk.containers:
+        now = set(container) if isinstance(container, dict) else len(container)
+        if now != before:
+            return f"{name or 'a container'} (an item added or removed)"
+    return ""
 
 
 def _names(code: types.CodeType) -> Iterator[str]:

@@ -40,9 +40,9 @@ def dot_html(text: str, newline: str = "<BR/>") -> str:
     Besides HTML's escapes, Graphviz reads ``\\N``, ``\\G``, ``\\E``, ``\\L`` in labels
     (node, graph, edge names, justification) and ``\\\\`` as one backslash, in every
     label: so each backslash is doubled. Its HTML lexer also fails on a ``]`` right
-    after a tag (``<B>]</B>``), so brackets are written as character references.
+    after a tag (``<B>]</B>``), so a ``]`` that starts a line is a character reference.
     """
-    text = html_text(text).replace("[", "&#91;").replace("]", "&#93;")
+    text = re.sub(r"(^|\n)\]", r"\1&#93;", html_text(text))
     return text.replace("\\", "\\\\").replace("\n", newline)
 
 
