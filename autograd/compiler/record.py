@@ -204,7 +204,7 @@ class Live:
     __bool__ = _branch(bool)
     __lt__, __le__ = _branch(operator.lt), _branch(operator.le)
     __gt__, __ge__ = _branch(operator.gt), _branch(operator.ge)
-    __eq__, __ne__ = _branch(operator.eq), _branch(operator.ne)  # type: ignore[assignment]
+    __eq__, __ne__ = _branch(operator.eq), _branch(operator.ne)  # type: ignore[assignment,unused-ignore]
     del _branch
     __hash__ = None  # type: ignore[assignment]
 
