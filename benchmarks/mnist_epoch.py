@@ -125,18 +125,17 @@ def natural_ce_epoch(model: Any, x: Array, labels: Array, order: Array, bs: int,
 # ---------------------------------------------------------- compiled code
 
 
-def natural_step(model: Any, opt: Any, loss: str, eager_calls: list[int]) -> Any:
+def natural_step(model: Any, opt: Any, loss: str) -> Any:
     """The natural step as a function of one batch, for :func:`autograd.compile`.
 
     The same ops, in the same order, as :func:`natural_3b1b_epoch` and
     :func:`natural_ce_epoch` (so the compiled weights equal the eager ones bit for
-    bit). ``eager_calls[0]`` counts the calls that ran this Python (the trace, the
-    checked first replay, and any fallback to eager): a replay does not run it.
+    bit). The compiled step's ``eager_calls`` counts the calls that ran this Python
+    (the trace, the checked first replay, and any fallback to eager).
     """
     if loss == "mse":
 
         def step_3b1b(x: Array, y: Array) -> Any:
-            eager_calls[0] += 1
             out = model(Tensor(x))
             loss = ((out - Tensor(y)) ** 2).sum() * (1.0 / len(x))
             model.zero_grad()
@@ -147,7 +146,6 @@ def natural_step(model: Any, opt: Any, loss: str, eager_calls: list[int]) -> Any
         return step_3b1b
 
     def step_ce(x: Array, labels: Array) -> Any:
-        eager_calls[0] += 1
         n = len(x)
         out = model(Tensor(x))
         loss = -(out.log_softmax()[np.arange(n), labels].mean())
@@ -173,7 +171,6 @@ class Compiled:
     def __init__(self, net: Net, state: dict[str, Array], x: Array, t: Array, bs: int) -> None:
         self.net, self.state, self.x, self.t, self.bs = net, state, x, t, bs
         self.step: Any = None
-        self.eager_calls = [0]  # calls that ran the step's Python (not a replay)
         self.built_at = 0
 
     def build(self, order: Array) -> None:
@@ -181,19 +178,17 @@ class Compiled:
 
         self.model = natural_model(self.net, self.state)
         self.opt = nn.SGD(self.model.parameters(), lr=self.net.lr)
-        self.step = autograd.compile(
-            natural_step(self.model, self.opt, self.net.loss, self.eager_calls)
-        )
+        self.step = autograd.compile(natural_step(self.model, self.opt, self.net.loss))
         sizes = sorted({len(order[s : s + self.bs]) for s in range(0, len(order), self.bs)})
         for j in range(3):
             for n in sizes:
                 idx = np.roll(order, -j * n)[:n]  # another batch each time
                 self.step(self.x[idx], self.t[idx])
-        self.built_at = self.eager_calls[0]
+        self.built_at = self.step.eager_calls
 
     def fallbacks(self) -> int:
         """Steps since :meth:`build` that ran eagerly (a fallback or a new trace), not replayed."""
-        return self.eager_calls[0] - self.built_at
+        return int(self.step.eager_calls) - self.built_at
 
     def __call__(self, order: Array) -> list[Array]:
         if self.step is None:
@@ -465,7 +460,7 @@ def overhead_table(x: Array, onehot: Array) -> list[tuple[str, float, str]]:
 
         model_c = natural_model(NET_3B1B, state)
         opt_c = nn.SGD(model_c.parameters(), lr=1e-9)
-        step = autograd.compile(natural_step(model_c, opt_c, "mse", [0]))
+        step = autograd.compile(natural_step(model_c, opt_c, "mse"))
         for _ in range(3):  # trace, trace again (the gradients now exist), checked replay
             step(xb, yb)
         replay = best_us(lambda: step(xb, yb), 5, 500)
@@ -501,20 +496,19 @@ def trace_times(
     for r in range(reps + 1):
         model = natural_model(NET_3B1B, state)
         opt = nn.SGD(model.parameters(), lr=NET_3B1B.lr)
-        eager_calls = [0]
-        step = autograd.compile(natural_step(model, opt, "mse", eager_calls))
+        step = autograd.compile(natural_step(model, opt, "mse"))
         did = []
         for i, batch in enumerate(batches):
-            before, latest = eager_calls[0], step.latest
+            before, latest = step.eager_calls, step.latest
             t0 = time.process_time()
             step(*batch)
             ms[i].append((time.process_time() - t0) * 1e3)
             if step.latest is not latest:
                 did.append("trace")
             else:
-                did.append("check" if eager_calls[0] > before else "replay")
+                did.append("check" if step.eager_calls > before else "replay")
         t0 = time.process_time()
-        natural_step(model, opt, "mse", [0])(*batches[0])
+        natural_step(model, opt, "mse")(*batches[0])
         eager_ms.append((time.process_time() - t0) * 1e3)
         if r == 0:
             cold = ms[0][0]

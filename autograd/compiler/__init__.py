@@ -96,6 +96,7 @@ class Compiled:
         self.latest: Program | None = None
         self.changed_once = False
         self.eager = ""  # why the step runs eagerly from now on ('' while it compiles)
+        self.eager_calls = 0  # calls that ran the step's Python: traces, checks, fallbacks
 
     @property
     def source(self) -> str:
@@ -111,10 +112,14 @@ class Compiled:
             except Changed:
                 pass  # other shapes or state: find (or make) the trace that fits
             except Stale:
-                return self.fn(*args)  # a guard saw another branch: this call eagerly
+                return self.run_eagerly(args)  # a guard saw another branch
         if self.eager:
-            return self.fn(*args)
+            return self.run_eagerly(args)
         return self.slow(args)
+
+    def run_eagerly(self, args: tuple[Any, ...]) -> Any:
+        self.eager_calls += 1
+        return self.fn(*args)
 
     def slow(self, args: tuple[Any, ...]) -> Any:
         """The trace for these arguments and this state: found, made, or checked."""
@@ -134,7 +139,7 @@ class Compiled:
             with backprop.lock:
                 return program.run(*args)
         except Stale:
-            return self.fn(*args)
+            return self.run_eagerly(args)
 
     def refuse(self, why: str) -> None:
         """This step cannot be replayed: raise, or run eagerly from now on (one warning)."""
@@ -157,6 +162,7 @@ class Compiled:
             traced_args = [_argument(trace, name, a) for name, a in zip(self.params, args)]  # noqa: B905
             versions = [(s, s.owner._version[0]) for s in slots if _is_data(s)]
             start(trace)
+            self.eager_calls += 1
             try:
                 result = self.fn(*traced_args)
             finally:
@@ -233,10 +239,10 @@ class Program:
                 replayed = self.run(*args)
             except Stale:
                 _put_back(before)
-                return self.owner.fn(*args)
+                return self.owner.run_eagerly(args)
             after_replay = [_copy(s.get()) for s in self.slots]
             _put_back(before)
-            eager = self.owner.fn(*args)
+            eager = self.owner.run_eagerly(args)
             after_eager = [_copy(s.get()) for s in self.slots]
         problem = _differs(replayed, eager, "the result") or next(
             (
