@@ -7,6 +7,8 @@ skip them:
 * **copies of fresh arrays**: the engine copies a gradient before keeping it as a
   parameter's ``.grad`` (the array might be shared); an array made by this step and
   used only by that copy is kept itself instead.
+* **a scatter whose rows are ``0, 1, ..., n-1``** (the gradient of ``logp[np.arange(n),
+  labels]``) adds by assignment (``g[rows, labels] += ...``): no two entries meet.
 * **``x ** 1``** is ``x`` (the derivative of a square, ``2 a**1``).
 * **a buffer, then a ufunc into it** (``y = np.empty_like(x); np.negative(x, out=y)``)
   is the ufunc making ``y`` (for arrays of one or more dimensions).
@@ -29,6 +31,7 @@ from autograd.compiler.record import Node, Statement
 
 __all__ = ["simplify"]
 
+_ALLOCATING = (np.matmul, np.dot, np.zeros_like, np.empty_like, np.ones_like, np.full_like)
 _VIEWS = {"reshape", "transpose", "swapaxes", "ravel", "squeeze", "view", operator.getitem}
 
 
@@ -36,6 +39,7 @@ def simplify(body: list[Statement], roots: set[int], namespace: dict[str, Any]) 
     """``body`` with the rewrites above (``roots``: nodes returned or written back)."""
     body = _drop_copies(body, roots)
     body = _drop_power_one(body)
+    body = _scatter_by_assignment(body)
     body = _fill_directly(body)
     return _one_finiteness_check(body, roots, namespace)
 
@@ -54,21 +58,67 @@ def _allocates(s: Statement) -> bool:
         return False
     owner = getattr(s.func, "__self__", None)
     return (
-        isinstance(s.func, np.ufunc) or isinstance(owner, np.ufunc) or s.func in (np.matmul, np.dot)
+        isinstance(s.func, np.ufunc)
+        or isinstance(owner, np.ufunc)
+        or s.func in _ALLOCATING
+        or s.func == "copy"
     )
 
 
 def _drop_copies(body: list[Statement], roots: set[int]) -> list[Statement]:
+    """A copy nobody needs: of a fresh array used only by the copy (kept under the
+    copy's name), or of an array that neither it nor its copy is written afterwards
+    (read as it is: ``Tensor(x)`` of the step's input)."""
     uses, made_by = _uses(body), {id(t): s for s in body for t in s.targets}
+    same: dict[int, Node] = {}
     out = []
-    for s in body:
+    for i, s in enumerate(body):
+        s.args, s.kwargs = _swap(s.args, same), _swap(s.kwargs, same)
         src = s.args[0] if s.func == "copy" and len(s.args) == 1 else None
         maker = made_by.get(id(src)) if isinstance(src, Node) else None
         if maker is not None and _allocates(maker) and uses[id(src)] == 1 and id(src) not in roots:
             maker.targets = s.targets  # the array itself, under the copy's name
             continue
+        if (
+            isinstance(src, Node)
+            and not {id(src), id(s.targets[0])} & roots
+            and not _written_after(body, i, made_by, (src, s.targets[0]))
+        ):
+            same[id(s.targets[0])] = src
+            continue
         out.append(s)
     return out
+
+
+def _written_after(
+    body: list[Statement], i: int, made_by: dict[int, Statement], nodes: tuple[Node, ...]
+) -> bool:
+    """Whether anything after statement ``i`` writes into one of ``nodes`` or into a view
+    (whose memory may be theirs)."""
+    for s in body[i + 1 :]:
+        for w in s.writes:
+            maker = made_by.get(id(w))
+            if any(w is n for n in nodes) or (maker is not None and not _allocates(maker)):
+                return True
+    return False
+
+
+def _scatter_by_assignment(body: list[Statement]) -> list[Statement]:
+    """``np.add.at(zeros, (np.arange(n), labels), g)`` as ``zeros[rows, labels] += g``: the
+    rows are all different, so no two entries meet and adding at each is adding once
+    (what the engine cannot know without checking every call)."""
+    for s in body:
+        add_at = getattr(s.func, "__self__", None) is np.add and s.func.__name__ == "at"
+        idx = s.args[1] if add_at and len(s.args) == 3 else None
+        rows = idx[0] if isinstance(idx, tuple) and len(idx) == 2 else None
+        if (
+            isinstance(rows, Node)
+            and rows.kind == "const"
+            and rows.value.ndim == 1
+            and np.array_equal(rows.value, np.arange(len(rows.value)))
+        ):
+            s.func, s.args = "index_add", s.args
+    return body
 
 
 def _drop_power_one(body: list[Statement]) -> list[Statement]:

@@ -130,12 +130,14 @@ class Writer:
             return f"{self.value(args[0])}[{self.index(args[1])}]"
         if s.func is operator.setitem:
             return f"{self.value(args[0])}[{self.index(args[1])}] = {self.value(args[2])}"
+        if s.func == "index_add":  # np.add.at with indices that never repeat
+            return f"{self.value(args[0])}[{self.index(args[1])}] += {self.value(args[2])}"
         rendered = [self.value(a) for a in args]
         if s.func in _INFIX and len(args) == 2 and not s.kwargs:  # a * b: np.multiply(a, b)
             return f"{rendered[0]} {_INFIX[s.func]} {rendered[1]}"
         if s.func is np.negative and len(args) == 1 and not s.kwargs:
             return f"-{rendered[0]}"
-        rendered += [f"{k}={self.value(v)}" for k, v in s.kwargs.items()]
+        rendered += [f"{k}={self.value(v)}" for k, v in s.kwargs.items() if not _default(k, v)]
         if s.func == "transpose" and len(args) == 1 and args[0].value.ndim == 2:
             return f"{rendered[0]}.T"  # the same view, as the math writes it
         if isinstance(s.func, str):
@@ -157,6 +159,13 @@ class Writer:
         if s.func is operator.setitem or not s.targets:
             return text
         return f"{', '.join(t.name for t in s.targets)} = {text}"
+
+
+def _default(key: str, value: Any) -> bool:
+    """A keyword NumPy's methods pass on with its default value (``ndarray.sum``'s)."""
+    return (key, value) in (("dtype", None), ("out", None), ("where", True)) and (
+        type(value) is not int
+    )
 
 
 def needed(statements: list[Statement], roots: set[int]) -> list[Statement]:
