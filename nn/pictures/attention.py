@@ -48,21 +48,18 @@ def plot_lm_history(result: dict[str, Any], path: PathLike) -> Path:
     smooth = np.convolve(train, np.ones(k) / k, mode="valid")
     ax.plot(steps[k - 1 :], smooth, color="C0", label="training batches (running mean)")
     ax.plot(h["val_step"], h["val"], "s-", color="C1", ms=4, label="validation windows")
+    middle = float(steps[len(steps) // 2])  # labels mid-way: clear of the legend and curves
     for name, style in (("unigram", ":"), ("bigram", "--")):
         ax.axhline(result[name], color="gray", ls=style, lw=1.2)
-        ax.text(
-            steps[-1], result[name], f"{name} {result[name]:.2f}", ha="right", va="bottom",
-            clip_on=True,
-        )  # fmt: skip
+        ax.text(middle, result[name], f"{name} {result[name]:.2f}", ha="center", va="bottom")
     ax.axhline(result["val_loss"], color="C3", lw=1.2)
     ax.text(
-        steps[-1],
+        float(steps[len(steps) // 4]),
         result["val_loss"],
         f"whole validation split {result['val_loss']:.2f}",
-        ha="right",
+        ha="center",
         va="top",
         color="C3",
-        clip_on=True,
     )
     low = min(result["val_loss"], result["bigram"], float(smooth.min()))
     ax.set_ylim(low - 0.2, result["unigram"] + 0.3)
