@@ -500,9 +500,9 @@ def generate(
 
     Each new token is drawn from ``softmax(logits / temperature)`` of the last position,
     the context being the last ``block_size`` tokens; ``top_k`` keeps only the ``k``
-    most likely tokens (the rest get probability 0). Lower temperature: safer, more
-    repetitive text; higher: more surprising, more mistakes. The same ``seed`` gives the
-    same text.
+    most likely tokens (the rest get probability 0; a tie with the ``k``-th score is
+    kept). Lower temperature: safer, more repetitive text; higher: more surprising, more
+    mistakes. The same ``seed`` gives the same text.
 
     Raises:
         ValueError: an empty prompt, ids outside the vocabulary, a temperature that is not
