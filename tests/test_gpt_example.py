@@ -142,3 +142,18 @@ def test_chapter_pictures_are_readable(
         runpy.run_path(str(SCRIPT), run_name="__main__")
     assert stop.value.code == 0
     check(saved, {"gpt-loss.png", "gpt-attention-1.png", "gpt-attention-4.png"})
+
+
+def test_chapter_prose_agrees_with_the_recorded_runs() -> None:
+    """The few sizes the chapter's prose names are those of the recorded runs."""
+    chapter = " ".join((ROOT / "docs" / "06-gpt.md").read_text().split())
+    default = json.loads(RECORDED.read_text())
+    best = json.loads((ROOT / "docs" / "reports" / "gpt-best.json").read_text())
+    block = default["config"]["block_size"]
+    assert f"at least {block // 2} characters of context" in chapter
+    assert f"predicted from at most {block} before it" in chapter
+    assert default["parameters"] < 1_000_000 and "less than a million knobs" in chapter
+    epochs = default["training"]["steps"] * default["training"]["batch_size"] * block / 1_003_854
+    assert 1.4 < epochs < 1.7 and "one and a half times" in chapter
+    assert f"window to {best['config']['block_size']} characters" in chapter
+    assert best["val_loss"] <= 1.6 and best["cpu_minutes"] <= 20 and best["peak_mb"] < 4096
