@@ -44,6 +44,13 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
+def gpt_main() -> Any:
+    """``examples/gpt.py``'s ``main(argv) -> exit code``, run in this process (no new
+    interpreter per call: the refusals below are checked in milliseconds)."""
+    return runpy.run_path(str(SCRIPT), run_name="gpt_example")["main"]
+
+
+@pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``tiny`` run's output folder (30 steps)."""
     out = tmp_path_factory.mktemp("gpt")
@@ -84,31 +91,36 @@ def test_sampling_is_seeded(trained: Path) -> None:
         (["--top-k", "100"], "top_k=100 is more than the vocabulary of 65"),
     ],
 )
-def test_bad_sampling_input_is_one_clear_line(trained: Path, args: list[str], said: str) -> None:
-    proc = run("--sample", "--checkpoint", str(trained / "model.npz"), *args, cwd=trained)
-    assert proc.returncode == 2
-    assert said in proc.stderr and "Traceback" not in proc.stderr
+def test_bad_sampling_input_is_one_clear_line(
+    trained: Path, gpt_main: Any, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    assert gpt_main(["--sample", "--checkpoint", str(trained / "model.npz"), *args]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
 
 
-def test_a_truncated_checkpoint_is_one_clear_line(trained: Path, tmp_path: Path) -> None:
+def test_a_truncated_checkpoint_is_one_clear_line(
+    trained: Path, tmp_path: Path, gpt_main: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     blob = (trained / "model.npz").read_bytes()
     (tmp_path / "cut.npz").write_bytes(blob[: len(blob) // 3])
-    proc = run("--sample", "--checkpoint", str(tmp_path / "cut.npz"), cwd=tmp_path)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "cut.npz' is not a readable .npz checkpoint" in proc.stderr
-    proc = run("--sample", "--checkpoint", str(tmp_path / "none.npz"), cwd=tmp_path)
-    assert proc.returncode == 2 and "no checkpoint at" in proc.stderr
+    assert gpt_main(["--sample", "--checkpoint", str(tmp_path / "cut.npz")]) == 2
+    assert "cut.npz' is not a readable .npz checkpoint" in capsys.readouterr().err
+    assert gpt_main(["--sample", "--checkpoint", str(tmp_path / "none.npz")]) == 2
+    assert "no checkpoint at" in capsys.readouterr().err
 
 
-def test_a_corrupt_corpus_is_one_clear_line(tmp_path: Path) -> None:
+def test_a_corrupt_corpus_is_one_clear_line(
+    tmp_path: Path, gpt_main: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert SHARED is not None
     blob = (SHARED / "input.txt").read_bytes()
     (tmp_path / "input.txt").write_bytes(blob[: len(blob) // 2])
-    proc = run(
-        "--preset", "tiny", "--data-dir", str(tmp_path), "--out", str(tmp_path), cwd=tmp_path
-    )
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "not Tiny Shakespeare as published" in proc.stderr and "truncated" in proc.stderr
+    args = ["--preset", "tiny", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")]
+    assert gpt_main(args) == 2
+    err = capsys.readouterr().err
+    assert "not Tiny Shakespeare as published" in err and "truncated" in err
+    assert not (tmp_path / "out").exists()
 
 
 # ------------------------------------------------------- the recorded run
