@@ -8,11 +8,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= out
 PRESET ?= 3b1b
+# `make gpt` has its own presets (default, best); PRESET=best picks its best too.
+GPT_PRESET := $(if $(filter best,$(PRESET)),best,default)
 EPOCHS ?=
 PIP    := $(PY) -m pip install --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help mnist test lint typecheck pytest docs docs-serve figures bench instructions notebooks clean
+.PHONY: help mnist gpt test lint typecheck pytest docs docs-serve figures bench instructions notebooks clean
 
 # ------------------------------------------------------------------ the venv
 # A .venv made by another Python (an older one, one since removed or upgraded, or a
@@ -60,10 +62,16 @@ help:  ## list the targets
 	@echo "make <target>   (each creates .venv and installs what it needs on first use)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 16
 	@echo "variables: PRESET=3b1b|best and EPOCHS=<n> (make mnist; default: the preset's), OUT=out,"
-	@echo "           PYTHON=python3, MNIST_DIR=<folder>"
+	@echo "           PRESET=best (make gpt; default: the 5-minute one), PYTHON=python3,"
+	@echo "           MNIST_DIR=<folder>, SHAKESPEARE_DIR=<folder>"
 
 mnist: $(VENV)/.runtime  ## train the series' digit recogniser on full MNIST (PRESET=best: the accurate one)
 	$(PY) examples/mnist.py --preset $(PRESET) --out $(OUT)/mnist-$(PRESET)$(if $(EPOCHS), --epochs $(EPOCHS))
+
+# One BLAS thread: the targets (5 min, 20 min) are for one CPU core.
+gpt: $(VENV)/.runtime  ## train a small GPT on Tiny Shakespeare, one core (PRESET=best: the longer one)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(PY) examples/gpt.py --preset $(GPT_PRESET) --out $(OUT)/gpt-$(GPT_PRESET)
 
 test: lint typecheck pytest  ## ruff, mypy and the whole test suite
 
@@ -123,6 +131,7 @@ figures: $(VENV)/.dev  ## redraw every figure in docs/images and report in docs/
 	$(PY) examples/tour/teaching.py --out docs/images
 	$(PY) examples/tour/attention.py --out docs/images
 	$(PY) examples/tour/derivatives.py --out docs/images
+	$(PY) examples/gpt.py --figures --checkpoint examples/models/gpt-default.npz --run docs/reports/gpt-default.json --out docs/images
 	$(PY) examples/tour/conformance_report.py --out docs/reports
 	$(PY) examples/mnist.py --preset 3b1b --out $(OUT)/mnist-3b1b
 	for f in weights confusion misclassified curves; do cp $(OUT)/mnist-3b1b/$$f.png docs/images/mnist-$$f.png; done

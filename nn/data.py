@@ -59,14 +59,17 @@ __all__ = [
     "batches",
     "default_data_dir",
     "download_mnist",
+    "download_verified",
     "idx_header",
     "iterate_minibatches",
     "load_mnist",
+    "named_dir",
     "num_batches",
     "one_hot",
     "parse_idx",
     "random_shift",
     "read_idx",
+    "user_cache_dir",
 ]
 
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions (n, rows, cols)
@@ -462,22 +465,41 @@ def find_data_dir(data_dir: str | os.PathLike[str] | None = None, dataset: str =
         FileNotFoundError: the named folder does not exist (or is not a folder).
     """
     spec = _dataset(dataset)
+    named = named_dir(data_dir, spec.env_var, spec.name, _cache_dir(spec))
+    return named if named is not None else default_data_dir(dataset)
+
+
+def named_dir(
+    data_dir: str | os.PathLike[str] | None, env_var: str, what: str, cache: Path
+) -> Path | None:
+    """The folder the user named: ``data_dir``, else ``$env_var`` (empty counts as unset);
+    ``None`` when neither is given. Shared by every data set's loader (MNIST, text).
+
+    Raises:
+        FileNotFoundError: the named folder does not exist (or is not a folder): a typo
+            is an error naming it, never a new empty folder.
+    """
     if data_dir is not None:
         directory = Path(data_dir).expanduser()
         if not directory.is_dir():
             raise FileNotFoundError(
-                f"data_dir={data_dir}: no such folder (the {spec.name} folder given with "
+                f"data_dir={data_dir}: no such folder (the {what} folder given with "
                 "--data-dir or data_dir=...); fix the path, or leave it out to use "
-                f"${spec.env_var} or the cache {_cache_dir(spec)}"
+                f"${env_var} or the cache {cache}"
             )
         return directory
-    env = os.environ.get(spec.env_var, "")
+    env = os.environ.get(env_var, "")
     if env and not Path(env).expanduser().is_dir():
         raise FileNotFoundError(
-            f"{spec.env_var}={env}: no such folder; fix it, or unset {spec.env_var} "
-            f"to use the cache {_cache_dir(spec)}"
+            f"{env_var}={env}: no such folder; fix it, or unset {env_var} to use the cache {cache}"
         )
-    return default_data_dir(dataset)
+    return Path(env).expanduser() if env else None
+
+
+def user_cache_dir(name: str) -> Path:
+    """``$XDG_CACHE_HOME/valuegrad/<name>`` (``~/.cache/valuegrad/<name>`` by default)."""
+    cache = os.environ.get("XDG_CACHE_HOME", "") or str(Path("~/.cache").expanduser())
+    return Path(cache) / "valuegrad" / name
 
 
 def mnist_available(
@@ -495,8 +517,7 @@ def mnist_available(
 
 
 def _cache_dir(spec: Dataset) -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME", "") or str(Path("~/.cache").expanduser())
-    return Path(cache) / "valuegrad" / spec.cache_name
+    return user_cache_dir(spec.cache_name)
 
 
 def _dataset(name: str) -> Dataset:
@@ -529,6 +550,36 @@ def _download_one(
 ) -> None:
     """Fetch ``url`` (at most ``limit`` bytes) and write it to ``dest`` only after its
     checksum matched (through the one atomic writer: an interruption leaves no file)."""
+
+    def verify(blob: bytes) -> None:
+        # A .gz download is identified by its published MD5; otherwise it is checked as
+        # read_idx checks a file: its structure and the SHA-256 of its content.
+        if hashlib.md5(blob, usedforsecurity=False).hexdigest() not in {
+            c.lower() for c in checksums
+        }:
+            _check_download(blob, url, checksums, limit)
+
+    download_verified(url, dest, verify, limit=limit, progress=progress, timeout=timeout)
+
+
+def download_verified(
+    url: str,
+    dest: Path,
+    verify: Callable[[bytes], None],
+    *,
+    limit: int,
+    progress: bool = True,
+    timeout: float = 30.0,
+) -> None:
+    """Fetch ``url`` (at most ``limit`` bytes), call ``verify(blob)`` (which raises
+    :class:`DataError` / :class:`ChecksumError` for a wrong file), and only then write
+    it to ``dest`` through the one atomic writer: an interrupted or refused download
+    leaves no file. Shared by every data set (MNIST, text).
+
+    Raises:
+        OSError: the download failed (``URLError``, timeouts).
+        DataError: more than ``limit`` bytes, or what ``verify`` raises.
+    """
     from autograd.pictures.files import write_atomic  # the one writer; not on `import nn`
 
     with urlopen(url, timeout=timeout) as response:
@@ -540,10 +591,7 @@ def _download_one(
         blob = _fetch(response, dest.name, limit, total, progress)
     if len(blob) > limit:
         raise DataError(f"{url}: more than the {limit:,} bytes expected; download stopped")
-    # A .gz download is identified by its published MD5; otherwise it is checked as
-    # read_idx checks a file: its structure and the SHA-256 of its content.
-    if hashlib.md5(blob, usedforsecurity=False).hexdigest() not in {c.lower() for c in checksums}:
-        _check_download(blob, url, checksums, limit)
+    verify(blob)
     write_atomic(dest, blob)
 
 

@@ -51,7 +51,9 @@ Input = Tensor | NDArray[Any]
 INITS = ("xavier", "he", "lecun", "uniform", "zeros")
 
 
-def _rng(seed: Seed) -> np.random.Generator:
+def as_rng(seed: Seed) -> np.random.Generator:
+    """``seed`` as a ``numpy.random.Generator``: a Generator as is (shared between
+    layers), an int or ``None`` as a new one (``TypeError`` for anything else)."""
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
@@ -125,7 +127,7 @@ class Linear(TensorModule):
         if init not in INITS:
             raise ValueError(f"Linear: unknown init {init!r}; choose one of {', '.join(INITS)}")
         self.nin, self.nout, self.init = int(nin), int(nout), init
-        rng = _rng(seed)
+        rng = as_rng(seed)
         shape = (self.nout, self.nin)
         if init == "xavier":
             a = math.sqrt(6.0 / (nin + nout))
@@ -364,7 +366,7 @@ class TensorMLP(TensorModule):
         )
         if init is None:
             init = "he" if activation == "relu" else "xavier"
-        rng = _rng(seed)
+        rng = as_rng(seed)
         self.activation, self.output_activation = activation, out_name
         self.layers: list[Linear] = [
             Linear(a, b, init=init, seed=rng, dtype=dtype) for a, b in itertools.pairwise(sizes)

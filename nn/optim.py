@@ -44,7 +44,7 @@ import numpy as np
 from autograd import Tensor, Value
 from autograd.backprop import lock
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "warmup_cosine"]
 
 
 class Optimizer:
@@ -323,8 +323,13 @@ class Adam(Optimizer):
                 v = b2 * v + (1.0 - b2) * (g * g)
                 step_size = lr / (1.0 - b1**t)
                 denom = (v / (1.0 - b2**t)) ** 0.5 + eps
-                updates.append((i, p, step_size * m / denom, (t, m, v)))
+                delta = self._decoupled(i, p, step_size * m / denom, lr)
+                updates.append((i, p, delta, (t, m, v)))
             self._commit(updates)
+
+    def _decoupled(self, i: int, p: Any, delta: Any, lr: float) -> Any:
+        """The step ``delta`` plus any decoupled weight decay (:class:`AdamW`'s; none here)."""
+        return delta
 
     def __repr__(self) -> str:
         extra = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""
@@ -332,3 +337,98 @@ class Adam(Optimizer):
             f"Adam({len(self.params)} parameters, lr={self.lr:g}, betas={self.betas}, "
             f"eps={self.eps:g}{extra})"
         )
+
+
+class AdamW(Adam):
+    r"""Adam with *decoupled* weight decay (Loshchilov & Hutter, 2019; PyTorch's ``AdamW``).
+
+    The Adam step of :class:`Adam` (with no L2 term in the gradient), and each weight
+    shrinks by a fixed fraction of itself, outside the adaptive scaling:
+
+    .. math::
+
+        w \leftarrow w - \eta \left( \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+                                   + \lambda w \right)
+
+    (with L2 in :class:`Adam`, the decay is divided by :math:`\sqrt{\hat v}` like the
+    gradient, so weights with large gradients are hardly decayed at all).
+
+    Args:
+        params, lr, betas, eps: as for :class:`Adam`.
+        weight_decay: :math:`\lambda \ge 0` (default 0.01, as PyTorch's).
+        no_decay: parameters among ``params`` that are not decayed (biases and
+            LayerNorm gains, usually: :meth:`nn.gpt.GPT.no_decay_parameters`).
+
+    Raises:
+        ValueError: a setting out of range, or a ``no_decay`` parameter that is not one of
+            ``params``.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        no_decay: Iterable[Any] = (),
+    ) -> None:
+        wd = _in_range(weight_decay, "weight_decay", 0.0, math.inf)
+        super().__init__(params, lr, betas, eps, 0.0)  # no L2 term in the gradient
+        skip = {id(p) for p in no_decay}
+        unknown = skip - {id(p) for p in self.params}
+        if unknown:
+            raise ValueError(
+                f"AdamW: {len(unknown)} no_decay parameter(s) are not among the parameters"
+            )
+        self.decoupled_weight_decay = wd
+        self._decays = [id(p) not in skip for p in self.params]
+
+    def _decoupled(self, i: int, p: Any, delta: Any, lr: float) -> Any:
+        wd = self.decoupled_weight_decay
+        return delta + (lr * wd) * p.data if wd and self._decays[i] else delta
+
+    def __repr__(self) -> str:
+        kept = sum(self._decays)
+        return (
+            f"AdamW({len(self.params)} parameters, lr={self.lr:g}, betas={self.betas}, "
+            f"eps={self.eps:g}, weight_decay={self.decoupled_weight_decay:g} on {kept})"
+        )
+
+
+def warmup_cosine(
+    step: int, *, max_lr: float, warmup_steps: int, total_steps: int, min_lr: float = 0.0
+) -> float:
+    r"""The learning rate at ``step`` (0-based): a linear warm-up, then a cosine decay.
+
+    .. math::
+
+        \eta(s) = \begin{cases}
+            \eta_{max} \, \frac{s + 1}{W} & s < W \\
+            \eta_{min} + \tfrac12 (\eta_{max} - \eta_{min})
+                (1 + \cos(\pi \frac{s - W}{S - W})) & W \le s < S \\
+            \eta_{min} & s \ge S
+        \end{cases}
+
+    (``W = warmup_steps``, ``S = total_steps``.) Warm-up keeps the first steps, taken
+    while Adam's moment estimates are still poor, small; the decay lets the last steps
+    settle. Set it before each step: ``opt.lr = warmup_cosine(step, ...)``.
+
+    Raises:
+        ValueError: ``step`` or ``warmup_steps`` < 0, ``total_steps`` <= ``warmup_steps``,
+            or rates that are not ``0 <= min_lr <= max_lr`` (``max_lr`` > 0, finite).
+    """
+    check_lr(max_lr)
+    if not 0 <= min_lr <= max_lr:
+        raise ValueError(f"warmup_cosine: need 0 <= min_lr <= max_lr, got {min_lr!r}, {max_lr!r}")
+    if step < 0 or warmup_steps < 0 or total_steps <= warmup_steps:
+        raise ValueError(
+            "warmup_cosine: need step >= 0 and 0 <= warmup_steps < total_steps, got "
+            f"step={step!r}, warmup_steps={warmup_steps!r}, total_steps={total_steps!r}"
+        )
+    if step < warmup_steps:
+        return float(max_lr * (step + 1) / warmup_steps)
+    if step >= total_steps:
+        return float(min_lr)
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return float(min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress)))

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from nn.data import mnist_available
+from nn.text import shakespeare_available
 from tests.tools import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,8 @@ OUTPUTS = _load_hook("outputs")
 
 # Where every MNIST consumer looks: $MNIST_DIR, else the cache (None: not there).
 MNIST_DIR = mnist_available()
+# Tiny Shakespeare (chapter 6): $SHAKESPEARE_DIR, which CI sets, else the cache.
+SHAKESPEARE_DIR = shakespeare_available()
 
 
 def python_blocks(path: Path, skeletons: bool = False) -> list[tuple[int, str]]:
@@ -127,6 +130,8 @@ def test_markdown_snippets_run(page: Path, docs_env: Path) -> None:
         require("dot")
     if _needs_mnist(text) and MNIST_DIR is None:
         pytest.skip("MNIST not found in $MNIST_DIR or the cache ~/.cache/valuegrad/mnist")
+    if OUTPUTS.needs_shakespeare(text) and SHAKESPEARE_DIR is None:
+        pytest.skip("Tiny Shakespeare not found in $SHAKESPEARE_DIR or the cache")
     where = str(page.relative_to(ROOT))
     try:
         outputs = OUTPUTS.run_blocks(blocks, where, docs_env)

@@ -8,10 +8,11 @@ Running a page can take seconds (chapter 5 trains on MNIST), so outputs are cach
 in ``.cache/docs-outputs/``, keyed by the page's code: an edit to any block of a page
 runs that page again. The test suite (``tests/test_docs.py``) runs every page anyway
 and fills the same cache, so ``make docs`` after ``make test`` runs nothing.
-A page that needs MNIST when no copy is found (``MNIST_DIR`` or the cache; the build
-never downloads), or whose code draws a graph when Graphviz's ``dot`` is not installed,
-is shown with a note instead of its outputs; the build still succeeds and says once,
-at its end, what was not drawn and how to install Graphviz.
+A page that needs MNIST or Tiny Shakespeare when no copy is found (``MNIST_DIR`` /
+``SHAKESPEARE_DIR`` or the cache; the build never downloads), or whose code draws a
+graph when Graphviz's ``dot`` is not installed, is shown with a note instead of its
+outputs; the build still succeeds and says once, at its end, what was not drawn and how
+to install Graphviz.
 """
 
 from __future__ import annotations
@@ -83,6 +84,17 @@ def python_blocks(text: str, skeletons: bool = False) -> list[Block]:
 
 def needs_mnist(code: str) -> bool:
     return "load_mnist" in code or "MNIST_DIR" in code
+
+
+def needs_shakespeare(code: str) -> bool:
+    return "load_shakespeare" in code or "SHAKESPEARE_DIR" in code
+
+
+def shakespeare_available() -> bool:
+    """Whether Tiny Shakespeare is where every consumer looks (``nn.text``)."""
+    from nn.text import shakespeare_available as found
+
+    return found() is not None
 
 
 def run_blocks(blocks: list[Block], where: str, cwd: Path) -> list[str]:
@@ -186,6 +198,11 @@ MNIST_NOTE = (
     "when the site was built: set `MNIST_DIR` (or run `make mnist` once, which "
     "downloads it) and build again to see what each block prints.\n\n"
 )
+SHAKESPEARE_NOTE = (
+    '!!! note "Outputs not shown"\n    This page needs Tiny Shakespeare, which was not '
+    "found when the site was built: set `SHAKESPEARE_DIR` (or run `make gpt` once, which "
+    "downloads it) and build again to see what each block prints.\n\n"
+)
 DOT_NOTE = (
     '!!! note "Outputs not shown"\n    This page draws graphs with Graphviz\'s `dot`, '
     "which was not installed when the site was built: install Graphviz and build "
@@ -201,6 +218,8 @@ def outputs_for(page: str, text: str) -> list[str] | str:
         return found
     if needs_mnist("".join(b.source for b in blocks)) and not mnist_available():
         return MNIST_NOTE
+    if needs_shakespeare("".join(b.source for b in blocks)) and not shakespeare_available():
+        return SHAKESPEARE_NOTE
     log.info("running the code of %s to show its output", page)
     try:
         with tempfile.TemporaryDirectory() as tmp:
