@@ -122,24 +122,24 @@ class Compiled:
         return self.fn(*args)
 
     def slow(self, args: tuple[Any, ...]) -> Any:
-        """The trace for these arguments and this state: found, made, or checked."""
+        """The trace for these arguments and this state: found (and checked), or made."""
         key = _key(args)
         program = self.programs.get(key)
-        if program is not None and program.structure() != program.expected:
-            program = None  # the state changed shape (e.g. an optimizer's first step)
-        if program is None:
-            program, result = self.trace(args)
-            if program is not None:
-                self.programs[key] = self.latest = program
-            return result
-        self.latest = program
-        if not program.verified:
-            return program.verify(args)
-        try:
-            with backprop.lock:
-                return program.run(*args)
-        except Stale:
-            return self.run_eagerly(args)
+        if program is not None and program.structure() == program.expected:
+            self.latest = program
+            try:
+                if not program.verified:
+                    return program.verify(args)
+                with backprop.lock:
+                    return program.run(*args)
+            except Changed:
+                pass  # a place it walked through holds something else now: trace anew
+            except Stale:
+                return self.run_eagerly(args)
+        program, result = self.trace(args)
+        if program is not None:
+            self.programs[key] = self.latest = program
+        return result
 
     def refuse(self, why: str) -> None:
         """This step cannot be replayed: raise, or run eagerly from now on (one warning)."""
@@ -156,7 +156,7 @@ class Compiled:
         trace = Trace(self.fn.__code__, self.strict)
         roots = [(name, a) for name, a in zip(self.params, args) if isinstance(a, Tensor)]  # noqa: B905
         with backprop.lock:
-            slots, python_changes = find_slots(self.fn, roots)
+            slots, python_changes, fixed = find_slots(self.fn, roots)
             structure = tuple(kind(s.get()) for s in slots)  # what this trace is valid for
             swap_in(slots, trace)
             traced_args = [_argument(trace, name, a) for name, a in zip(self.params, args)]  # noqa: B905
@@ -179,7 +179,7 @@ class Compiled:
         self.changed_once = self.changed_once or bool(changed)
         _name_nodes(trace, result, writes)
         bumps = [s for s, v in versions if s.owner._version[0] != v]
-        checks = (structure, tuple(map(kind, args)))
+        checks = (structure, tuple(map(kind, args)), fixed)
         program = Program(self, trace, slots, writes, bumps, _template(trace, result), checks)
         # Python state changed: maybe a cache filled on first use; trace again next call.
         program.expected = None if changed else structure
@@ -206,7 +206,7 @@ class Program:
         writes: list[tuple[Slot, Any]],
         bumps: list[Slot],
         result: Any,
-        checks: tuple[Any, Any],
+        checks: tuple[Any, Any, Any],
     ) -> None:
         self.owner = owner
         self.slots = slots
@@ -237,6 +237,9 @@ class Program:
             before = [(s, s.get(), _copy(s.get())) for s in self.slots]
             try:
                 replayed = self.run(*args)
+            except Changed:
+                _put_back(before)
+                raise
             except Stale:
                 _put_back(before)
                 return self.owner.run_eagerly(args)

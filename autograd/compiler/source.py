@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.compiler.record import Live, Node, Statement, Trace
+from autograd.compiler.record import Live, Node, Statement, Trace, identifier
 from autograd.compiler.simplify import simplify
 from autograd.compiler.state import Slot
 from autograd.grad_mode import is_grad_enabled
@@ -204,7 +204,7 @@ def source(
     writes: list[tuple[Slot, Any]],
     bumps: list[Slot],
     result: Any,
-    checks: tuple[Any, Any],
+    checks: tuple[Any, Any, Any],
 ) -> tuple[str, dict[str, Any]]:
     """The replay's source and the names it refers to."""
     w = Writer(trace)
@@ -252,13 +252,22 @@ def source(
 
 
 def _checks(
-    w: Writer, params: list[str], reads: list[Any], checks: tuple[Any, Any], used: set[int]
+    w: Writer, params: list[str], reads: list[Any], checks: tuple[Any, Any, Any], used: set[int]
 ) -> list[str]:
-    """``_check_kinds``: the arguments and the state are of the kinds traced. A slot the
-    replay never reads (a gradient the step sets to None first) only has to be None, or
-    not, as it was: its shape decides nothing."""
-    structure, arg_kinds = checks
-    tests = [t for p, k in zip(params, arg_kinds) if (t := _is_not(w, p, k))]  # noqa: B905
+    """``_check_kinds``: the arguments and the state are of the kinds traced, and every
+    other place the trace walked through holds what it held (the same model, layers,
+    optimizer settings, parameter lists of the same lengths). A slot the replay never
+    reads (a gradient the step sets to None first) only has to be None, or not, as it
+    was: its shape decides nothing. A place gone (a key deleted) is a change too."""
+    structure, arg_kinds, (fixed, lengths) = checks
+    tests = [f"len({w.bind(c, 'list')}) != {n}" for c, n in lengths]
+    tests += [t for p, k in zip(params, arg_kinds) if (t := _is_not(w, p, k))]  # noqa: B905
+    for owner, key, attr, name, value in fixed:
+        place = f"{w.bind(owner, 'state')}.{key}" if attr else f"{w.bind(owner, 'state')}[{key!r}]"
+        if value is None or isinstance(value, bool):
+            tests.append(f"{place} is not {value!r}")
+        else:
+            tests.append(f"{place} is not {w.bind(value, identifier(name))}")
     for (slot, node), k in zip(reads, structure):  # noqa: B905
         v = _slot(w, slot)
         if isinstance(node, Node) and id(node) not in used and isinstance(k, tuple):
@@ -270,7 +279,12 @@ def _checks(
     return [
         f"def _check_kinds({', '.join(params)}):",
         '    """The arguments and the state are of the kinds traced (else: a new trace)."""',
-        f"    if (\n        {body}\n    ):\n        raise _Changed",
+        "    try:",
+        f"        changed = (\n            {body.replace(chr(10), chr(10) + '    ')}\n        )",
+        "    except (LookupError, AttributeError):  # a place gone: changed",
+        "        changed = True",
+        "    if changed:",
+        "        raise _Changed",
     ]
 
 

@@ -52,16 +52,22 @@ class Slot:
             self.owner[self.key] = value
 
 
-def find_slots(fn: Any, roots: list[tuple[str, Any]]) -> tuple[list[Slot], Any]:
-    """Every slot reachable from ``fn`` (closure, defaults, globals it names) and ``roots``,
-    and a function that says which other Python state changed since (``""``: none)."""
+def find_slots(fn: Any, roots: list[tuple[str, Any]]) -> tuple[list[Slot], Any, Any]:
+    """Every slot reachable from ``fn`` (closure, defaults, globals it names; a bound
+    method's object) and ``roots``; a function that says which other Python state
+    changed since (``""``: none); and what the replay must find unchanged: the other
+    places walked, with what they held, and the containers with their lengths."""
     walk = _Walk()
-    code = getattr(fn, "__code__", None)
-    if code is not None:
-        walk.function(fn, "")
+    if isinstance(fn, types.MethodType):
+        walk.visit(fn.__self__, "self")
+        fn = fn.__func__
+    walk.function(fn, "")
     for name, obj in roots:
         walk.visit(obj, name)
-    return walk.slots, lambda: _changed(walk)
+    slotted = {(id(s.owner), s.key) for s in walk.slots}
+    fixed = [p for p in walk.places if (id(p[0]), p[1]) not in slotted]
+    lengths = [(c, n) for c, _, n in walk.containers if isinstance(c, list)]
+    return walk.slots, lambda: _changed(walk), (fixed, lengths)
 
 
 class _Walk:
@@ -120,6 +126,7 @@ class _Walk:
             )
         if isinstance(obj, Tensor):
             name = self.names.get(id(obj), name)
+            self.places.append((obj, "requires_grad", True, name, obj.requires_grad))
             self.slots.append(Slot(obj, "data", True, name, False, owner_name=name))
             if obj.requires_grad or isinstance(obj.grad, np.ndarray):
                 self.slots.append(
