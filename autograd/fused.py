@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.arrays import Array
+from autograd.arrays import Array, cast
 from autograd.tensor import OUTPUT, Tensor, number, softmax, sum_rows
 
 __all__ = ["cross_entropy", "linear", "mse"]
@@ -100,7 +100,7 @@ def mse(pred: Tensor, target: Tensor | Array | Sequence[Any]) -> Tensor:
         raise TypeError(f"mse: predictions must be a Tensor, got {type(pred).__name__}")
     p = pred.data
     # Constant targets take the predictions' dtype (no upcast).
-    tt = target if isinstance(target, Tensor) else Tensor._leaf(np.asanyarray(target, p.dtype))
+    tt = target if isinstance(target, Tensor) else Tensor._leaf(cast(target, p.dtype))
     if tt.shape != p.shape:
         raise ValueError(
             f"mse: predictions of shape {p.shape} and targets of shape {tt.shape} differ "

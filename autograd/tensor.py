@@ -818,7 +818,7 @@ def _select(mask: Array, g: Any) -> Any:
     """``g`` where ``mask``, else 0, in the shape of both. Not ``g * mask``: where an op's
     derivative is 0 its gradient is 0, even for an infinite ``g`` (``inf * 0`` is nan)."""
     if isinstance(g, Tensor):  # create_graph: g * mask, with these numbers
-        return _times(g, np.asanyarray(mask, g.dtype))
+        return _times(g, cast(mask, g.dtype))
     return np.where(mask, g, 0)
 
 
@@ -909,16 +909,16 @@ def _operand(t: Tensor, other: object, op: str) -> Tensor:
     if isinstance(other, Tensor):
         return other
     if type(other) is float or type(other) is int:  # the common constant: a Python number
-        return Tensor._leaf(np.asanyarray(other, dtype=t.data.dtype))
+        return Tensor._leaf(cast(other, t.data.dtype))
     if isinstance(other, bool) or other is None:
         raise TypeError(f"{op}: unsupported operand type {type(other).__name__} for Tensor")
     if isinstance(other, (Real, np.number)):
-        return Tensor._leaf(np.asanyarray(other, dtype=t.data.dtype))
+        return Tensor._leaf(cast(other, t.data.dtype))
     if isinstance(other, np.ndarray) and other.dtype.kind == "f":
         return Tensor._leaf(other)  # used in place, not copied: see docs/refuses.md
     if isinstance(other, (np.ndarray, list, tuple)):
         try:
-            return Tensor._leaf(np.asanyarray(other, dtype=t.data.dtype))
+            return Tensor._leaf(cast(other, t.data.dtype))
         except (TypeError, ValueError):
             raise TypeError(
                 f"{op}: cannot use {type(other).__name__} {other!r:.60} as a numeric array"

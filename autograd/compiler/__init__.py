@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -88,10 +89,20 @@ class Compiled:
     """A compiled step: its traces (one per argument shapes and dtypes), and ``source``."""
 
     def __init__(self, fn: Callable[..., Any], strict: bool = True) -> None:
+        if not isinstance(fn, (types.FunctionType, types.MethodType)):
+            raise TypeError(
+                f"compile needs a function (def or lambda) or a bound method, got "
+                f"{type(fn).__name__}; wrap it: compile(lambda x, y: f(x, y))"
+            )
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.strict = strict
-        self.params = list(inspect.signature(fn).parameters)
+        self.signature = inspect.signature(fn)
+        if any(
+            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in self.signature.parameters.values()
+        ):
+            raise TypeError("compile: the step's arguments must be named (no *args or **kwargs)")
+        self.params = list(self.signature.parameters)
         self.programs: dict[Any, Program] = {}
         self.latest: Program | None = None
         self.changed_once = False
@@ -103,7 +114,11 @@ class Compiled:
         """The Python of the latest trace's replay ('' before the first call)."""
         return self.latest.source if self.latest else ""
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) != len(self.params):  # by name, or defaults left out
+            bound = self.signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = tuple(bound.arguments[p] for p in self.params)
         program = self.latest
         if program is not None and program.verified:
             try:
@@ -154,7 +169,14 @@ class Compiled:
     def trace(self, args: tuple[Any, ...]) -> tuple[Program | None, Any]:
         """Run the step eagerly, recording it; its program (None if refused), its result."""
         trace = Trace(self.fn.__code__, self.strict)
-        roots = [(name, a) for name, a in zip(self.params, args) if isinstance(a, Tensor)]  # noqa: B905
+        for name, a in zip(self.params, args):  # noqa: B905
+            if isinstance(a, Tensor) and a.requires_grad:
+                raise TraceError(
+                    f"compile: argument {name!r} is a Tensor that requires grad; a replay "
+                    "writes gradients to the parameters it found, not to arguments: reach "
+                    "it through the model (or the closure) instead"
+                )
+        roots: list[tuple[str, Any]] = []
         with backprop.lock:
             slots, python_changes, fixed = find_slots(self.fn, roots)
             structure = tuple(kind(s.get()) for s in slots)  # what this trace is valid for
@@ -173,18 +195,31 @@ class Compiled:
                         a.data = plain(a.data)
         changed = python_changes()
         refusal = trace.refused or (changed and self.changed_once and _changes_message(changed))
+        if len(self.programs) >= _MAX_TRACES:
+            refusal = refusal or (
+                f"{_MAX_TRACES} traces already (a number argument that changes every call? "
+                "pass it as a 0-d array, or set it on the optimizer)"
+            )
         if refusal:
             self.refuse(refusal + " (this call ran eagerly: its changes are made)")
             return None, _plain_result(result)
-        self.changed_once = self.changed_once or bool(changed)
+        self.changed_once = bool(changed)  # twice in a row: changed on every call
         _name_nodes(trace, result, writes)
         bumps = [s for s, v in versions if s.owner._version[0] != v]
-        checks = (structure, tuple(map(kind, args)), fixed)
+        checks = (structure, tuple(map(_arg_kind, args)), fixed)
         program = Program(self, trace, slots, writes, bumps, _template(trace, result), checks)
         # Python state changed: maybe a cache filled on first use; trace again next call.
         program.expected = None if changed else structure
         program.eager_result = _plain_result(result)
         return program, program.eager_result
+
+
+_MAX_TRACES = 32
+
+
+def _arg_kind(a: Any) -> Any:
+    """An argument's kind: a number is its value (a trace is made for each)."""
+    return ("value", a) if kind(a) == "number" else kind(a)
 
 
 def _changes_message(changed: str) -> str:
@@ -227,14 +262,18 @@ class Program:
         for s in slots:  # the trace's arrays: not kept alive by the replay
             s.original = s.stand_in = None
 
-    def structure(self) -> tuple[Any, ...]:
+    def structure(self) -> tuple[Any, ...] | None:
         """What each slot holds, in kind: a replay is valid for the structure it traced."""
-        return tuple([kind(get()) for get in self.getters])
+        try:
+            return tuple([kind(get()) for get in self.getters])
+        except (LookupError, AttributeError):
+            return None  # a slot gone (a list shortened): no longer this structure
 
     def verify(self, args: tuple[Any, ...]) -> Any:
         """The first replay, checked against the eager step on the same inputs and state."""
         with backprop.lock:
             before = [(s, s.get(), _copy(s.get())) for s in self.slots]
+            inputs = [(a, a.copy()) for a in args if isinstance(a, np.ndarray)]
             try:
                 replayed = self.run(*args)
             except Changed:
@@ -245,7 +284,9 @@ class Program:
                 return self.owner.run_eagerly(args)
             after_replay = [_copy(s.get()) for s in self.slots]
             _put_back(before)
-            eager = self.owner.run_eagerly(args)
+            for a, saved in inputs:  # a step that writes into its inputs writes once
+                np.copyto(a, saved)
+            eager = _plain_result(self.owner.run_eagerly(args))
             after_eager = [_copy(s.get()) for s in self.slots]
         problem = _differs(replayed, eager, "the result") or next(
             (
@@ -272,7 +313,7 @@ class Program:
 
 
 def _key(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(map(kind, args)), grad_mode.is_grad_enabled()
+    return tuple(map(_arg_kind, args)), grad_mode.is_grad_enabled()
 
 
 def _argument(trace: Trace, name: str, a: Any) -> Any:
@@ -282,11 +323,7 @@ def _argument(trace: Trace, name: str, a: Any) -> Any:
         return a
     if isinstance(a, np.ndarray):
         return trace.traced(a, "input", name)
-    if isinstance(a, (int, float)) and not isinstance(a, bool):
-        live = Live(a)
-        live.node = trace.add(live, "input", name)
-        return live
-    return a
+    return a  # a number: a constant of this trace (one trace per value)
 
 
 def _is_data(s: Slot) -> bool:

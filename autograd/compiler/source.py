@@ -74,8 +74,8 @@ class Writer:
     def value(self, x: Any) -> str:
         """Python source for an argument."""
         if isinstance(x, AsTensor):  # an array made by this call: a new Tensor holds it
-            if x.node.kind == "result":
-                return f"{self.bind(x.cls._leaf, 'Tensor')}({self.value(x.node)})"
+            if x.node.kind == "result":  # (a 0-d result is a NumPy scalar: as an array)
+                return f"{self.bind(x.cls._leaf, 'Tensor')}(np.asarray({self.value(x.node)}))"
             return f"{self.bind(x.cls, 'Tensor')}({self.value(x.node)})"
         if isinstance(x, Node):
             if x.kind == "const":
@@ -294,6 +294,8 @@ def _is_not(w: Writer, v: str, k: Any) -> str:
         return f"{v} is not None"
     if k == "number":
         return f"type({v}) is not float and type({v}) is not int"
+    if isinstance(k, tuple) and k[0] == "value":  # a number argument: this trace's value
+        return f"{v} != {k[1]!r}"
     if isinstance(k, (bool, str)):
         return f"{v} != {k!r}"
     tag = k[0]
