@@ -40,7 +40,7 @@ def float_array(data: object, dtype: Any, copy: bool = True) -> Array:
                 f"supported, got {dt}"
             )
     try:
-        arr = np.asarray(data)
+        arr = np.asanyarray(data)
     except (TypeError, ValueError) as err:
         ragged = _ragged(data)
         if ragged:

@@ -142,6 +142,18 @@ class Traced(np.ndarray):  # type: ignore[type-arg,unused-ignore]
     def item(self, *args: Any) -> Any:
         return active().read(self, ".item()").item(*args)
 
+    def __repr__(self) -> str:
+        return repr(active().read(self, "repr()"))
+
+    def __str__(self) -> str:
+        return str(active().read(self, "str()"))
+
+    def __format__(self, spec: str) -> str:
+        return format(active().read(self, "format()"), spec)
+
+    def tobytes(self, *args: Any, **kwargs: Any) -> bytes:
+        return bytes(active().read(self, ".tobytes()").tobytes(*args, **kwargs))
+
     def tolist(self) -> Any:
         return active().read(self, ".tolist()").tolist()
 
@@ -260,6 +272,9 @@ def _where(frame: Any) -> str:
 # Library functions whose job is to hand numbers to Python: a call to one from the
 # step's own code is the step reading a value.
 _READERS = {
+    "__repr__",
+    "__str__",
+    "tobytes",
     "__float__",
     "__int__",
     "__bool__",

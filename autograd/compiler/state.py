@@ -172,23 +172,59 @@ class _Walk:
             self.place(obj, key, True, _join(name, key.lstrip("_")), key in declared, name)
 
 
+def scrub(x: Any, seen: set[int] | None = None) -> Any:
+    """``x`` with no traced array or live number left in it (what the step stored in
+    lists, dicts, objects and Tensors, and their graphs, while it was traced)."""
+    seen = set() if seen is None else seen
+    if isinstance(x, (Traced, Live)):
+        return plain(x)
+    if id(x) in seen or isinstance(x, (str, bytes, type, types.ModuleType, np.ndarray)):
+        return x
+    seen.add(id(x))
+    if isinstance(x, Tensor):
+        from autograd.backprop import topological_order
+
+        for t in topological_order(x) if x._parents else [x]:
+            t.data, t.grad = plain(t.data), scrub(t.grad, seen)
+    elif isinstance(x, list):
+        x[:] = [scrub(i, seen) for i in x]
+    elif isinstance(x, dict):
+        for k in list(x):
+            x[k] = scrub(x[k], seen)
+    elif isinstance(x, tuple):
+        return tuple(scrub(i, seen) for i in x)
+    elif hasattr(x, "__dict__") and not callable(x):
+        for k, v in list(vars(x).items()):
+            setattr(x, k, scrub(v, seen))
+    return x
+
+
 def _changed(walk: _Walk) -> str:
     """The first Python state the step changed outside its slots, named ('' if none)."""
     slots = {(id(s.owner), s.key) for s in walk.slots}
+    found = ""
     for owner, key, attr, name, before in walk.places:
         if (id(owner), key) in slots:
             continue
         try:
             now = getattr(owner, key) if attr else owner[key]
         except (AttributeError, KeyError, IndexError, ValueError):
-            return f"{name or key} (removed)"
+            found = found or f"{name or key} (removed)"
+            continue
         if now is not before:
-            return f"{name or key} (set to a new {type(now).__name__})"
+            found = found or f"{name or key} (set to a new {type(now).__name__})"
+            new = scrub(now)  # a traced array kept there must not outlive the trace
+            if new is not now:
+                if attr:
+                    setattr(owner, key, new)
+                else:
+                    owner[key] = new
     for container, name, before in walk.containers:
         now = set(container) if isinstance(container, dict) else len(container)
         if now != before:
-            return f"{name or 'a container'} (an item added or removed)"
-    return ""
+            found = found or f"{name or 'a container'} (an item added or removed)"
+            scrub(container)
+    return found
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
