@@ -73,9 +73,7 @@ def float_array(data: object, dtype: Any, copy: bool = True) -> Array:
     elif arr.dtype != dt:
         return arr.astype(dt)
     if copy and (arr is data or arr.base is not None or not arr.flags.owndata):
-        return np.array(
-            arr, copy=True
-        )  # the caller's memory (a fresh array from a list is ours already)
+        return arr.copy()  # the caller's memory (a fresh array from a list is ours already)
     return arr
 
 

@@ -54,8 +54,6 @@ def data(n: int = 200) -> tuple[Any, Any, Any]:
     return x, labels, np.eye(10, dtype=np.float32)[labels]
 
 
-
-
 @pytest.mark.parametrize(
     "net",
     [mnist_epoch.NET_3B1B, mnist_epoch.NET_CE],

@@ -195,6 +195,13 @@ class Compiled:
                         a.data = plain(a.data)
         changed = python_changes()
         refusal = trace.refused or (changed and self.changed_once and _changes_message(changed))
+        refusal = refusal or _copied_input(trace)
+        if any(isinstance(v, Tensor) for _, v in writes):
+            refusal = refusal or (
+                "the step leaves a Tensor with a graph in a .grad (backward(create_graph="
+                "True)); a replay makes arrays, not graphs: set .grad = None after using "
+                "it in the step, or differentiate with autograd.grad"
+            )
         if len(self.programs) >= _MAX_TRACES:
             refusal = refusal or (
                 f"{_MAX_TRACES} traces already (a number argument that changes every call? "
@@ -215,6 +222,32 @@ class Compiled:
 
 
 _MAX_TRACES = 32
+
+
+def _copied_input(trace: Trace) -> str:
+    """A constant of the trace equal to an argument: a copy made where the trace could
+    not follow it (``np.array(x)``, ``np.ascontiguousarray(x)``), which a replay would
+    keep from this call. ('' if none.)"""
+    # Float arguments with at least two different numbers: a library constant (a row
+    # index 0..n-1, zeros) can equal a small label array or a constant batch by chance.
+    inputs = [
+        n
+        for n in trace.nodes.values()
+        if n.kind == "input" and n.value.dtype.kind == "f" and np.ptp(n.value.view(np.ndarray)) > 0
+    ]
+    for node in trace.plain.values():
+        c = node.value
+        if node.kind != "const" or not isinstance(c, np.ndarray):
+            continue
+        for i in inputs:
+            v = i.value.view(np.ndarray)
+            if c.shape == v.shape and c.dtype == v.dtype and np.array_equal(c, v):
+                return (
+                    f"the step copies its argument {i.name!r} with a NumPy function compile "
+                    "does not follow (np.array, np.ascontiguousarray, ...); a replay would "
+                    f"keep this call's copy: use {i.name}.copy() or Tensor({i.name})"
+                )
+    return ""
 
 
 def _arg_kind(a: Any) -> Any:

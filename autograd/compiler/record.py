@@ -43,6 +43,11 @@ _active: list[Trace] = []
 
 def active() -> Trace:
     """The trace being recorded."""
+    if not _active:
+        raise TraceError(
+            "an array from inside a compiled step's trace was used after the trace ended "
+            "(kept somewhere compile could not see?); use .copy() of it inside the step"
+        )
     return _active[-1]
 
 
@@ -480,7 +485,23 @@ class Trace:
             view = np.asarray(result).view(Traced)
             node = self.add(view, "result", self.name(_short(func)))
             return view, [node]
-        return result, []  # a Python value (a shape, a bool of shapes): static
+        if getattr(func, "__name__", "") in _STATIC or isinstance(result, (type, np.dtype)):
+            return result, []  # a shape, a dtype: known from the trace's kinds
+        return self.read_python(result, func), []
+
+    def read_python(self, value: Any, func: Any) -> Any:
+        """A NumPy function that hands the numbers to Python (``np.array2string``,
+        ``np.array_equal``): the step's own call is a value read, refused."""
+        mine, where, callee = read_by_step(self.step_code)
+        if mine:
+            name = getattr(func, "__name__", "a NumPy function")
+            return self.refuse(
+                f"{where}: the step reads values with {_READ_NAMES.get(callee, name)}; "
+                "compile replays NumPy work, not Python decisions or numbers taken from "
+                "arrays, so this would go stale. Return the value instead",
+                lambda: value,
+            )
+        return value
 
     def read(self, x: Traced, what: str) -> Any:
         """A number read into Python: the step's own read is refused."""
@@ -546,6 +567,20 @@ class Trace:
             return phase, f"backward of {_pretty(op)}"
         return phase, ", ".join(p for p in (_pretty(op), line if phase == "forward" else "") if p)
 
+
+# NumPy functions whose Python result is a shape or a kind, not the numbers.
+_STATIC = {
+    "shape",
+    "ndim",
+    "size",
+    "result_type",
+    "may_share_memory",
+    "shares_memory",
+    "iscomplexobj",
+    "isrealobj",
+    "broadcast_shapes",
+    "normalize_axis_index",
+}
 
 # NumPy functions that write into their first argument.
 _WRITE_FIRST = {np.copyto, np.put, np.put_along_axis, np.putmask, np.place, np.fill_diagonal}
