@@ -40,7 +40,7 @@ def float_array(data: object, dtype: Any, copy: bool = True) -> Array:
                 f"supported, got {dt}"
             )
     try:
-        arr = np.asanyarray(data)
+        arr: Array = np.asanyarray(data)
     except (TypeError, ValueError) as err:
         ragged = _ragged(data)
         if ragged:
@@ -73,7 +73,8 @@ def float_array(data: object, dtype: Any, copy: bool = True) -> Array:
     elif arr.dtype != dt:
         return arr.astype(dt)
     if copy and (arr is data or arr.base is not None or not arr.flags.owndata):
-        return arr.copy()  # the caller's memory (a fresh array from a list is ours already)
+        own: Array = arr.copy()  # the caller's memory (an array from a list is ours already)
+        return own
     return arr
 
 

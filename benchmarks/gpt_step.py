@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         lo, hi = spread[k]
         print(f"GPT step ({k:8}): {v:8,.0f} tokens/s  (rounds {args.steps / hi:.2f}-"
               f"{args.steps / lo:.2f} steps/s)")  # fmt: skip
-    print(f"compiled vs eager: {statistics.median(speedup):.2f}x faster "
-          f"(rounds {min(speedup):.2f}-{max(speedup):.2f}x); weights bit for bit: {same}")  # fmt: skip
+    print(f"compiled vs eager: {statistics.median(speedup):.2f}x faster (rounds "
+          f"{min(speedup):.2f}-{max(speedup):.2f}x); weights bit for bit: {same}")  # fmt: skip
     if not same:
         print("the compiled weights differ from the eager ones: nothing recorded")
         return 2

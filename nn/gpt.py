@@ -109,7 +109,7 @@ class Embedding(TensorModule):
 
     def forward(self, idx: Any) -> Tensor:
         """``weight[idx]``: one row per index (see the class docstring)."""
-        a = np.asanyarray(idx)
+        a: np.ndarray = np.asanyarray(idx)
         if a.dtype.kind not in "iu":
             raise TypeError(f"Embedding: indices must be integers, got dtype {a.dtype}")
         if a.size and (a.min() < 0 or a.max() >= self.num_embeddings):
@@ -405,7 +405,7 @@ class GPT(TensorModule):
         return self.lm_head(self.ln_f(x))
 
     def _check_ids(self, idx: Any) -> npt.NDArray[Any]:
-        a = np.asanyarray(idx)
+        a: np.ndarray = np.asanyarray(idx)
         if a.dtype.kind not in "iu":
             raise TypeError(f"GPT: token ids must be integers, got dtype {a.dtype}")
         if a.ndim != 2 or a.shape[1] == 0:
@@ -430,7 +430,7 @@ class GPT(TensorModule):
         Raises:
             ValueError: ``targets`` not of ``idx``'s shape (and what :meth:`forward` raises).
         """
-        y = np.asanyarray(targets)
+        y: np.ndarray = np.asanyarray(targets)
         logits = self(idx)
         if y.shape != logits.shape[:2]:
             raise ValueError(f"GPT.loss: targets of shape {y.shape}, expected {logits.shape[:2]}")

@@ -12,7 +12,9 @@ so a parameter replaced by ``load_state_dict`` or a new learning rate is seen.
 from __future__ import annotations
 
 import dis
+import itertools
 import re
+import sys
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,6 +95,16 @@ class _Walk:
         for name in sorted(_names(code)):
             if name in g:
                 self.place(g, name, False, name, False)
+        cells = {n: c.cell_contents for n, c in zip(code.co_freevars, fn.__closure__ or ())  # noqa: B905
+                 if _filled(c)}  # fmt: skip
+        for module_name, attr in sorted(_module_attributes(code)):
+            module = cells.get(module_name, g.get(module_name))
+            if (  # cfg.W: a module used as a namespace
+                isinstance(module, types.ModuleType)
+                and not _is_library(module)
+                and hasattr(module, attr)
+            ):
+                self.place(module, attr, True, f"{module_name}_{attr}", False)
         for i, default in enumerate(fn.__defaults__ or ()):
             self.visit(default, f"{prefix}default_{i}")
 
@@ -112,7 +124,10 @@ class _Walk:
     def visit(self, obj: Any, name: str, live: bool = False) -> None:
         if id(obj) in self.seen or len(self.seen) > _MAX_OBJECTS or _is_number(obj):
             return
-        if isinstance(obj, (str, bytes, type, types.ModuleType, np.ndarray, np.generic)):
+        if isinstance(obj, type):
+            self.class_numbers(obj)
+            return
+        if isinstance(obj, (str, bytes, types.ModuleType, np.ndarray, np.generic)):
             return
         if type(obj).__module__.startswith("autograd.compiler"):
             return  # a compiled step (its traces are not the step's state)
@@ -157,7 +172,24 @@ class _Walk:
                     self.names.setdefault(id(p), key if key[:1].isalpha() else _join(name, key))
             self.attributes(obj, name)
 
+    def class_numbers(self, cls: type) -> None:
+        """A user class's numbers (a counter kept on the class is state too)."""
+        if id(cls) in self.seen or _is_library(sys.modules.get(cls.__module__)):
+            return
+        self.seen.add(id(cls))
+        for key, value in vars(cls).items():
+            if _is_number(value) or isinstance(value, (str, bool)):
+                self.places.append((cls, key, True, f"{cls.__name__}_{key}", value))
+
     def attributes(self, obj: Any, name: str) -> None:
+        cls = type(obj)
+        if id(cls) not in self.seen and not _is_library(
+            __import__("sys").modules.get(cls.__module__, None) or types.ModuleType("x")
+        ):
+            self.seen.add(id(cls))
+            for key, value in vars(cls).items():  # a counter kept on the class
+                if _is_number(value) or isinstance(value, (str, bool)):
+                    self.places.append((cls, key, True, f"{cls.__name__}_{key}", value))
         declared = set(getattr(type(obj), "__compile_live__", ()))
         attrs = dict(getattr(obj, "__dict__", {}))
         if hasattr(obj, "__dict__"):
@@ -225,6 +257,35 @@ def _changed(walk: _Walk) -> str:
             found = found or f"{name or 'a container'} (an item added or removed)"
             scrub(container)
     return found
+
+
+def _module_attributes(code: types.CodeType) -> Iterator[tuple[str, str]]:
+    """``(name, attribute)`` for each ``name.attribute`` read from a global ``name``."""
+    ins = [i for i in dis.get_instructions(code) if i.opname not in ("COPY", "DUP_TOP")]
+    for a, b in itertools.pairwise(ins):
+        if a.opname in ("LOAD_GLOBAL", "LOAD_DEREF") and b.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            yield a.argval, b.argval
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _module_attributes(const)
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018
+    except ValueError:  # an empty cell
+        return False
+    return True
+
+
+def _is_library(module: types.ModuleType | None) -> bool:
+    """NumPy, valuegrad, the standard library: modules whose attributes are not state."""
+    from autograd.compiler.record import is_library
+
+    path = getattr(module, "__file__", None)
+    if module is not None and path is None:
+        return module.__name__ in sys.builtin_module_names
+    return path is None or is_library(path)
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
