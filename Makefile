@@ -108,7 +108,8 @@ bench: $(VENV)/.dev  ## run the benchmarks, record them in benchmarks/results.js
 	  ../$(PY) memory.py --record && \
 	  ../$(PY) accuracy.py --record && \
 	  ../$(PY) deep_chain.py --record && \
-	  ../$(PY) explorer_frame.py --record \
+	  ../$(PY) explorer_frame.py --record && \
+	  ../$(PY) gpt_step.py --record \
 	  || { rm -f ../$(BENCH_COPY); echo "make bench: a benchmark failed (above); benchmarks/results.json and README.md are unchanged" >&2; exit 1; }
 	$(PY) benchmarks/results.py --commit $(BENCH_COPY)
 
