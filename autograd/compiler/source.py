@@ -301,7 +301,10 @@ def _is_not(w: Writer, v: str, k: Any) -> str:
     tag = k[0]
     if tag == "array":
         dt = w.bind(k[2], "dtype")
-        return f"type({v}) is not _ndarray or {v}.shape != {k[1]!r} or {v}.dtype != {dt}"
+        return (
+            f"type({v}) is not _ndarray or {v}.shape != {k[1]!r} or "
+            f"({v}.dtype is not {dt} and {v}.dtype != {dt})"  # identity first: cheaper
+        )
     if tag == "tensor":
         dt, tensor = w.bind(k[2], "dtype"), w.bind(Tensor, "Tensor")
         return f"type({v}) is not {tensor} or {v}.data.shape != {k[1]!r} or {v}.data.dtype != {dt}"
