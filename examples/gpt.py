@@ -361,7 +361,7 @@ TRAINING_OPTIONS: list[tuple[str, dict[str, Any]]] = [
         "--eager",
         {
             "action": "store_true",
-            "help": "train without autograd.compile (the same numbers, slower)",
+            "help": "train without autograd.compile: the same numbers, slower (default: off)",
         },
     ),
     (
