@@ -6,8 +6,8 @@ Run as dry runs (``make -n``) in a temporary copy, so nothing is installed.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
