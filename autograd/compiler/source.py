@@ -229,6 +229,7 @@ def source(
         target = w.value(node) if isinstance(node, Node) else _unpack(w, node)
         lines.append(f"    {target} = {_slot(w, slot)}")
     phase = ""
+    free = _last_uses(body, roots)
     for k, s in enumerate(body):
         if s.phase != phase:
             phase = s.phase
@@ -236,6 +237,8 @@ def source(
         line = w.statement(s, k)
         comment = f"  # {s.where}" if s.where else ""
         lines.append(f"    {line}{comment}")
+        if free.get(k):  # big arrays no longer needed: their memory is reused, as eagerly
+            lines.append(f"    del {', '.join(free[k])}")
     if writes or bumps:
         lines.append("    # write back what the step set")
     for slot, value in writes:
@@ -313,6 +316,30 @@ def _is_not(w: Writer, v: str, k: Any) -> str:
         parts += [t for i, ki in enumerate(k[1:]) if (t := _is_not(w, f"{v}[{i}]", ki))]
         return " or ".join(parts)
     return f"id({v}) != {k[1]}"  # another object: the trace saw this one
+
+
+_BIG = 1 << 16  # bytes: an array worth freeing as soon as it is dead
+
+
+def _last_uses(body: list[Statement], roots: set[int]) -> dict[int, list[str]]:
+    """For each statement, the big arrays this call made whose last use it is (a replay
+    would otherwise keep every one alive to its end: the eager step frees them as it
+    goes, and NumPy reuses their memory)."""
+    last: dict[int, int] = {}
+    made: dict[int, Node] = {}
+    for k, s in enumerate(body):
+        for t in s.targets:
+            made[id(t)] = t
+        for n in _nodes(s.args) + _nodes(s.kwargs) + s.writes + s.targets:
+            last[id(n)] = k
+    free: dict[int, list[str]] = {}
+    for key, node in made.items():
+        value = node.value
+        if key in roots or node.kind != "result" or not isinstance(value, np.ndarray):
+            continue
+        if value.nbytes >= _BIG:
+            free.setdefault(last[key], []).append(node.name)
+    return {k: sorted(set(v)) for k, v in free.items()}
 
 
 def _slot(w: Writer, slot: Slot) -> str:
