@@ -111,8 +111,14 @@ class Compiled:
 
     @property
     def source(self) -> str:
-        """The Python of the latest trace's replay ('' before the first call)."""
+        """The Python of the latest trace's replay ('' before the first call); its first
+        line calls ``_check_kinds``, whose code is :attr:`check_source`."""
         return self.latest.source if self.latest else ""
+
+    @property
+    def check_source(self) -> str:
+        """``_check_kinds`` of the latest replay: what must hold for it to be valid."""
+        return self.latest.check_source if self.latest else ""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or len(args) != len(self.params):  # by name, or defaults left out
@@ -285,10 +291,10 @@ class Program:
         name = getattr(owner.fn, "__name__", "step")
         name = name if name.isidentifier() else "step"
         unwrap = [p for p in owner.params if p in trace.tensor_args]
-        self.source, namespace = source(
+        self.source, self.check_source, namespace = source(
             trace, name, owner.params, unwrap, reads, writes, bumps, result, checks
         )
-        exec(self.source, namespace)
+        exec(self.source + "\n\n" + self.check_source, namespace)
         self.run: Callable[..., Any] = namespace[name]
         self.expected: tuple[Any, ...] | None = ()
         self.getters = [s.get for s in slots]

@@ -205,8 +205,8 @@ def source(
     bumps: list[Slot],
     result: Any,
     checks: tuple[Any, Any, Any],
-) -> tuple[str, dict[str, Any]]:
-    """The replay's source and the names it refers to."""
+) -> tuple[str, str, dict[str, Any]]:
+    """The replay's source, its ``_check_kinds`` and the names they refer to."""
     w = Writer(trace)
     w.namespace.update(
         np=np, _Stale=Stale, _Changed=Changed, _ndarray=np.ndarray, _grad_on=is_grad_enabled
@@ -250,8 +250,8 @@ def source(
             same = " = ".join(f"{t}._version[0]" for t in rest)
             lines.append(f"    {same} = {first}._version[0]")
     lines.append(f"    return {w.value(result)}")
-    lines += ["", "", *_checks(w, params, reads, checks, used)]
-    return "\n".join(lines) + "\n", w.namespace
+    check = "\n".join(_checks(w, params, reads, checks, used)) + "\n"
+    return "\n".join(lines) + "\n", check, w.namespace
 
 
 def _checks(
