@@ -200,7 +200,7 @@ def sigmoid(a: Array) -> Array:
     """``1 / (1 + e^-a)`` as a new array, a few ulps from the truth: ``sigmoid(-20)`` is
     2.06e-9 in float32. ``-a`` is capped below ``exp``'s overflow (``_EXP_CAP``: 88 in
     float32), where the result is subnormal (``sigmoid(-1000)`` is 6e-39, not 0)."""
-    e = np.negative(a, out=np.empty_like(a))  # an array even for 0-d (not a scalar)
+    e = np.asanyarray(np.negative(a))  # an array even for 0-d (not a NumPy scalar)
     np.minimum(e, _EXP_CAP[e.dtype], out=e)
     np.exp(e, e)
     e += 1

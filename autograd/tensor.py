@@ -14,6 +14,7 @@ An operand NumPy broadcast (a bias ``(10,)`` added to a batch ``(32, 10)``) was 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from functools import partialmethod
 from numbers import Real
@@ -830,7 +831,7 @@ def _times(g: Any, d: Any) -> Any:
             out = g * d
         out.data = _times(_data(g), _data(d))
         return out
-    finite = np.isfinite(np.add.reduce(g, axis=None))  # else an inf * 0 would be nan
+    finite = abs(np.add.reduce(g, axis=None)) < math.inf  # else an inf * 0 would be nan
     return g * d if finite else np.where(d != 0, g, 0) * d
 
 

@@ -206,7 +206,7 @@ def _finite(x: Any) -> bool:
     # x·x, one BLAS dot (vectorised: ~1 instruction per entry, a third of a sum's): a
     # NaN or infinity makes it non-finite; so can huge finite entries, looked at below.
     flat = x.reshape(-1)
-    return bool(np.isfinite(np.dot(flat, flat)) or np.isfinite(x).all())
+    return bool(np.dot(flat, flat) < math.inf or np.isfinite(x).all())
 
 
 class SGD(Optimizer):

@@ -10,8 +10,6 @@ skip them:
 * **a scatter whose rows are ``0, 1, ..., n-1``** (the gradient of ``logp[np.arange(n),
   labels]``) adds by assignment (``g[rows, labels] += ...``): no two entries meet.
 * **``x ** 1``** is ``x`` (the derivative of a square, ``2 a**1``).
-* **a buffer, then a ufunc into it** (``y = np.empty_like(x); np.negative(x, out=y)``)
-  is the ufunc making ``y`` (for arrays of one or more dimensions).
 * **one finiteness check for all updates**: an optimizer checks each update is
   finite (``x·x`` finite) before writing any; the replay writes the updates into one
   flat buffer and checks it once. A sum of squares is finite only if every square
@@ -40,7 +38,6 @@ def simplify(body: list[Statement], roots: set[int], namespace: dict[str, Any]) 
     body = _drop_copies(body, roots)
     body = _drop_power_one(body)
     body = _scatter_by_assignment(body)
-    body = _fill_directly(body)
     return _one_finiteness_check(body, roots, namespace)
 
 
@@ -137,29 +134,6 @@ def _drop_power_one(body: list[Statement]) -> list[Statement]:
 
 def _is_one(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and x == 1
-
-
-def _fill_directly(body: list[Statement]) -> list[Statement]:
-    out: list[Statement] = []
-    for s in body:
-        prev = out[-1] if out else None
-        out_arg = s.kwargs.get("out")
-        if (
-            prev is not None
-            and prev.func is np.empty_like
-            and isinstance(s.func, np.ufunc)
-            and isinstance(out_arg, tuple)
-            and len(out_arg) == 1
-            and out_arg[0] is prev.targets[0]
-            and len(s.kwargs) == 1
-            and prev.targets[0].value.ndim > 0
-            and not any(a is prev.targets[0] for a in s.args)
-        ):
-            s.targets, s.kwargs, s.writes = prev.targets, {}, []
-            out[-1] = s
-            continue
-        out.append(s)
-    return out
 
 
 def _one_finiteness_check(
