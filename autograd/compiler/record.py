@@ -30,7 +30,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Live", "Node", "Statement", "Trace", "TraceError", "Traced", "active", "start", "stop"]
+__all__ = [
+    "Live",
+    "Node",
+    "Statement",
+    "Trace",
+    "TraceError",
+    "Traced",
+    "active",
+    "nodes_in",
+    "start",
+    "stop",
+]
 
 
 class TraceError(RuntimeError):
@@ -600,6 +611,22 @@ def identifier(text: str) -> str:
     """``text`` as a Python name: other characters as ``_``, a prefix if it must."""
     name = "".join(c if c.isalnum() else "_" for c in text).strip("_") or "value"
     return name if name.isidentifier() and not keyword.iskeyword(name) else f"v_{name}"
+
+
+def nodes_in(x: Any) -> list[Node]:
+    """Every node in a statement's arguments (tuples, lists, dicts, slices, a returned
+    Tensor's ``node``)."""
+    if isinstance(x, Node):
+        return [x]
+    if isinstance(getattr(x, "node", None), Node):
+        return [x.node]
+    if isinstance(x, (tuple, list)):
+        return [n for i in x for n in nodes_in(i)]
+    if isinstance(x, dict):
+        return [n for v in x.values() for n in nodes_in(v)]
+    if isinstance(x, slice):
+        return nodes_in((x.start, x.stop, x.step))
+    return []
 
 
 def _pretty(qual: str) -> str:

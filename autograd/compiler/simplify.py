@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.compiler.record import Node, Statement
+from autograd.compiler.record import Node, Statement, nodes_in
 
 __all__ = ["simplify"]
 
@@ -44,7 +44,7 @@ def simplify(body: list[Statement], roots: set[int], namespace: dict[str, Any]) 
 def _uses(body: list[Statement]) -> Counter[int]:
     count: Counter[int] = Counter()
     for s in body:
-        for n in _nodes(s.args) + _nodes(s.kwargs) + s.writes:
+        for n in nodes_in(s.args) + nodes_in(s.kwargs) + s.writes:
             count[id(n)] += 1
     return count
 
@@ -216,15 +216,3 @@ def _swap(x: Any, same: dict[int, Node]) -> Any:
     if isinstance(x, dict):
         return {k: _swap(v, same) for k, v in x.items()}
     return x
-
-
-def _nodes(x: Any) -> list[Node]:
-    if isinstance(x, Node):
-        return [x]
-    if isinstance(x, (tuple, list)):
-        return [n for i in x for n in _nodes(i)]
-    if isinstance(x, dict):
-        return [n for v in x.values() for n in _nodes(v)]
-    if isinstance(x, slice):
-        return _nodes((x.start, x.stop, x.step))
-    return []

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.compiler.record import Live, Node, Statement, Trace, identifier
+from autograd.compiler.record import Node, Statement, Trace, identifier, nodes_in
 from autograd.compiler.simplify import simplify
 from autograd.compiler.state import Slot
 from autograd.grad_mode import is_grad_enabled
@@ -177,22 +177,10 @@ def needed(statements: list[Statement], roots: set[int]) -> list[Statement]:
         writes_state = any(w.kind == "state" for w in s.writes)
         if s.kind == "guard" or writes_state or makes & need:
             kept.append(s)
-            need |= {id(n) for n in _nodes(s.args) + _nodes(s.kwargs)} | {id(w) for w in s.writes}
+            need |= {id(n) for n in nodes_in(s.args) + nodes_in(s.kwargs)} | {
+                id(w) for w in s.writes
+            }
     return kept[::-1]
-
-
-def _nodes(x: Any) -> list[Node]:
-    if isinstance(x, AsTensor):
-        return _nodes(x.node)
-    if isinstance(x, Node):
-        return [x]
-    if isinstance(x, (tuple, list)):
-        return [n for i in x for n in _nodes(i)]
-    if isinstance(x, dict):
-        return [n for v in x.values() for n in _nodes(v)]
-    if isinstance(x, slice):
-        return _nodes((x.start, x.stop, x.step))
-    return []
 
 
 def source(
@@ -211,9 +199,9 @@ def source(
     w.namespace.update(
         np=np, _Stale=Stale, _Changed=Changed, _ndarray=np.ndarray, _grad_on=is_grad_enabled
     )
-    roots = {id(n) for n in _nodes(result)} | {id(n) for _, v in writes for n in _nodes(v)}
+    roots = {id(n) for n in nodes_in(result)} | {id(n) for _, v in writes for n in nodes_in(v)}
     body = simplify(needed(trace.statements, roots), roots, w.namespace)
-    used = {id(n) for s in body for n in _nodes(s.args) + _nodes(s.kwargs) + s.writes}
+    used = {id(n) for s in body for n in nodes_in(s.args) + nodes_in(s.kwargs) + s.writes}
     used |= roots
     lines = [f"def {name}({', '.join(params)}):"]
     lines.append(f"    _check_kinds({', '.join(params)})  # as traced (else: trace again)")
@@ -224,7 +212,7 @@ def source(
             continue  # None: nothing to read
         if isinstance(node, Node) and id(node) not in used:
             continue
-        if isinstance(node, tuple) and not any(id(n) in used for n in _nodes(node)):
+        if isinstance(node, tuple) and not any(id(n) in used for n in nodes_in(node)):
             continue
         target = w.value(node) if isinstance(node, Node) else _unpack(w, node)
         lines.append(f"    {target} = {_slot(w, slot)}")
@@ -330,7 +318,7 @@ def _last_uses(body: list[Statement], roots: set[int]) -> dict[int, list[str]]:
     for k, s in enumerate(body):
         for t in s.targets:
             made[id(t)] = t
-        for n in _nodes(s.args) + _nodes(s.kwargs) + s.writes + s.targets:
+        for n in nodes_in(s.args) + nodes_in(s.kwargs) + s.writes + s.targets:
             last[id(n)] = k
     free: dict[int, list[str]] = {}
     for key, node in made.items():
@@ -353,7 +341,3 @@ def _unpack(w: Writer, t: tuple[Any, ...]) -> str:
         for i in t
     ]
     return f"({', '.join(names)},)" if len(names) == 1 else f"({', '.join(names)})"
-
-
-def live_value(x: Any) -> Any:
-    return x.number if isinstance(x, Live) else x
