@@ -375,3 +375,23 @@ def test_a_cache_filled_on_the_first_call_is_traced_again_and_kept() -> None:
     rng = np.random.default_rng(8)
     values = [float(step(rng.random((2, 3))).data) for _ in range(4)]
     assert len(set(values)) == 4 and step.latest is not None and step.latest.verified
+
+
+def test_a_check_after_the_first_update_is_refused() -> None:
+    """Two updates in one step: the second update's finiteness check comes after the
+    first wrote the weights, so a replay could not run that call eagerly instead
+    without applying the first update twice: refused at trace time."""
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    opt = nn.SGD([w], lr=0.1)
+
+    @autograd.compile
+    def two_steps(x: Any) -> Tensor:
+        for _ in range(2):
+            loss = (x @ w).sum()
+            w.grad = None
+            loss.backward()
+            opt.step()
+        return loss
+
+    with pytest.raises(TraceError, match="after it has written its parameters"):
+        two_steps(np.ones((2, 3)))

@@ -540,6 +540,15 @@ class Trace:
         value = bool(self.read(x, "bool() (an if or a comparison)"))
         if self.refused or (id(x), value) in self.guarded:
             return value  # checked already (``bool(a or b)`` asks twice)
+        if self.writes_seen:  # a replay that fails this check would have to undo writes
+            return bool(
+                self.refuse(
+                    f"{_user_line()}: the step checks values after it has written its "
+                    "parameters (two updates in one step?); a replay could not fall back to "
+                    "the eager step there without writing twice: one update per step",
+                    lambda: value,
+                )
+            )
         self.guarded.add((id(x), value))
         phase, where = self.origin()
         self.statements.append(
