@@ -52,9 +52,9 @@ from typing import Any
 import numpy as np
 
 from autograd import backprop, grad_mode
-from autograd.compiler.record import Live, Node, Trace, Traced, TraceError, start, stop
+from autograd.compiler.record import Live, Node, Trace, Traced, TraceError, plain, start, stop
 from autograd.compiler.source import AsTensor, Changed, Stale, source
-from autograd.compiler.state import Slot, find_slots, kind, plain, restore, swap_in
+from autograd.compiler.state import Slot, find_slots, kind, restore, swap_in
 from autograd.tensor import Tensor
 
 __all__ = ["Compiled", "TraceError", "compile"]

@@ -39,6 +39,7 @@ __all__ = [
     "Traced",
     "active",
     "nodes_in",
+    "plain",
     "start",
     "stop",
 ]
@@ -463,7 +464,7 @@ class Trace:
             targets.append(args[0])  # ufunc.at, np.copyto, ...: write into their first argument
         written = [self.written(t) for t in targets]
         node_args, node_kwargs = self.ref(tuple(args)), self.ref(dict(kwargs))
-        result = invoke(func, _plain(args), _plain(kwargs))
+        result = invoke(func, plain(args), plain(kwargs))
         if written:
             self.writes_seen = self.writes_seen or any(n.kind == "state" for n in written)
         outs = self.results(result, func, targets)
@@ -657,15 +658,20 @@ def _short(func: Any) -> str:
     return str(name)
 
 
-def _plain(x: Any) -> Any:
+def plain(x: Any) -> Any:
+    """``x`` with traced arrays as plain arrays and live numbers as numbers (inside
+    tuples, lists and dicts too): what a traced call computes on, and what a trace
+    leaves behind."""
     if isinstance(x, Traced):
         return x.view(np.ndarray)
     if isinstance(x, Live):
         return x.number
-    if isinstance(x, (tuple, list)):
-        return type(x)(_plain(i) for i in x)
+    if isinstance(x, tuple):
+        return tuple(plain(i) for i in x)
+    if isinstance(x, list):
+        return [plain(i) for i in x]
     if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
+        return {k: plain(v) for k, v in x.items()}
     return x
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.compiler.record import Live, Trace, Traced
+from autograd.compiler.record import Live, Trace, Traced, plain
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -346,19 +346,6 @@ def restore(slots: list[Slot], trace: Trace) -> list[tuple[Slot, Any]]:
         writes.append((slot, trace.ref(now)))
         slot.set(plain(now))
     return writes
-
-
-def plain(x: Any) -> Any:
-    """``x`` with traced arrays as plain arrays and live numbers as numbers."""
-    if isinstance(x, Traced):
-        return x.view(np.ndarray)
-    if isinstance(x, Live):
-        return x.number
-    if isinstance(x, tuple):
-        return tuple(plain(i) for i in x)
-    if isinstance(x, list):
-        return [plain(i) for i in x]
-    return x
 
 
 def kind(x: Any) -> Any:
